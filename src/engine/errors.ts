@@ -1,0 +1,57 @@
+/** Errors are values the UI and the CLI can show: a stable code, a message a data scientist understands, a hint. */
+export type ErrorCode =
+  | 'MODEL_EMPTY'
+  | 'MODEL_UNREADABLE'
+  | 'MODEL_UNSUPPORTED_OP'
+  | 'MODEL_NO_INPUT'
+  | 'MODEL_MULTIPLE_INPUTS'
+  | 'MODEL_INPUT_DTYPE'
+  | 'MODEL_INPUT_NOT_IMAGE'
+  | 'MODEL_OUTPUT_NOT_SCORES'
+  | 'MODEL_LOAD_FAILED'
+  | 'IMAGE_EMPTY'
+  | 'IMAGE_UNREADABLE'
+  | 'IMAGE_UNSUPPORTED'
+  | 'LABELS_INVALID'
+  | 'PARAM_INVALID'
+  | 'NO_MODEL'
+  | 'NO_IMAGE'
+  | 'INFERENCE_FAILED'
+  | 'BACKEND_UNAVAILABLE'
+  | 'CANCELLED';
+
+export class GlassboxError extends Error {
+  override readonly name = 'GlassboxError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+
+  toJSON(): SerializedError {
+    return { code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+export interface SerializedError {
+  code: ErrorCode | 'INTERNAL';
+  message: string;
+  hint?: string;
+}
+
+export function isGlassboxError(e: unknown): e is GlassboxError {
+  return e instanceof GlassboxError;
+}
+
+/** Any thrown value as a plain serialisable error; unknown failures keep their text under code INTERNAL. */
+export function serializeError(e: unknown): SerializedError {
+  if (e instanceof GlassboxError) return e.toJSON();
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e && typeof (e as SerializedError).message === 'string') {
+    const s = e as SerializedError;
+    return { code: s.code, message: s.message, hint: s.hint };
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return { code: 'INTERNAL', message: message || 'Unknown error', hint: 'This looks like a bug in Glassbox; please report it with the model and image.' };
+}

@@ -1,0 +1,69 @@
+/** Turning a classifier's raw output into ranked class scores. */
+
+export type ScoreKind = 'probabilities' | 'logits';
+
+export interface RankedClass {
+  index: number;
+  label: string;
+  /** Probability (after softmax when the model gives logits). */
+  score: number;
+  /** The model's raw output value for this class. */
+  raw: number;
+}
+
+export interface Prediction {
+  top: RankedClass[];
+  /** How the raw output was read: already a distribution, or logits that were softmaxed. */
+  outputKind: ScoreKind;
+  probabilities: Float32Array;
+  raw: Float32Array;
+}
+
+export function softmax(logits: ArrayLike<number>): Float32Array {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
+  const out = new Float32Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) {
+    const e = Math.exp(logits[i] - max);
+    out[i] = e;
+    sum += e;
+  }
+  for (let i = 0; i < out.length; i++) out[i] /= sum;
+  return out;
+}
+
+/** True when every value is in [0, 1] and they sum to 1 (within float tolerance): softmax was already applied. */
+export function isDistribution(values: ArrayLike<number>, tolerance = 1e-3): boolean {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(v >= -1e-6 && v <= 1 + 1e-6)) return false;
+    sum += v;
+  }
+  return Math.abs(sum - 1) <= tolerance;
+}
+
+/** Indices of the k largest values; ties go to the lower index so results are reproducible. */
+export function topKIndices(values: ArrayLike<number>, k: number): number[] {
+  const idx = Array.from({ length: values.length }, (_, i) => i);
+  idx.sort((a, b) => values[b] - values[a] || a - b);
+  return idx.slice(0, Math.max(0, Math.min(k, values.length)));
+}
+
+/**
+ * Rank one example's raw output. `declaredKind` comes from the graph (a final Softmax node); without it the
+ * values decide: a vector that already sums to 1 in [0, 1] is not softmaxed again (a second softmax would
+ * flatten it).
+ */
+export function rankScores(raw: Float32Array, labels: readonly string[], k: number, declaredKind?: ScoreKind): Prediction {
+  const outputKind: ScoreKind = declaredKind ?? (isDistribution(raw) ? 'probabilities' : 'logits');
+  const probabilities = outputKind === 'probabilities' ? Float32Array.from(raw) : softmax(raw);
+  const top = topKIndices(probabilities, k).map((index) => ({
+    index,
+    label: labels[index] ?? `class ${index}`,
+    score: probabilities[index],
+    raw: raw[index],
+  }));
+  return { top, outputKind, probabilities, raw };
+}

@@ -1,0 +1,131 @@
+/**
+ * The only module that talks to onnxruntime. It receives the onnxruntime module (onnxruntime-web in the
+ * worker, the same package's Node build in the CLI and tests) so one engine serves every place.
+ */
+import type * as OrtNamespace from 'onnxruntime-web';
+import { GlassboxError } from '../errors';
+import { float16BitsToFloat32, float32ToFloat16Bits } from '../math/float16';
+import { decodeModel, summarizeModel, type Dim, type ModelGraphInfo, type TensorInfo } from '../onnx/model-graph';
+import { inspectClassifier, type ClassifierSpec } from './classifier-spec';
+
+export type Ort = typeof OrtNamespace;
+export type Backend = 'webgpu' | 'wasm';
+
+export interface LoadOptions {
+  backend: Backend;
+}
+
+/** A loaded classifier: runs batches of preprocessed images and returns their raw scores. */
+export interface Model {
+  readonly info: ModelGraphInfo;
+  readonly spec: ClassifierSpec;
+  readonly backend: Backend;
+  /** `input` holds dims[0] images laid out as `dims`; returns dims[0] × numClasses raw scores. */
+  run(input: Float32Array, dims: number[]): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+export interface OrtRuntime {
+  loadModel(bytes: Uint8Array, options: LoadOptions): Promise<Model>;
+}
+
+function tensorInfoFromOrt(meta: readonly OrtNamespace.InferenceSession.ValueMetadata[]): TensorInfo[] {
+  return meta.map((m) =>
+    m.isTensor
+      ? { name: m.name, dtype: m.type === 'float' ? 'float32' : m.type, shape: m.shape.map((d): Dim => (typeof d === 'number' && d > 0 ? d : String(d || '?'))) }
+      : { name: m.name, dtype: 'non-tensor' },
+  );
+}
+
+/** onnxruntime's session-creation failures, said in terms a data scientist can act on. */
+export function translateOrtError(e: unknown): GlassboxError {
+  const text = e instanceof Error ? e.message : String(e);
+  const op = /(?:implementation for|not a registered function\/op[^:]*:?)\s*([\w.:]+)\(/.exec(text)?.[1] ?? /([\w.]+:)?(\w+)\(-?\d+\) is not a registered function\/op/.exec(text)?.[2];
+  if (op || /not a registered function\/op|Could not find an implementation/i.test(text)) {
+    return new GlassboxError(
+      'MODEL_UNSUPPORTED_OP',
+      `onnxruntime cannot run this model: operator ${op ? `"${op}"` : 'in it'} is not supported.`,
+      'Re-export with a standard ONNX opset (e.g. opset 17) and without custom operators.',
+    );
+  }
+  if (/protobuf parsing failed|failed to load model|invalid model/i.test(text)) {
+    return new GlassboxError('MODEL_UNREADABLE', `onnxruntime could not read this model: ${text}`, 'The file may be truncated or not ONNX.');
+  }
+  if (/no available backend|Failed to get GPU adapter|webgpu/i.test(text)) {
+    return new GlassboxError('BACKEND_UNAVAILABLE', `The requested backend is not available: ${text}`, 'Switch to WASM.');
+  }
+  return new GlassboxError('MODEL_LOAD_FAILED', `onnxruntime could not create a session for this model: ${text}`);
+}
+
+export function createOrtRuntime(ort: Ort): OrtRuntime {
+  return {
+    async loadModel(bytes, options) {
+      const info = summarizeModel(decodeModel(bytes));
+      let session: OrtNamespace.InferenceSession;
+      try {
+        session = await ort.InferenceSession.create(bytes, {
+          executionProviders: [options.backend === 'webgpu' ? 'webgpu' : 'wasm'],
+          graphOptimizationLevel: 'all',
+        });
+      } catch (e) {
+        throw translateOrtError(e);
+      }
+      let spec: ClassifierSpec;
+      try {
+        spec = inspectClassifier(info, tensorInfoFromOrt(session.inputMetadata), tensorInfoFromOrt(session.outputMetadata));
+      } catch (e) {
+        await session.release();
+        throw e;
+      }
+      return new OrtModel(ort, session, info, spec, options.backend);
+    },
+  };
+}
+
+class OrtModel implements Model {
+  constructor(
+    private readonly ort: Ort,
+    private readonly session: OrtNamespace.InferenceSession,
+    readonly info: ModelGraphInfo,
+    readonly spec: ClassifierSpec,
+    readonly backend: Backend,
+  ) {}
+
+  async run(input: Float32Array, dims: number[]): Promise<Float32Array> {
+    const batch = dims[0];
+    const perImage = input.length / batch;
+    if (!Number.isInteger(perImage) || dims.reduce((a, b) => a * b, 1) !== input.length) {
+      throw new GlassboxError('PARAM_INVALID', `Input of ${input.length} values does not match dims [${dims.join(', ')}].`);
+    }
+    // Models with a fixed batch of 1 run image by image.
+    if (!this.spec.dynamicBatch && batch > 1) {
+      const parts: Float32Array[] = [];
+      for (let b = 0; b < batch; b++) parts.push(await this.run(input.subarray(b * perImage, (b + 1) * perImage), [1, ...dims.slice(1)]));
+      const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+      parts.forEach((p, i) => out.set(p, i * p.length));
+      return out;
+    }
+    const tensor =
+      this.spec.inputDType === 'float16'
+        ? new this.ort.Tensor('float16', float32ToFloat16Bits(input), dims)
+        : new this.ort.Tensor('float32', input, dims);
+    let results: OrtNamespace.InferenceSession.ReturnType;
+    try {
+      results = await this.session.run({ [this.spec.inputName]: tensor }, [this.spec.outputName]);
+    } catch (e) {
+      throw new GlassboxError('INFERENCE_FAILED', `The model failed on an input of shape [${dims.join(', ')}]: ${(e as Error).message ?? e}`, 'Check the input size and layout in the preprocessing panel.');
+    }
+    const out = results[this.spec.outputName];
+    const data = out.data;
+    let scores: Float32Array;
+    if (data instanceof Float32Array) scores = data;
+    else if (data instanceof Uint16Array) scores = float16BitsToFloat32(data);
+    else scores = Float32Array.from(data as ArrayLike<number>);
+    out.dispose();
+    return scores;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}

@@ -1,0 +1,40 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+/** Cross-origin isolation: SharedArrayBuffer → multi-threaded WASM in onnxruntime-web. */
+const crossOriginIsolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  base: './',
+  plugins: [
+    react(),
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
+      injectRegister: false,
+      injectManifest: {
+        globPatterns: ['**/*.{js,mjs,css,html,wasm,onnx,png,json,svg,webmanifest}'],
+        // onnxruntime's wasm is ~27 MB; Workbox's 2 MiB default would fail the build.
+        maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+      },
+      manifest: {
+        name: 'Glassbox — explain image classifiers',
+        short_name: 'Glassbox',
+        start_url: '.',
+        display: 'standalone',
+        background_color: '#0f1115',
+        theme_color: '#0f1115',
+        icons: [{ src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml' }],
+      },
+    }),
+  ],
+  worker: { format: 'es' },
+  server: { headers: crossOriginIsolation },
+  preview: { headers: crossOriginIsolation },
+  build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
+});
