@@ -35,6 +35,7 @@ export default defineConfig({
   ],
   worker: { format: 'es' },
   server: { headers: crossOriginIsolation },
-  preview: { headers: crossOriginIsolation },
+  // GLASSBOX_NO_ISOLATION=1 mimics a static host that sends no headers (the service worker must add them).
+  preview: { headers: process.env.GLASSBOX_NO_ISOLATION ? {} : crossOriginIsolation },
   build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
 });

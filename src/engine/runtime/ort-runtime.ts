@@ -32,7 +32,7 @@ export interface OrtRuntime {
 function tensorInfoFromOrt(meta: readonly OrtNamespace.InferenceSession.ValueMetadata[]): TensorInfo[] {
   return meta.map((m) =>
     m.isTensor
-      ? { name: m.name, dtype: m.type === 'float' ? 'float32' : m.type, shape: m.shape.map((d): Dim => (typeof d === 'number' && d > 0 ? d : String(d || '?'))) }
+      ? { name: m.name, dtype: m.type, shape: m.shape.map((d): Dim => (typeof d === 'number' && d > 0 ? d : String(d || '?'))) }
       : { name: m.name, dtype: 'non-tensor' },
   );
 }

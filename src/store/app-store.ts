@@ -1,0 +1,282 @@
+/**
+ * One zustand store, sliced by concern (runtime, model, image, preprocessing, prediction, messages). Built by
+ * a factory with its dependencies injected, so it runs in tests without a worker. Only settings persist.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { createJSONStorage, persist, type StateStorage } from 'zustand/middleware';
+import { GlassboxError, serializeError, type SerializedError } from '../engine/errors';
+import { validatePreprocess, type PreprocessConfig } from '../engine/image/preprocess';
+import { parseLabels, resolveLabels, type ResolvedLabels } from '../engine/labels/labels';
+import { rankScores, type Prediction } from '../engine/predict/scores';
+import type { ComputeApi, DecodedImage, EnvironmentInfo, LoadedModel, PredictResult, RuntimeSettings } from '../worker-api';
+import type { AssetFetcher, DemoManifest } from './demo';
+
+export interface StoreDeps {
+  /** The current compute API; `restart` swaps the worker when the thread count changes. */
+  compute: () => Pick<ComputeApi, keyof ComputeApi>;
+  restartCompute?: (threads: number) => void;
+  assets: AssetFetcher;
+  storage: StateStorage;
+}
+
+export interface AppMessage extends SerializedError {
+  id: number;
+  /** What the user was doing: "Loading model foo.onnx". */
+  context: string;
+}
+
+export interface PredictionState {
+  result: PredictResult;
+  ranked: Prediction;
+  labels: ResolvedLabels;
+}
+
+type Status = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface AppState {
+  // runtime
+  env?: EnvironmentInfo;
+  runtime: RuntimeSettings;
+  // model
+  model?: LoadedModel;
+  modelStatus: Status;
+  // image
+  image?: DecodedImage;
+  imageStatus: Status;
+  // preprocessing: the live config for the current model, and saved configs per model fingerprint
+  preprocess?: PreprocessConfig;
+  savedPreprocess: Record<string, PreprocessConfig>;
+  // labels and prediction
+  userLabels?: { name: string; labels: string[] };
+  prediction?: PredictionState;
+  predicting: boolean;
+  topK: number;
+  showRaw: boolean;
+  target?: number;
+  // demo and messages
+  demo?: DemoManifest;
+  messages: AppMessage[];
+
+  init(): Promise<void>;
+  loadModel(bytes: Uint8Array, name: string): Promise<void>;
+  loadDemoModel(file: string): Promise<void>;
+  loadImage(file: Blob, name: string): Promise<void>;
+  loadDemoImage(file: string): Promise<void>;
+  loadLabels(text: string, name: string): void;
+  clearLabels(): void;
+  setPreprocess(patch: Partial<PreprocessConfig>): Promise<void>;
+  resetPreprocess(): Promise<void>;
+  setRuntime(patch: Partial<RuntimeSettings>): Promise<void>;
+  setTopK(k: number): void;
+  setShowRaw(show: boolean): void;
+  setTarget(index: number): void;
+  predict(): Promise<void>;
+  report(e: unknown, context: string): void;
+  dismiss(id: number): void;
+}
+
+export type AppStore = StoreApi<AppState>;
+
+let nextMessageId = 1;
+
+export function createAppStore(deps: StoreDeps): AppStore {
+  // Kept outside the state: big, not rendered, needed to rebuild a worker after a thread-count change.
+  let lastModel: { bytes: Uint8Array; name: string } | undefined;
+  let lastImage: { file: Blob; name: string } | undefined;
+  let predictGeneration = 0;
+
+  return createStore<AppState>()(
+    persist(
+      (set, get) => {
+        const relabel = (result: PredictResult, model: LoadedModel): PredictionState => {
+          const numClasses = result.raw.length / result.dims[0];
+          const labels = resolveLabels(numClasses, { file: get().userLabels?.labels, metadata: model.spec.metadataLabels });
+          const ranked = rankScores(result.raw, labels.labels, Math.max(get().topK, 1), model.spec.outputKind);
+          return { result, ranked, labels };
+        };
+
+        return {
+          runtime: { backend: 'auto', threads: 0 },
+          modelStatus: 'idle',
+          imageStatus: 'idle',
+          savedPreprocess: {},
+          predicting: false,
+          topK: 5,
+          showRaw: false,
+          messages: [],
+
+          async init() {
+            const envPromise = deps.compute().environment().then((env) => set({ env }), (e) => get().report(e, 'Starting the compute worker'));
+            try {
+              const demo = await deps.assets.json<DemoManifest>('demo/manifest.json');
+              set({ demo });
+              await Promise.all([get().loadDemoModel(demo.defaultModel), get().loadDemoImage(demo.defaultImage)]);
+            } catch (e) {
+              get().report(e, 'Loading the demo');
+            }
+            await envPromise;
+          },
+
+          async loadModel(bytes, name) {
+            set({ modelStatus: 'loading' });
+            try {
+              const model = await deps.compute().loadModel(bytes, name, get().runtime.backend);
+              lastModel = { bytes, name };
+              const saved = get().savedPreprocess[model.fingerprint];
+              const preprocess = saved ?? model.spec.suggestedPreprocess;
+              set({ model, modelStatus: 'ready', preprocess, prediction: undefined, target: undefined });
+              await get().predict();
+            } catch (e) {
+              // The worker keeps the previous model; so does the UI.
+              set({ modelStatus: get().model ? 'ready' : 'error' });
+              get().report(e, `Loading model ${name}`);
+            }
+          },
+
+          async loadDemoModel(file) {
+            try {
+              const bytes = await deps.assets.bytes(`demo/${file}`);
+              await get().loadModel(bytes, file);
+            } catch (e) {
+              get().report(e, `Loading demo model ${file}`);
+            }
+          },
+
+          async loadImage(file, name) {
+            set({ imageStatus: 'loading' });
+            try {
+              const image = await deps.compute().decodeImage(file, name);
+              lastImage = { file, name };
+              set({ image, imageStatus: 'ready' });
+              await get().predict();
+            } catch (e) {
+              set({ imageStatus: get().image ? 'ready' : 'error' });
+              get().report(e, `Loading image ${name}`);
+            }
+          },
+
+          async loadDemoImage(file) {
+            try {
+              const blob = await deps.assets.blob(`demo/${file}`);
+              await get().loadImage(blob, file.split('/').pop() ?? file);
+            } catch (e) {
+              get().report(e, `Loading demo image ${file}`);
+            }
+          },
+
+          loadLabels(text, name) {
+            try {
+              const labels = parseLabels(text, name);
+              set({ userLabels: { name, labels } });
+              const { prediction, model } = get();
+              if (prediction && model) set({ prediction: relabel(prediction.result, model) });
+            } catch (e) {
+              get().report(e, `Loading labels ${name}`);
+            }
+          },
+
+          clearLabels() {
+            set({ userLabels: undefined });
+            const { prediction, model } = get();
+            if (prediction && model) set({ prediction: relabel(prediction.result, model) });
+          },
+
+          async setPreprocess(patch) {
+            const { model, preprocess } = get();
+            if (!model || !preprocess) return;
+            const next = { ...preprocess, ...patch };
+            try {
+              validatePreprocess(next);
+            } catch (e) {
+              get().report(e, 'Changing preprocessing');
+              return;
+            }
+            set({ preprocess: next, savedPreprocess: { ...get().savedPreprocess, [model.fingerprint]: next } });
+            await get().predict();
+          },
+
+          async resetPreprocess() {
+            const { model } = get();
+            if (!model) return;
+            const saved = { ...get().savedPreprocess };
+            delete saved[model.fingerprint];
+            set({ preprocess: model.spec.suggestedPreprocess, savedPreprocess: saved });
+            await get().predict();
+          },
+
+          async setRuntime(patch) {
+            const previous = get().runtime;
+            const runtime = { ...previous, ...patch };
+            set({ runtime });
+            try {
+              if (runtime.threads !== previous.threads && deps.restartCompute) {
+                // The WASM thread pool is fixed when onnxruntime starts: a new worker, then reload what we had.
+                deps.restartCompute(runtime.threads);
+                set({ env: await deps.compute().environment() });
+                if (lastModel) {
+                  const model = await deps.compute().loadModel(lastModel.bytes, lastModel.name, runtime.backend);
+                  set({ model });
+                }
+                if (lastImage) await deps.compute().decodeImage(lastImage.file, lastImage.name);
+              } else if (runtime.backend !== previous.backend && get().model) {
+                set({ model: await deps.compute().switchBackend(runtime.backend) });
+              }
+              await get().predict();
+            } catch (e) {
+              get().report(e, 'Changing the backend');
+            }
+          },
+
+          setTopK(k) {
+            if (!Number.isInteger(k) || k < 1) return;
+            set({ topK: k });
+            const { prediction, model } = get();
+            if (prediction && model) set({ prediction: relabel(prediction.result, model) });
+          },
+
+          setShowRaw(showRaw) {
+            set({ showRaw });
+          },
+
+          setTarget(target) {
+            set({ target });
+          },
+
+          async predict() {
+            const { model, image, preprocess } = get();
+            if (!model || !image || !preprocess) return;
+            const generation = ++predictGeneration;
+            set({ predicting: true });
+            try {
+              const result = await deps.compute().predict(preprocess);
+              if (generation !== predictGeneration) return; // a newer request superseded this one
+              const prediction = relabel(result, get().model ?? model);
+              const target = get().target;
+              const keepTarget = target !== undefined && target < prediction.ranked.probabilities.length;
+              set({ prediction, target: keepTarget ? target : prediction.ranked.top[0]?.index });
+            } catch (e) {
+              if (generation === predictGeneration) get().report(e, 'Predicting');
+            } finally {
+              if (generation === predictGeneration) set({ predicting: false });
+            }
+          },
+
+          report(e, context) {
+            const error = e instanceof GlassboxError ? e.toJSON() : serializeError(e);
+            set({ messages: [...get().messages.slice(-4), { ...error, id: nextMessageId++, context }] });
+          },
+
+          dismiss(id) {
+            set({ messages: get().messages.filter((m) => m.id !== id) });
+          },
+        };
+      },
+      {
+        name: 'glassbox.settings',
+        version: 1,
+        storage: createJSONStorage(() => deps.storage),
+        partialize: (s) => ({ runtime: s.runtime, savedPreprocess: s.savedPreprocess, topK: s.topK }),
+      },
+    ),
+  );
+}

@@ -1,0 +1,26 @@
+import { useEffect, useRef } from 'react';
+import type { RgbaImage } from '../../engine/image/types';
+
+/** Paints an RGBA image; CSS scales it (pixelated for tiny model inputs). */
+export function ImageCanvas(props: { image: RgbaImage; className?: string; label: string; pixelated?: boolean; testId?: string }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c) return;
+    const { width, height, data } = props.image;
+    c.width = width;
+    c.height = height;
+    const pixels = new ImageData(new Uint8ClampedArray(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength), width, height);
+    c.getContext('2d')?.putImageData(pixels, 0, 0);
+  }, [props.image]);
+  return (
+    <canvas
+      ref={canvas}
+      className={props.className}
+      aria-label={props.label}
+      role="img"
+      data-testid={props.testId}
+      style={props.pixelated ? { imageRendering: 'pixelated' } : undefined}
+    />
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * The contract between the UI and the compute worker. Imported by both sides; holds types and the comlink
+ * transfer handler that carries Glassbox errors (code, message, hint) across the worker boundary — comlink on
+ * its own keeps only name, message and stack.
+ */
+import * as Comlink from 'comlink';
+import { GlassboxError, serializeError, type SerializedError } from './engine/errors';
+import type { PreprocessConfig } from './engine/image/preprocess';
+import type { RgbaImage } from './engine/image/types';
+import type { ModelGraphInfo } from './engine/onnx/model-graph';
+import type { ClassifierSpec } from './engine/runtime/classifier-spec';
+import type { Backend } from './engine/runtime/ort-runtime';
+
+export type BackendChoice = 'auto' | Backend;
+
+export interface RuntimeSettings {
+  backend: BackendChoice;
+  /** WASM threads; 0 picks automatically. Needs cross-origin isolation for more than one. */
+  threads: number;
+}
+
+export interface EnvironmentInfo {
+  webgpu: { available: boolean; adapter?: string; isFallbackAdapter?: boolean; shaderF16: boolean; reason?: string };
+  crossOriginIsolated: boolean;
+  hardwareConcurrency: number;
+  /** Threads the WASM backend actually uses in this worker. */
+  wasmThreads: number;
+}
+
+export interface LoadedModel {
+  name: string;
+  sizeBytes: number;
+  /** SHA-256 of the file: per-model settings are remembered under it. */
+  fingerprint: string;
+  info: ModelGraphInfo;
+  spec: ClassifierSpec;
+  backend: Backend;
+  /** Why the backend differs from the one asked for, if it does. */
+  backendNote?: string;
+  loadMs: number;
+}
+
+export interface DecodedImage {
+  name: string;
+  width: number;
+  height: number;
+  /** Size of the file's pixels before any downscaling. */
+  originalWidth: number;
+  originalHeight: number;
+  image: RgbaImage;
+}
+
+export interface PredictResult {
+  raw: Float32Array;
+  /** The image at model resolution, as the model sees it (before normalisation). */
+  modelInput: RgbaImage;
+  dims: number[];
+  preprocessMs: number;
+  inferenceMs: number;
+}
+
+export interface ComputeApi {
+  environment(): Promise<EnvironmentInfo>;
+  loadModel(bytes: Uint8Array, name: string, backend: BackendChoice): Promise<LoadedModel>;
+  /** Re-create the current model's session on another backend; the old one stays if that fails. */
+  switchBackend(backend: BackendChoice): Promise<LoadedModel>;
+  decodeImage(file: Blob, name: string): Promise<DecodedImage>;
+  predict(config: PreprocessConfig): Promise<PredictResult>;
+}
+
+/** Worker creation options passed through the worker's name (read before anything else runs). */
+export interface WorkerBootOptions {
+  threads: number;
+}
+
+let registered = false;
+export function registerErrorTransfer(): void {
+  if (registered) return;
+  registered = true;
+  const throwHandler: Comlink.TransferHandler<unknown, SerializedError> = {
+    canHandle: (value): value is unknown => typeof value === 'object' && value !== null && 'isError' in value && 'value' in value,
+    serialize: (value) => [serializeError((value as { value: unknown }).value), []],
+    deserialize: (s) => {
+      throw s.code === 'INTERNAL' ? Object.assign(new Error(s.message), { code: s.code, hint: s.hint }) : new GlassboxError(s.code, s.message, s.hint);
+    },
+  };
+  Comlink.transferHandlers.set('throw', throwHandler as Comlink.TransferHandler<unknown, unknown>);
+}

@@ -1,0 +1,84 @@
+/**
+ * Browser-test harness: serves the production build (dist/) with `vite preview` and drives Debian's Chromium
+ * through playwright-core. Records every request so tests can prove nothing leaves the page's origin.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { preview, type PreviewServer } from 'vite';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Chromium and a build are required; outside CI a missing browser skips the browser tests with a note. */
+export function browserTestsRunnable(): boolean {
+  const problems: string[] = [];
+  if (!fs.existsSync(CHROMIUM)) problems.push(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+  if (!fs.existsSync(path.join(ROOT, 'dist/index.html'))) problems.push('no production build in dist/ (npm run build)');
+  if (problems.length === 0) return true;
+  if (process.env.CI) throw new Error(`Browser tests cannot run: ${problems.join('; ')}`);
+  console.warn(`[skip] browser tests: ${problems.join('; ')}`);
+  return false;
+}
+
+export async function startServer(options: { isolationHeaders: boolean }): Promise<{ server: PreviewServer; url: string }> {
+  if (options.isolationHeaders) delete process.env.GLASSBOX_NO_ISOLATION;
+  else process.env.GLASSBOX_NO_ISOLATION = '1';
+  const server = await preview({ root: ROOT, configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'error', preview: { port: 0, host: '127.0.0.1' } });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('preview server has no port');
+  return { server, url: `http://127.0.0.1:${address.port}/` };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-webgpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface RecordedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Every URL requested by any page or worker of the context. */
+  requests: string[];
+  consoleErrors: string[];
+}
+
+export async function openPage(browser: Browser, url: string): Promise<RecordedPage> {
+  const context = await browser.newContext();
+  const requests: string[] = [];
+  const consoleErrors: string[] = [];
+  context.on('request', (r) => requests.push(r.url()));
+  const page = await context.newPage();
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await page.goto(url);
+  return { context, page, requests, consoleErrors };
+}
+
+/** Wait until the top-k table shows a prediction and return its rows (class index and label). */
+export async function readTopK(page: Page, timeout = 60_000): Promise<{ index: number; label: string }[]> {
+  await page.waitForSelector('[data-testid="topk"] tbody tr', { timeout });
+  return page.$$eval('[data-testid="topk"] tbody tr', (rows) =>
+    rows.map((r) => ({ index: Number(r.getAttribute('data-class-index')), label: r.querySelector('.label')?.textContent ?? '' })),
+  );
+}
+
+/** Dispatch a real `drop` event on the page carrying the given files, as a user dragging them in would. */
+export async function dropFiles(page: Page, files: { name: string; type: string; bytes: Buffer }[]): Promise<void> {
+  const payload = files.map((f) => ({ name: f.name, type: f.type, base64: f.bytes.toString('base64') }));
+  const dataTransfer = await page.evaluateHandle((items) => {
+    const dt = new DataTransfer();
+    for (const item of items) {
+      const bin = atob(item.base64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      dt.items.add(new File([bytes], item.name, { type: item.type }));
+    }
+    return dt;
+  }, payload);
+  await page.dispatchEvent('body', 'dragenter', { dataTransfer });
+  await page.dispatchEvent('body', 'drop', { dataTransfer });
+}

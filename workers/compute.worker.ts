@@ -1,0 +1,165 @@
+/**
+ * The compute worker: owns onnxruntime-web (WebGPU or WASM), the loaded model and the current image, and
+ * exposes the engine through comlink. Thin on purpose — the work lives in src/engine.
+ */
+import * as Comlink from 'comlink';
+import { GlassboxError } from '../src/engine/errors';
+import { preprocessImage, type PreprocessConfig } from '../src/engine/image/preprocess';
+import type { RgbaImage } from '../src/engine/image/types';
+import { createOrtRuntime, type Backend, type Model, type Ort } from '../src/engine/runtime/ort-runtime';
+import { registerErrorTransfer, type BackendChoice, type ComputeApi, type EnvironmentInfo, type LoadedModel, type WorkerBootOptions } from '../src/worker-api';
+import { decodeImageInWorker } from './decode-image';
+
+// onnxruntime starts its WASM threads as workers running this same script under the name 'em-pthread':
+// importing ORT dynamically keeps it in its own chunk, and the guard keeps this file from re-exposing itself.
+const isPthread = self.name === 'em-pthread';
+const boot: WorkerBootOptions = (() => {
+  try {
+    return JSON.parse(self.name) as WorkerBootOptions;
+  } catch {
+    return { threads: 0 };
+  }
+})();
+
+let ortPromise: Promise<Ort> | undefined;
+function loadOrt(): Promise<Ort> {
+  ortPromise ??= import('onnxruntime-web/webgpu').then((ort) => {
+    const auto = self.crossOriginIsolated ? Math.max(1, Math.min(8, navigator.hardwareConcurrency <= 2 ? navigator.hardwareConcurrency : navigator.hardwareConcurrency - 1)) : 1;
+    ort.env.wasm.numThreads = boot.threads > 0 && self.crossOriginIsolated ? boot.threads : auto;
+    ort.env.wasm.proxy = false;
+    ort.env.logLevel = 'error';
+    return ort as unknown as Ort;
+  });
+  return ortPromise;
+}
+
+let adapterPromise: Promise<EnvironmentInfo['webgpu']> | undefined;
+function probeWebGpu(): Promise<EnvironmentInfo['webgpu']> {
+  adapterPromise ??= (async () => {
+    const gpu = (navigator as WorkerNavigator & { gpu?: { requestAdapter(): Promise<GPUAdapterLike | null> } }).gpu;
+    if (!gpu) return { available: false, shaderF16: false, reason: 'This browser has no WebGPU.' };
+    try {
+      const adapter = await gpu.requestAdapter();
+      if (!adapter) return { available: false, shaderF16: false, reason: 'WebGPU is present but no GPU adapter is available.' };
+      const info = adapter.info ?? {};
+      return {
+        available: true,
+        adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown GPU',
+        isFallbackAdapter: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
+        shaderF16: adapter.features.has('shader-f16'),
+      };
+    } catch (e) {
+      return { available: false, shaderF16: false, reason: `WebGPU adapter request failed: ${(e as Error).message}` };
+    }
+  })();
+  return adapterPromise;
+}
+
+interface GPUAdapterLike {
+  features: { has(name: string): boolean };
+  info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+  isFallbackAdapter?: boolean;
+}
+
+let current: { model: Model; bytes: Uint8Array; summary: LoadedModel } | undefined;
+let image: RgbaImage | undefined;
+
+/** Pick the backend to use for a request and say why when it is not the one asked for. */
+async function resolveBackend(choice: BackendChoice, fp16: boolean): Promise<{ backend: Backend; note?: string }> {
+  if (choice === 'wasm') return { backend: 'wasm' };
+  const gpu = await probeWebGpu();
+  if (!gpu.available) return { backend: 'wasm', note: choice === 'webgpu' ? `WebGPU unavailable (${gpu.reason}); using WASM.` : undefined };
+  if (fp16 && !gpu.shaderF16) return { backend: 'wasm', note: 'This fp16 model needs the GPU feature shader-f16, which this adapter lacks; using WASM.' };
+  // A software adapter (SwiftShader) is ~50× slower than WASM: only use it when asked for explicitly.
+  if (choice === 'auto' && gpu.isFallbackAdapter) return { backend: 'wasm', note: 'Only a software WebGPU adapter is available; WASM is faster.' };
+  return { backend: 'webgpu' };
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function createModel(bytes: Uint8Array, name: string, choice: BackendChoice, fingerprint?: string): Promise<{ model: Model; summary: LoadedModel }> {
+  const started = performance.now();
+  const ort = await loadOrt();
+  const runtime = createOrtRuntime(ort);
+  // Peek at the input type to decide whether WebGPU can run it, then load.
+  const firstTry = await resolveBackend(choice, false);
+  let model = await runtime.loadModel(bytes, { backend: firstTry.backend });
+  let { backend, note } = firstTry;
+  if (model.spec.inputDType === 'float16' && backend === 'webgpu') {
+    const second = await resolveBackend(choice, true);
+    if (second.backend !== 'webgpu') {
+      await model.dispose();
+      model = await runtime.loadModel(bytes, { backend: second.backend });
+      ({ backend, note } = second);
+    }
+  }
+  const summary: LoadedModel = {
+    name,
+    sizeBytes: bytes.byteLength,
+    fingerprint: fingerprint ?? (await sha256Hex(bytes)),
+    info: model.info,
+    spec: model.spec,
+    backend,
+    backendNote: note,
+    loadMs: performance.now() - started,
+  };
+  return { model, summary };
+}
+
+const api: ComputeApi = {
+  async environment() {
+    const ort = await loadOrt();
+    return {
+      webgpu: await probeWebGpu(),
+      crossOriginIsolated: self.crossOriginIsolated,
+      hardwareConcurrency: navigator.hardwareConcurrency,
+      wasmThreads: ort.env.wasm.numThreads ?? 1,
+    };
+  },
+
+  async loadModel(bytes, name, backend) {
+    // Load beside the current model and swap only on success: a bad file never loses the working one.
+    const next = await createModel(bytes, name, backend);
+    const previous = current;
+    current = { model: next.model, bytes, summary: next.summary };
+    await previous?.model.dispose();
+    return next.summary;
+  },
+
+  async switchBackend(backend) {
+    if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
+    const next = await createModel(current.bytes, current.summary.name, backend, current.summary.fingerprint);
+    const previous = current;
+    current = { model: next.model, bytes: previous.bytes, summary: next.summary };
+    await previous.model.dispose();
+    return next.summary;
+  },
+
+  async decodeImage(file, name) {
+    const decoded = await decodeImageInWorker(file, name);
+    image = decoded.image;
+    // The UI gets its own copy for display; the worker keeps the original for every run.
+    const copy = { ...decoded.image, data: new Uint8ClampedArray(decoded.image.data) };
+    return Comlink.transfer({ ...decoded, image: copy }, [copy.data.buffer]);
+  },
+
+  async predict(config: PreprocessConfig) {
+    if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
+    if (!image) throw new GlassboxError('NO_IMAGE', 'Load an image first.');
+    const t0 = performance.now();
+    const { resized, tensor, dims } = preprocessImage(image, config);
+    const t1 = performance.now();
+    const raw = (await current.model.run(tensor, dims)).slice();
+    const t2 = performance.now();
+    const modelInput = { width: resized.width, height: resized.height, data: new Uint8ClampedArray(resized.data) };
+    return Comlink.transfer({ raw, modelInput, dims, preprocessMs: t1 - t0, inferenceMs: t2 - t1 }, [raw.buffer, modelInput.data.buffer]);
+  },
+};
+
+if (!isPthread) {
+  registerErrorTransfer();
+  Comlink.expose(api);
+}

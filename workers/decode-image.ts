@@ -1,0 +1,41 @@
+/** Browser image decoding in the worker: createImageBitmap honours EXIF orientation and reads PNG, JPEG, WebP, GIF (first frame) and BMP. */
+import { GlassboxError } from '../src/engine/errors';
+import type { DecodedImage } from '../src/worker-api';
+
+/** Longest side kept; larger photos are downscaled on decode (explanations run at model resolution anyway). */
+export const MAX_DECODED_SIDE = 4096;
+
+export async function decodeImageInWorker(file: Blob, name: string): Promise<DecodedImage> {
+  if (file.size === 0) throw new GlassboxError('IMAGE_EMPTY', `${name} is empty (0 bytes).`);
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'default' });
+  } catch {
+    throw new GlassboxError(
+      'IMAGE_UNREADABLE',
+      `${name} could not be decoded as an image${file.type ? ` (${file.type})` : ''}.`,
+      'Use PNG, JPEG, WebP, GIF or BMP. The file may be truncated or not an image at all.',
+    );
+  }
+  const originalWidth = bitmap.width;
+  const originalHeight = bitmap.height;
+  const scale = Math.min(1, MAX_DECODED_SIDE / Math.max(originalWidth, originalHeight));
+  if (scale < 1) {
+    bitmap.close();
+    bitmap = await createImageBitmap(file, {
+      imageOrientation: 'from-image',
+      premultiplyAlpha: 'none',
+      resizeWidth: Math.max(1, Math.round(originalWidth * scale)),
+      resizeHeight: Math.max(1, Math.round(originalHeight * scale)),
+      resizeQuality: 'high',
+    });
+  }
+  const { width, height } = bitmap;
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new GlassboxError('IMAGE_UNREADABLE', 'This browser cannot read pixels in a worker (no OffscreenCanvas 2D).');
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  const data = ctx.getImageData(0, 0, width, height).data;
+  return { name, width, height, originalWidth, originalHeight, image: { width, height, data } };
+}
