@@ -1,0 +1,99 @@
+/** Command-line flags → a validated request. Kept apart from I/O so it is testable. */
+import { parseArgs } from 'node:util';
+import { GlassboxError } from '../engine/errors';
+import type { PreprocessConfig } from '../engine/image/preprocess';
+
+export interface CliRequest {
+  model: string;
+  image: string;
+  top: number;
+  json: boolean;
+  labels?: string;
+  threads: number;
+  /** Overrides on top of the preprocessing Glassbox suggests for the model. */
+  preprocess: Partial<PreprocessConfig>;
+}
+
+export const USAGE = `Usage: npm run explain -- --model M.onnx --image I.png [options]
+
+  --model PATH         ONNX image classifier
+  --image PATH         PNG, JPEG, WebP, GIF, TIFF or AVIF
+  --top K              number of classes to print (default 5)
+  --json               print one JSON object instead of a table
+  --labels PATH        labels file (.txt one per line, or JSON array/object)
+  --threads N          WASM threads (default 1)
+Preprocessing (defaults come from the model, as in the dashboard):
+  --size S | WxH       model input size, for models with a dynamic size
+  --resize MODE        stretch | crop (shorter side to S/0.875, then centre crop)
+  --range R            1 (pixels 0..1) or 255 (pixels 0..255)
+  --mean a,b,c         per-channel mean in R,G,B order, in units of the range
+  --std a,b,c          per-channel std
+  --bgr | --rgb        channel order
+  --layout L           nchw | nhwc`;
+
+function triple(flag: string, raw: string): [number, number, number] {
+  const v = raw.split(',').map((s) => Number(s.trim()));
+  if (v.length !== 3 || v.some((x) => !Number.isFinite(x))) throw new GlassboxError('PARAM_INVALID', `${flag} needs three comma-separated numbers (got "${raw}").`);
+  return v as [number, number, number];
+}
+
+function positiveInt(flag: string, raw: string, max: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new GlassboxError('PARAM_INVALID', `${flag} must be a whole number from 1 to ${max} (got "${raw}").`);
+  return n;
+}
+
+export function parseCliArgs(argv: string[]): CliRequest {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        model: { type: 'string' }, image: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean' },
+        labels: { type: 'string' }, threads: { type: 'string' }, size: { type: 'string' }, resize: { type: 'string' },
+        range: { type: 'string' }, mean: { type: 'string' }, std: { type: 'string' }, bgr: { type: 'boolean' },
+        rgb: { type: 'boolean' }, layout: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new GlassboxError('PARAM_INVALID', (e as Error).message, 'Run with --help for the list of options.');
+  }
+  if (values.help) throw new GlassboxError('PARAM_INVALID', 'help requested', USAGE);
+  if (!values.model || !values.image) throw new GlassboxError('PARAM_INVALID', 'Both --model and --image are required.', USAGE);
+  const preprocess: Partial<PreprocessConfig> = {};
+  if (values.size) {
+    const m = /^(\d+)(?:x(\d+))?$/i.exec(values.size);
+    if (!m) throw new GlassboxError('PARAM_INVALID', `--size must be S or WxH (got "${values.size}").`);
+    preprocess.width = positiveInt('--size', m[1], 8192);
+    preprocess.height = positiveInt('--size', m[2] ?? m[1], 8192);
+  }
+  if (values.resize) {
+    if (values.resize !== 'stretch' && values.resize !== 'crop') throw new GlassboxError('PARAM_INVALID', `--resize must be stretch or crop (got "${values.resize}").`);
+    preprocess.resize = values.resize;
+  }
+  if (values.range) {
+    if (values.range !== '1' && values.range !== '255') throw new GlassboxError('PARAM_INVALID', `--range must be 1 or 255 (got "${values.range}").`);
+    preprocess.range = Number(values.range) as 1 | 255;
+  }
+  if (values.mean) preprocess.mean = triple('--mean', values.mean);
+  if (values.std) preprocess.std = triple('--std', values.std);
+  if (values.bgr && values.rgb) throw new GlassboxError('PARAM_INVALID', 'Use only one of --bgr and --rgb.');
+  if (values.bgr) preprocess.channelOrder = 'BGR';
+  if (values.rgb) preprocess.channelOrder = 'RGB';
+  if (values.layout) {
+    const layout = values.layout.toUpperCase();
+    if (layout !== 'NCHW' && layout !== 'NHWC') throw new GlassboxError('PARAM_INVALID', `--layout must be nchw or nhwc (got "${values.layout}").`);
+    preprocess.layout = layout;
+  }
+  return {
+    model: values.model,
+    image: values.image,
+    top: values.top ? positiveInt('--top', values.top, 100000) : 5,
+    json: Boolean(values.json),
+    labels: values.labels,
+    threads: values.threads ? positiveInt('--threads', values.threads, 64) : 1,
+    preprocess,
+  };
+}

@@ -1,0 +1,25 @@
+/** `npm run explain -- --model M.onnx --image I.png [--top 5] [--json]`: the dashboard's engine, headless. */
+import { serializeError } from '../engine/errors';
+import { parseCliArgs, USAGE } from './args';
+import { formatTable, predictFile } from './predict-file';
+
+async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    const request = parseCliArgs(argv);
+    const result = await predictFile(request);
+    process.stdout.write((json ? JSON.stringify(result, null, 2) : formatTable(result)) + '\n');
+    return 0;
+  } catch (e) {
+    const error = serializeError(e);
+    if (error.message === 'help requested') {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    if (json) process.stdout.write(JSON.stringify({ error }, null, 2) + '\n');
+    else process.stderr.write(`error [${error.code}]: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+    return 2;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));

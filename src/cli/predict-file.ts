@@ -1,0 +1,85 @@
+/** The CLI's work, as a function: load a model and an image from disk, predict, return a plain result. */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { GlassboxError } from '../engine/errors';
+import { describePipeline, preprocessImage, type PreprocessConfig } from '../engine/image/preprocess';
+import { parseLabels, resolveLabels } from '../engine/labels/labels';
+import { rankScores } from '../engine/predict/scores';
+import type { CliRequest } from './args';
+import { decodeImageFile } from './decode-image';
+import { createNodeRuntime } from './ort-node';
+
+export interface CliResult {
+  model: string;
+  image: string;
+  top: { index: number; label: string; score: number; raw: number }[];
+  outputKind: 'probabilities' | 'logits';
+  labels: string;
+  backend: 'wasm';
+  threads: number;
+  input: { name: string; shape: (number | string)[]; layout: string };
+  preprocess: PreprocessConfig;
+  pipeline: string[];
+  warnings: string[];
+  timings: { loadMs: number; decodeMs: number; preprocessMs: number; inferenceMs: number };
+}
+
+async function readFileOrFail(file: string, what: 'model' | 'image' | 'labels'): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await fs.readFile(file));
+  } catch (e) {
+    const code = what === 'model' ? 'MODEL_UNREADABLE' : what === 'image' ? 'IMAGE_UNREADABLE' : 'LABELS_INVALID';
+    throw new GlassboxError(code, `Cannot read the ${what} file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+  }
+}
+
+export async function predictFile(req: CliRequest): Promise<CliResult> {
+  const t0 = performance.now();
+  const model = await createNodeRuntime(req.threads).loadModel(await readFileOrFail(req.model, 'model'), { backend: 'wasm' });
+  const t1 = performance.now();
+  try {
+    const image = await decodeImageFile(await readFileOrFail(req.image, 'image'), path.basename(req.image));
+    const t2 = performance.now();
+    const cfg: PreprocessConfig = { ...model.spec.suggestedPreprocess, ...req.preprocess };
+    if ((req.preprocess.width || req.preprocess.height) && model.spec.width !== undefined) {
+      if (cfg.width !== model.spec.width || cfg.height !== model.spec.height) {
+        throw new GlassboxError('PARAM_INVALID', `This model's input size is fixed at ${model.spec.width}×${model.spec.height}; --size ${cfg.width}x${cfg.height} cannot be used.`);
+      }
+    }
+    const { tensor, dims } = preprocessImage(image, cfg);
+    const t3 = performance.now();
+    const raw = await model.run(tensor, dims);
+    const t4 = performance.now();
+    const fileLabels = req.labels ? parseLabels(new TextDecoder().decode(await readFileOrFail(req.labels, 'labels')), path.basename(req.labels)) : undefined;
+    const labels = resolveLabels(raw.length, { file: fileLabels, metadata: model.spec.metadataLabels });
+    const ranked = rankScores(raw, labels.labels, req.top, model.spec.outputKind);
+    return {
+      model: path.basename(req.model),
+      image: path.basename(req.image),
+      top: ranked.top,
+      outputKind: ranked.outputKind,
+      labels: labels.source,
+      backend: 'wasm',
+      threads: req.threads,
+      input: { name: model.spec.inputName, shape: model.spec.inputShape, layout: cfg.layout },
+      preprocess: cfg,
+      pipeline: describePipeline(cfg, image.width, image.height),
+      warnings: [...model.spec.warnings, ...(labels.warning ? [labels.warning] : [])],
+      timings: { loadMs: t1 - t0, decodeMs: t2 - t1, preprocessMs: t3 - t2, inferenceMs: t4 - t3 },
+    };
+  } finally {
+    await model.dispose();
+  }
+}
+
+export function formatTable(r: CliResult): string {
+  const lines = [`${r.model} on ${r.image} (${r.backend}, ${r.threads} thread${r.threads > 1 ? 's' : ''})`];
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  lines.push(...r.pipeline.map((s, i) => `  ${i + 1}. ${s}`));
+  const width = Math.max(...r.top.map((t) => t.label.length), 5);
+  lines.push('', `  rank  index  ${'label'.padEnd(width)}  probability`);
+  r.top.forEach((t, i) => lines.push(`  ${String(i + 1).padStart(4)}  ${String(t.index).padStart(5)}  ${t.label.padEnd(width)}  ${t.score.toFixed(4)}`));
+  lines.push('', `labels: ${r.labels}; ${r.outputKind === 'logits' ? 'softmax applied to logits' : 'outputs already probabilities'}`);
+  lines.push(`time: load ${r.timings.loadMs.toFixed(0)} ms, decode ${r.timings.decodeMs.toFixed(0)} ms, preprocess ${r.timings.preprocessMs.toFixed(0)} ms, inference ${r.timings.inferenceMs.toFixed(0)} ms`);
+  return lines.join('\n');
+}
