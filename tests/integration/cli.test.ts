@@ -1,0 +1,62 @@
+/** The CLI as a user runs it: a child process, its stdout JSON, its exit code and error text. */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { sharedModelsAvailable, sharedPath } from '../helpers/shared-models';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(TSX, ['src/cli/explain.ts', ...args], { cwd: ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe.skipIf(!sharedModelsAvailable())('npm run explain on squeezenet1.1', () => {
+  it('--json prints the top-k with index, label and score, and the backend', async () => {
+    const r = await cli(['--model', sharedPath('squeezenet1.1-fp32.onnx'), '--image', sharedPath('images/chelsea.png'), '--top', '3', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.backend).toBe('wasm');
+    expect(out.top).toHaveLength(3);
+    expect(out.top[0]).toMatchObject({ index: 285, label: 'Egyptian cat' });
+    expect(out.top[0].score).toBeGreaterThan(0.3);
+    expect(out.outputKind).toBe('probabilities');
+  });
+
+  it('preprocessing flags change the input: RGB 0–1 ImageNet normalisation breaks this BGR 0–255 model', async () => {
+    const r = await cli(['--model', sharedPath('squeezenet1.1-fp32.onnx'), '--image', sharedPath('images/coffee.png'), '--json', '--rgb', '--range', '1', '--mean', '0.485,0.456,0.406', '--std', '0.229,0.224,0.225']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.preprocess).toMatchObject({ channelOrder: 'RGB', range: 1 });
+    expect(out.top[0].index).not.toBe(967);
+  });
+});
+
+describe('CLI errors', () => {
+  it('a file that is not ONNX: exit code 2, error code and hint on stderr', async () => {
+    const r = await cli(['--model', 'package.json', '--image', 'nothing.png']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error \[MODEL_UNREADABLE\]: This file is not a readable ONNX model/);
+    expect(r.stderr).toMatch(/hint: /);
+  });
+
+  it('--json reports errors as JSON too', async () => {
+    const r = await cli(['--model', 'missing.onnx', '--image', 'x.png', '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'MODEL_UNREADABLE', message: expect.stringContaining('missing.onnx') });
+  });
+
+  it('absurd parameters are refused before any work', async () => {
+    const r = await cli(['--model', 'm.onnx', '--image', 'x.png', '--top', '-3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/PARAM_INVALID.*--top/);
+  });
+});
