@@ -10,7 +10,7 @@ export async function decodeImageFile(bytes: Uint8Array, name = 'image'): Promis
   if (bytes.byteLength === 0) throw new GlassboxError('IMAGE_EMPTY', `${name} is empty (0 bytes).`);
   try {
     // .rotate() with no angle applies the EXIF orientation; only the first frame of an animation is read.
-    const { data, info } = await sharp(bytes, { animated: false, limitInputPixels: 1e9 })
+    const { data, info } = await sharp(bytes, { animated: false, limitInputPixels: 1e9, failOn: 'truncated' })
       .rotate()
       .resize({ width: MAX_DECODED_SIDE, height: MAX_DECODED_SIDE, fit: 'inside', withoutEnlargement: true })
       .toColourspace('srgb')
@@ -20,11 +20,11 @@ export async function decodeImageFile(bytes: Uint8Array, name = 'image'): Promis
     return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
   } catch (e) {
     const why = (e as Error).message;
-    const unsupported = /unsupported image format/i.test(why);
+    const format = /unsupported image format/i.test(why) ? 'its format is not recognised' : why.replace(/\.$/, '');
     throw new GlassboxError(
-      unsupported ? 'IMAGE_UNSUPPORTED' : 'IMAGE_UNREADABLE',
-      unsupported ? `${name} is not an image format the CLI can read.` : `${name} could not be decoded: ${why}.`,
-      'Use PNG, JPEG, WebP, GIF, TIFF or AVIF (BMP works in the dashboard; convert it to PNG for the CLI).',
+      'IMAGE_UNREADABLE',
+      `${name} could not be decoded as an image: ${format}.`,
+      'Use PNG, JPEG, WebP, GIF, TIFF or AVIF (BMP works in the dashboard; convert it to PNG for the CLI). The file may be truncated.',
     );
   }
 }

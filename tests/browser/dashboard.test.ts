@@ -1,0 +1,85 @@
+/**
+ * The dashboard in Debian's Chromium, served from the production build: demo prediction on first load, a
+ * model and photo dropped through a real drop event, a broken model refused while the old one keeps working,
+ * and not one request leaving the page's origin.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedModelsAvailable, sharedPath } from '../helpers/shared-models';
+import { browserTestsRunnable, dropFiles, launchBrowser, openPage, readTopK, ROOT, startServer, type RecordedPage } from './harness';
+
+const runnable = browserTestsRunnable();
+const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'public/demo/manifest.json'), 'utf8')) as {
+  defaultModel: string;
+  defaultImage: string;
+  images: { file: string; label: string; classIndex: number }[];
+};
+const fixture = (...p: string[]) => path.join(ROOT, 'tests/fixtures', ...p);
+
+describe.skipIf(!runnable)('dashboard in Chromium', () => {
+  let server: PreviewServer;
+  let url: string;
+  let browser: Browser;
+  let session: RecordedPage;
+
+  beforeAll(async () => {
+    ({ server, url } = await startServer({ isolationHeaders: true }));
+    browser = await launchBrowser();
+    session = await openPage(browser, url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('opens on the demo model and image with its prediction, no user action', async () => {
+    const top = await readTopK(session.page);
+    const expected = manifest.images.find((i) => i.file === manifest.defaultImage)!;
+    expect(top[0]).toEqual({ index: expected.classIndex, label: expected.label });
+    expect(await session.page.textContent('[data-testid="model-name"]')).toContain(manifest.defaultModel);
+    // Runs in the worker on WASM with threads, because the server sends COOP/COEP.
+    expect(await session.page.textContent('[data-testid="backend-badge"]')).toBe('WASM');
+    expect(await session.page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+    expect(await session.page.textContent('[data-testid="threads-badge"]')).toMatch(/^[1-9]\d* threads?$/);
+  });
+
+  it('a broken model dropped on the page shows its message, and the previous model still predicts', async () => {
+    await dropFiles(session.page, [{ name: 'bad_truncated.onnx', type: '', bytes: fs.readFileSync(fixture('models/bad_truncated.onnx')) }]);
+    const message = await session.page.waitForSelector('[data-testid="messages"] [data-code]');
+    expect(await message.getAttribute('data-code')).toBe('MODEL_UNREADABLE');
+    expect(await message.textContent()).toMatch(/Loading model bad_truncated\.onnx failed\..*not a readable ONNX model/);
+    expect(await session.page.textContent('[data-testid="model-name"]')).toContain(manifest.defaultModel);
+    // The old model answers a new image.
+    const other = manifest.images.find((i) => i.classIndex !== manifest.images.find((d) => d.file === manifest.defaultImage)!.classIndex)!;
+    await dropFiles(session.page, [{ name: path.basename(other.file), type: 'image/png', bytes: fs.readFileSync(path.join(ROOT, 'public/demo', other.file)) }]);
+    await session.page.waitForFunction((index) => document.querySelector('[data-testid="topk"] tbody tr')?.getAttribute('data-class-index') === String(index), other.classIndex);
+  });
+
+  it.skipIf(!sharedModelsAvailable())('squeezenet1.1 and the cat photo dropped together give a cat class', async () => {
+    await dropFiles(session.page, [
+      { name: 'squeezenet1.1-fp32.onnx', type: '', bytes: fs.readFileSync(sharedPath('squeezenet1.1-fp32.onnx')) },
+      { name: 'chelsea.png', type: 'image/png', bytes: fs.readFileSync(sharedPath('images/chelsea.png')) },
+    ]);
+    await session.page.waitForFunction(() => document.querySelector('[data-testid="model-name"]')?.textContent?.includes('squeezenet'));
+    await session.page.waitForFunction(() => document.querySelector('[data-testid="image-caption"]')?.textContent?.includes('chelsea.png'));
+    await session.page.waitForFunction(() => {
+      const i = Number(document.querySelector('[data-testid="topk"] tbody tr')?.getAttribute('data-class-index'));
+      return i >= 281 && i <= 285;
+    });
+    const top = await readTopK(session.page);
+    expect(top[0].index).toBeGreaterThanOrEqual(281);
+    expect(top[0].index).toBeLessThanOrEqual(285);
+  });
+
+  it('made no request outside the page origin and logged no errors', () => {
+    const origin = new URL(url).origin;
+    const foreign = session.requests.filter((r) => !r.startsWith(origin) && !r.startsWith('blob:') && !r.startsWith('data:'));
+    expect(foreign).toEqual([]);
+    expect(session.requests.length).toBeGreaterThan(5);
+    expect(session.consoleErrors).toEqual([]);
+  });
+});
