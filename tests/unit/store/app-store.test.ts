@@ -1,0 +1,121 @@
+/** The store's behaviour with a fake compute worker: no browser, no onnxruntime. */
+import { describe, expect, it } from 'vitest';
+import { GlassboxError } from '../../../src/engine/errors';
+import { defaultPreprocess, type PreprocessConfig } from '../../../src/engine/image/preprocess';
+import type { ClassifierSpec } from '../../../src/engine/runtime/classifier-spec';
+import { createAppStore } from '../../../src/store/app-store';
+import type { ComputeApi, LoadedModel, PredictResult } from '../../../src/worker-api';
+
+function memoryStorage() {
+  const data = new Map<string, string>();
+  return { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), removeItem: (k: string) => void data.delete(k), data };
+}
+
+function fakeModel(name: string, classes = 3): LoadedModel {
+  const spec = { inputName: 'x', inputDType: 'float32', inputShape: ['N', 3, 8, 8], layout: 'NCHW', layoutSource: 'graph', channels: 3, width: 8, height: 8, dynamicBatch: true, outputName: 'y', outputShape: ['N', classes], numClasses: classes, metadataLabels: undefined, suggestedPreprocess: defaultPreprocess(8, 8), preprocessSource: 'default', warnings: [] } as ClassifierSpec;
+  return { name, sizeBytes: 10, fingerprint: `fp-${name}`, info: { irVersion: 8, opsets: [], producer: '', inputs: [], outputs: [], metadata: {}, nodeCount: 1, opTypeCounts: {} }, spec, backend: 'wasm', loadMs: 1 };
+}
+
+/** A compute fake: models named bad* fail like the worker does; predict returns logits chosen by the test. */
+function fakeCompute(logits: () => number[], delays: number[] = []) {
+  const calls: { predict: PreprocessConfig[] } = { predict: [] };
+  const api: ComputeApi = {
+    environment: async () => ({ webgpu: { available: false, shaderF16: false }, crossOriginIsolated: true, hardwareConcurrency: 2, wasmThreads: 2 }),
+    loadModel: async (_bytes, name) => {
+      if (name.startsWith('bad')) throw new GlassboxError('MODEL_UNREADABLE', 'This file is not a readable ONNX model: test.', 'hint');
+      return fakeModel(name);
+    },
+    switchBackend: async () => fakeModel('x'),
+    decodeImage: async (_file, name) => ({ name, width: 2, height: 2, originalWidth: 2, originalHeight: 2, image: { width: 2, height: 2, data: new Uint8ClampedArray(16) } }),
+    predict: async (config) => {
+      calls.predict.push(config);
+      const values = logits();
+      const delay = delays.shift() ?? 0;
+      if (delay) await new Promise((r) => setTimeout(r, delay));
+      return { raw: Float32Array.from(values), modelInput: { width: 8, height: 8, data: new Uint8ClampedArray(256) }, dims: [1, 3, 8, 8], preprocessMs: 0, inferenceMs: 0 } satisfies PredictResult;
+    },
+  };
+  return { api, calls };
+}
+
+const assets = { json: async () => { throw new Error('no demo'); }, bytes: async () => new Uint8Array(), blob: async () => new Blob() };
+
+async function ready(logits = () => [0, 2, 1]) {
+  const storage = memoryStorage();
+  const compute = fakeCompute(logits);
+  const store = createAppStore({ compute: () => compute.api, assets, storage });
+  await store.getState().loadModel(new Uint8Array([1]), 'good.onnx');
+  await store.getState().loadImage(new Blob(['x']), 'cat.png');
+  return { store, storage, compute };
+}
+
+describe('app store', () => {
+  it('predicts once model and image are there, softmaxes logits, and targets the top class', async () => {
+    const { store } = await ready();
+    const p = store.getState().prediction!;
+    expect(p.ranked.outputKind).toBe('logits');
+    expect(p.ranked.top.map((t) => t.index)).toEqual([1, 2, 0]);
+    expect(p.ranked.top[0].score).toBeCloseTo(Math.exp(2) / (1 + Math.exp(2) + Math.exp(1)), 6);
+    expect(store.getState().target).toBe(1);
+  });
+
+  it('a model that fails to load leaves the previous one and its prediction in place, with a message', async () => {
+    const { store } = await ready();
+    const before = store.getState().prediction;
+    await store.getState().loadModel(new Uint8Array([1]), 'bad.onnx');
+    const s = store.getState();
+    expect(s.model?.name).toBe('good.onnx');
+    expect(s.modelStatus).toBe('ready');
+    expect(s.prediction).toBe(before);
+    expect(s.messages.at(-1)).toMatchObject({ code: 'MODEL_UNREADABLE', context: 'Loading model bad.onnx', hint: 'hint' });
+  });
+
+  it('preprocessing changes are remembered per model fingerprint and persisted; invalid ones are refused', async () => {
+    const { store, storage, compute } = await ready();
+    await store.getState().setPreprocess({ resize: 'stretch', channelOrder: 'BGR' });
+    expect(compute.calls.predict.at(-1)).toMatchObject({ resize: 'stretch', channelOrder: 'BGR' });
+    expect(JSON.parse(storage.data.get('glassbox.settings')!).state.savedPreprocess['fp-good.onnx']).toMatchObject({ resize: 'stretch', channelOrder: 'BGR' });
+
+    await store.getState().setPreprocess({ std: [1, 0, 1] });
+    expect(store.getState().preprocess?.std).not.toEqual([1, 0, 1]);
+    expect(store.getState().messages.at(-1)?.code).toBe('PARAM_INVALID');
+
+    // Another model starts from its own suggestion; coming back restores the saved settings.
+    await store.getState().loadModel(new Uint8Array([1]), 'other.onnx');
+    expect(store.getState().preprocess?.resize).toBe('crop');
+    await store.getState().loadModel(new Uint8Array([1]), 'good.onnx');
+    expect(store.getState().preprocess).toMatchObject({ resize: 'stretch', channelOrder: 'BGR' });
+
+    // A fresh store on the same storage (a page reload) still knows them.
+    const again = createAppStore({ compute: () => compute.api, assets, storage });
+    await again.getState().loadModel(new Uint8Array([1]), 'good.onnx');
+    expect(again.getState().preprocess).toMatchObject({ resize: 'stretch', channelOrder: 'BGR' });
+  });
+
+  it('a labels file renames the classes; a file of the wrong length is not used and says why', async () => {
+    const { store } = await ready();
+    store.getState().loadLabels('ant\nbee\ncat\n', 'labels.txt');
+    expect(store.getState().prediction!.ranked.top[0].label).toBe('bee');
+    expect(store.getState().prediction!.labels.source).toBe('file');
+    store.getState().loadLabels('["a","b"]', 'short.json');
+    expect(store.getState().prediction!.labels.source).toBe('none');
+    expect(store.getState().prediction!.labels.warning).toMatch(/list 2 classes but the model outputs 3/);
+  });
+
+  it('only the latest prediction lands when requests overlap', async () => {
+    const storage = memoryStorage();
+    let n = 0;
+    const outputs = [[5, 0, 0], [0, 0, 5]];
+    const compute = fakeCompute(() => outputs[n++ % 2], [0, 50, 0]); // loadImage, slow, fast
+    const store = createAppStore({ compute: () => compute.api, assets, storage });
+    await store.getState().loadModel(new Uint8Array([1]), 'good.onnx');
+    await store.getState().loadImage(new Blob(['x']), 'a.png');
+    // The first (slow) request answers class 0, the second (fast) class 2: the screen must show class 2.
+    n = 0;
+    const slow = store.getState().predict();
+    const fast = store.getState().predict();
+    await Promise.all([slow, fast]);
+    expect(store.getState().prediction!.ranked.top[0].index).toBe(2);
+    expect(store.getState().predicting).toBe(false);
+  });
+});
