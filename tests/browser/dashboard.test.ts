@@ -59,6 +59,55 @@ describe.skipIf(!runnable)('dashboard in Chromium', () => {
     await session.page.waitForFunction((index) => document.querySelector('[data-testid="topk"] tbody tr')?.getAttribute('data-class-index') === String(index), other.classIndex);
   });
 
+  it('switching to WebGPU (software adapter here) runs the same model and gives the same top class', async () => {
+    const page = session.page;
+    const before = await readTopK(page);
+    await page.selectOption('select[aria-label="Backend"]', 'webgpu');
+    await page.waitForFunction(() => document.querySelector('[data-testid="backend-badge"]')?.textContent === 'WEBGPU', undefined, { timeout: 120_000 });
+    await page.waitForFunction(() => !document.querySelector('[aria-label="predicting"]'));
+    expect((await readTopK(page))[0]).toEqual(before[0]);
+    await page.selectOption('select[aria-label="Backend"]', 'wasm');
+    await page.waitForFunction(() => document.querySelector('[data-testid="backend-badge"]')?.textContent === 'WASM');
+  });
+
+  it('a pasted image is decoded and predicted', async () => {
+    const page = session.page;
+    const current = (await readTopK(page))[0].index;
+    const demoImage = manifest.images.find((i) => i.classIndex !== current)!;
+    const base64 = fs.readFileSync(path.join(ROOT, 'public/demo', demoImage.file)).toString('base64');
+    await page.evaluate((b64) => {
+      const bin = atob(b64);
+      const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
+      window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt }));
+    }, base64);
+    await page.waitForFunction((index) => document.querySelector('[data-testid="topk"] tbody tr')?.getAttribute('data-class-index') === String(index), demoImage.classIndex);
+  });
+
+  it('clicking a row makes that class the explanation target; a labels file renames the classes', async () => {
+    const page = session.page;
+    await page.click('[data-testid="topk"] tbody tr:nth-child(2)');
+    const second = await page.getAttribute('[data-testid="topk"] tbody tr:nth-child(2)', 'data-class-index');
+    expect(await page.getAttribute('[data-testid="topk"] tbody tr:nth-child(2)', 'aria-selected')).toBe('true');
+    expect(await page.textContent('[data-testid="prediction-meta"]')).toContain(`explaining class #${second}`);
+    await page.setInputFiles('[data-testid="labels-input"]', { name: 'names.txt', mimeType: 'text/plain', buffer: Buffer.from('zero\none\ntwo\nthree\n') });
+    await page.waitForFunction(() => document.querySelector('[data-testid="prediction-meta"]')?.textContent?.includes('Labels: file'));
+    const top = await readTopK(page);
+    expect(top[0].label).toBe(['zero', 'one', 'two', 'three'][top[0].index]);
+  });
+
+  it('preprocessing changes are remembered for the model across a reload', async () => {
+    const page = session.page;
+    await page.selectOption('select[aria-label="Channel order"]', 'BGR');
+    await page.waitForFunction(() => document.querySelector('[data-testid="pipeline"]')?.textContent?.includes('reorder channels to BGR'));
+    await page.reload();
+    await readTopK(page);
+    expect(await page.inputValue('select[aria-label="Channel order"]')).toBe('BGR');
+    await page.click('[data-testid="preprocess-panel"] header button'); // Reset
+    await page.waitForFunction(() => (document.querySelector('select[aria-label="Channel order"]') as HTMLSelectElement).value === 'RGB');
+  });
+
   it.skipIf(!sharedModelsAvailable())('squeezenet1.1 and the cat photo dropped together give a cat class', async () => {
     await dropFiles(session.page, [
       { name: 'squeezenet1.1-fp32.onnx', type: '', bytes: fs.readFileSync(sharedPath('squeezenet1.1-fp32.onnx')) },

@@ -92,18 +92,28 @@ export interface ResizePlan {
 
 export function planResize(srcWidth: number, srcHeight: number, cfg: PreprocessConfig): ResizePlan {
   if (cfg.resize === 'stretch') return { resizeWidth: cfg.width, resizeHeight: cfg.height, cropX: 0, cropY: 0 };
-  // torchvision: Resize(round(S / fraction)) on the shorter side, then CenterCrop(S).
+  // torchvision: Resize(round(S / fraction)) scales the shorter side and truncates the longer one
+  // (int(short_new * long / short)); CenterCrop(S) offsets by Python's round, which rounds half to even.
   const target = Math.max(cfg.width, cfg.height);
   const shorter = Math.round(target / cfg.cropFraction);
-  const scale = shorter / Math.min(srcWidth, srcHeight);
-  const resizeWidth = Math.max(cfg.width, srcWidth <= srcHeight ? shorter : Math.round(srcWidth * scale));
-  const resizeHeight = Math.max(cfg.height, srcHeight < srcWidth ? shorter : Math.round(srcHeight * scale));
+  const portrait = srcWidth <= srcHeight;
+  const longer = Math.trunc((shorter * Math.max(srcWidth, srcHeight)) / Math.min(srcWidth, srcHeight));
+  const resizeWidth = Math.max(cfg.width, portrait ? shorter : longer);
+  const resizeHeight = Math.max(cfg.height, portrait ? longer : shorter);
   return {
     resizeWidth,
     resizeHeight,
-    cropX: Math.round((resizeWidth - cfg.width) / 2),
-    cropY: Math.round((resizeHeight - cfg.height) / 2),
+    cropX: roundHalfToEven((resizeWidth - cfg.width) / 2),
+    cropY: roundHalfToEven((resizeHeight - cfg.height) / 2),
   };
+}
+
+/** Python's round(): halves go to the even neighbour. */
+function roundHalfToEven(x: number): number {
+  const floor = Math.floor(x);
+  const diff = x - floor;
+  if (diff !== 0.5) return Math.round(x);
+  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 /** Resize (and crop) a photo to the model's input size; the result is what the model sees, for display too. */

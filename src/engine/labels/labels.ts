@@ -33,6 +33,7 @@ export function parseLabels(text: string, fileName = 'labels'): string[] {
 
 function labelsFromJson(value: unknown, fileName: string): string[] {
   if (Array.isArray(value)) {
+    if (value.length === 0) throw new GlassboxError('LABELS_INVALID', `${fileName} holds an empty list.`);
     if (value.every((v) => typeof v === 'string')) return value as string[];
     // Keras' imagenet_class_index.json style [[wnid, name], ...] or list of {name}
     if (value.every((v) => Array.isArray(v) && typeof v[v.length - 1] === 'string')) return value.map((v: string[]) => v[v.length - 1]);
@@ -40,6 +41,7 @@ function labelsFromJson(value: unknown, fileName: string): string[] {
   }
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0) throw new GlassboxError('LABELS_INVALID', `${fileName} holds an empty object.`);
     const byIndex = entries.every(([k, v]) => /^\d+$/.test(k) && (typeof v === 'string' || Array.isArray(v)));
     const byName = entries.every(([, v]) => Number.isInteger(v));
     const labels: string[] = [];
@@ -60,19 +62,29 @@ const METADATA_LABEL_KEYS = ['labels', 'class_names', 'classes', 'names'];
 
 export function labelsFromMetadata(metadata: Record<string, string>): string[] | undefined {
   for (const key of METADATA_LABEL_KEYS) {
-    const raw = metadata[key];
-    if (raw === undefined) continue;
+    const raw = metadata[key]?.trim();
+    if (!raw) continue;
+    try {
+      if (raw.startsWith('[') || raw.startsWith('{')) return parseLabels(raw, `metadata "${key}"`);
+    } catch {
+      // Not JSON: Python reprs below.
+    }
+    // Python writes strings in single quotes, or in double quotes when they hold an apostrophe.
+    const quoted = String.raw`(?:'([^']*)'|"([^"]*)")`;
+    const dictPairs = [...raw.matchAll(new RegExp(String.raw`(\d+)\s*:\s*${quoted}`, 'g'))];
+    if (raw.startsWith('{') && dictPairs.length) {
+      // Ultralytics: {0: 'person', 1: "jack-o'-lantern"}
+      const labels: string[] = [];
+      for (const [, i, single, double] of dictPairs) labels[Number(i)] = single ?? double;
+      return Array.from(labels, (l, i) => l ?? `class ${i}`);
+    }
+    const listItems = [...raw.matchAll(new RegExp(quoted, 'g'))];
+    if (raw.startsWith('[') && listItems.length) return listItems.map(([, single, double]) => single ?? double);
+    if (!raw.includes('\n') && raw.includes(',')) return raw.split(',').map((s) => s.trim());
     try {
       return parseLabels(raw, `metadata "${key}"`);
     } catch {
-      // Ultralytics writes a Python dict: {0: 'person', 1: 'bicycle'}
-      const pairs = [...raw.matchAll(/(\d+)\s*:\s*['"]([^'"]*)['"]/g)];
-      if (pairs.length) {
-        const labels: string[] = [];
-        for (const [, i, name] of pairs) labels[Number(i)] = name;
-        return Array.from(labels, (l, i) => l ?? `class ${i}`);
-      }
-      if (raw.includes(',')) return raw.split(',').map((s) => s.trim());
+      continue;
     }
   }
   return undefined;

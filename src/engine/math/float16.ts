@@ -15,7 +15,7 @@ export function float32ToFloat16Bits(values: Float32Array): Uint16Array {
       out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
       continue;
     }
-    let e = exp - 127 + 15;
+    const e = exp - 127 + 15;
     if (e >= 0x1f) {
       out[i] = sign | 0x7c00; // overflow → infinity
     } else if (e <= 0) {
@@ -35,7 +35,6 @@ export function float32ToFloat16Bits(values: Float32Array): Uint16Array {
       const rem = mant & 0x1fff;
       if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++; // round half to even; may carry into exponent
       out[i] = sign | half;
-      e = 0;
     }
   }
   return out;

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { parseCliArgs } from '../../../src/cli/args';
+import { GlassboxError } from '../../../src/engine/errors';
+
+const base = ['--model', 'm.onnx', '--image', 'i.png'];
+
+function expectParamInvalid(argv: string[]): GlassboxError {
+  let thrown: unknown;
+  try {
+    parseCliArgs(argv);
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown, argv.join(' ')).toBeInstanceOf(GlassboxError);
+  expect((thrown as GlassboxError).code).toBe('PARAM_INVALID');
+  return thrown as GlassboxError;
+}
+
+describe('parseCliArgs', () => {
+  it('gives the defaults and an empty preprocessing patch for the required flags only', () => {
+    expect(parseCliArgs(base)).toEqual({ model: 'm.onnx', image: 'i.png', top: 5, json: false, labels: undefined, threads: 1, preprocess: {} });
+  });
+
+  it('parses the full flag set into the request and the PreprocessConfig patch', () => {
+    const r = parseCliArgs([
+      ...base, '--size', '224', '--resize', 'crop', '--mean', '0.5,0.5,0.5', '--std', '0.25, 0.5 ,1', '--range', '255',
+      '--bgr', '--layout', 'nhwc', '--top', '3', '--json', '--labels', 'l.txt', '--threads', '4',
+    ]);
+    expect(r.model).toBe('m.onnx');
+    expect(r.image).toBe('i.png');
+    expect(r.top).toBe(3);
+    expect(r.json).toBe(true);
+    expect(r.labels).toBe('l.txt');
+    expect(r.threads).toBe(4);
+    expect(r.preprocess).toEqual({
+      width: 224, height: 224, resize: 'crop', mean: [0.5, 0.5, 0.5], std: [0.25, 0.5, 1], range: 255, channelOrder: 'BGR', layout: 'NHWC',
+    });
+  });
+
+  it('reads --size WxH as width × height', () => {
+    expect(parseCliArgs([...base, '--size', '320x240']).preprocess).toEqual({ width: 320, height: 240 });
+    expect(parseCliArgs([...base, '--size', '64X32']).preprocess).toEqual({ width: 64, height: 32 });
+  });
+
+  it('accepts the other values of each option', () => {
+    expect(parseCliArgs([...base, '--resize', 'stretch', '--range', '1', '--rgb', '--layout', 'NCHW']).preprocess).toEqual({
+      resize: 'stretch', range: 1, channelOrder: 'RGB', layout: 'NCHW',
+    });
+    expect(parseCliArgs([...base, '--mean=-1,0,1']).preprocess.mean).toEqual([-1, 0, 1]);
+  });
+
+  it('refuses a missing --model or --image', () => {
+    expectParamInvalid(['--image', 'i.png']);
+    expectParamInvalid(['--model', 'm.onnx']);
+    expectParamInvalid([]);
+  });
+
+  it('refuses unknown flags and positionals', () => {
+    expectParamInvalid([...base, '--frobnicate']);
+    expectParamInvalid([...base, 'extra.png']);
+  });
+
+  it('refuses malformed values', () => {
+    for (const bad of [
+      ['--size', 'abc'], ['--size', '0'], ['--size', '224x'], ['--size', '9000'], ['--size', '-5'],
+      ['--mean', '1,2'], ['--mean', '1,2,x'], ['--std', '1,2,3,4'],
+      ['--top', '0'], ['--top', '2.5'], ['--top', 'five'], ['--threads', '0'],
+      ['--layout', 'foo'], ['--resize', 'fit'], ['--range', '3'],
+    ]) {
+      expectParamInvalid([...base, ...bad]);
+    }
+  });
+
+  it('refuses both --bgr and --rgb', () => {
+    expectParamInvalid([...base, '--bgr', '--rgb']);
+  });
+
+  it('answers --help with the usage text in the hint', () => {
+    const e = expectParamInvalid(['--help']);
+    expect(e.hint).toContain('--model');
+  });
+});
