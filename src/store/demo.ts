@@ -15,7 +15,10 @@ export interface AssetFetcher {
 export function createAssetFetcher(base: string): AssetFetcher {
   const get = async (path: string) => {
     const response = await fetch(new URL(path, base));
-    if (!response.ok) throw new Error(`Could not fetch ${path}: HTTP ${response.status}`);
+    // Single-page hosts answer a missing file with index.html: treat that as missing too.
+    if (!response.ok || (response.headers.get('content-type') ?? '').includes('text/html')) {
+      throw new Error(`The demo file ${path} is missing from this build (HTTP ${response.status}).`);
+    }
     return response;
   };
   return {
