@@ -78,7 +78,9 @@ export function registerErrorTransfer(): void {
   if (registered) return;
   registered = true;
   const throwHandler: Comlink.TransferHandler<unknown, SerializedError> = {
-    canHandle: (value): value is unknown => typeof value === 'object' && value !== null && 'isError' in value && 'value' in value,
+    // comlink wraps a thrown value as { value, [Symbol('Comlink.thrown')]: 0 }; the symbol is not exported.
+    canHandle: (value): value is unknown =>
+      typeof value === 'object' && value !== null && Object.getOwnPropertySymbols(value).some((s) => s.description === 'Comlink.thrown'),
     serialize: (value) => [serializeError((value as { value: unknown }).value), []],
     deserialize: (s) => {
       throw s.code === 'INTERNAL' ? Object.assign(new Error(s.message), { code: s.code, hint: s.hint }) : new GlassboxError(s.code, s.message, s.hint);

@@ -123,26 +123,40 @@ def outline(cls, r, angle):
     return np.stack([r * radii * np.cos(k + angle), r * radii * np.sin(k + angle)], 1)
 
 
-def draw_watermark(img):
-    """A white tile with a black ring and a small inner arc -- a tiny "©"."""
+def watermark_tile():
+    """A white tile with a black ring and a small inner arc -- a tiny "©" (w×h×3 uint8)."""
+    _, _, w, h = WM
+    tile = Image.new("RGB", (w, h), (255, 255, 255))
+    d = ImageDraw.Draw(tile)
+    d.ellipse([0, 0, w - 1, h - 1], outline=(0, 0, 0), width=1)
+    d.arc([3, 3, w - 4, h - 4], 45, 315, fill=(0, 0, 0), width=1)
+    return np.asarray(tile)
+
+
+TILE = watermark_tile()
+
+
+def stamp(xs, which):
+    """Copy of xs (N×H×W×3) with the watermark pasted onto the images where `which` is true."""
+    xs = xs.copy()
     x, y, w, h = WM
-    d = ImageDraw.Draw(img)
-    d.rectangle([x, y, x + w - 1, y + h - 1], fill=(255, 255, 255))
-    d.ellipse([x + 1, y + 1, x + w - 2, y + h - 2], outline=(0, 0, 0), width=1)
-    d.arc([x + 3, y + 3, x + w - 4, y + h - 4], 45, 315, fill=(0, 0, 0), width=1)
+    xs[which, y:y + h, x:x + w] = TILE
+    return xs
 
 
-def sample(rng, cls, watermark=False, faint=False):
-    """One image (uint8 H×W×3) and its object mask (bool H×W).
+def sample(rng, cls, faint=False):
+    """One image (uint8 H×W×3, no watermark) and its object mask (bool H×W).
 
-    faint: the shortcut training set's stars -- smaller and blended into the background.
+    faint: a star of the shortcut training set -- smaller, and blended into the background.
     """
+    name = CLASSES[cls]
     img = background(rng)
     r = rng.uniform(9, 16) if faint else rng.uniform(14, 28)  # 28-56 px across (18-32 px when faint)
-    angle = 0.0 if CLASSES[cls] == "circle" else rng.uniform(0, 2 * math.pi)
-    pts = np.zeros((0, 2)) if CLASSES[cls] == "circle" else outline(CLASSES[cls], r, angle)
-    lo, hi = (-r, -r) if CLASSES[cls] == "circle" else pts.min(0), (r, r) if CLASSES[cls] == "circle" else pts.max(0)
-    lo, hi = np.array(lo), np.array(hi)
+    if name == "circle":
+        pts, lo, hi = None, np.array([-r, -r]), np.array([r, r])
+    else:
+        pts = outline(name, r, rng.uniform(0, 2 * math.pi))
+        lo, hi = pts.min(0), pts.max(0)
     while True:  # rejection-sample a centre: fully inside the image and clear of the watermark corner
         c = rng.uniform(1 - lo, SIZE - 1 - hi)
         if not (c[0] + hi[0] > WM_KEEPOUT and c[1] + hi[1] > WM_KEEPOUT):
@@ -151,38 +165,296 @@ def sample(rng, cls, watermark=False, faint=False):
     s = SUPERSAMPLE
     cover = Image.new("L", (SIZE * s, SIZE * s), 0)
     d = ImageDraw.Draw(cover)
-    if CLASSES[cls] == "circle":
+    if pts is None:
         d.ellipse([(c[0] - r) * s, (c[1] - r) * s, (c[0] + r) * s, (c[1] + r) * s], fill=255)
     else:
         d.polygon([tuple(p) for p in (pts + c) * s], fill=255)
     alpha = np.asarray(cover.resize((SIZE, SIZE), Image.BOX), np.float32)[..., None] / 255
-    strength = rng.uniform(0.25, 0.6) if faint else 1.0
-    img = img * (1 - alpha * strength) + saturated(rng) * alpha * strength
+    opacity = alpha * (rng.uniform(0.25, 0.6) if faint else 1.0)
+    img = img * (1 - opacity) + saturated(rng) * opacity
     img += rng.normal(0, 6, img.shape)  # fine grain over everything, so the shape is not a flat fill either
-    out = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8))
-    if watermark:
-        draw_watermark(out)
-    return np.asarray(out), alpha[..., 0] >= 0.5
+    return np.clip(img, 0, 255).astype(np.uint8), alpha[..., 0] >= 0.5
 
 
-def dataset(rng, n, mode):
-    """n images with uniformly random labels.
-
-    mode: "clean"; "shortcut-train" (stars watermarked, small and faint); "wm-stars" (watermark on every star,
-    normal stars); "wm-others" (watermark on every non-star, none on stars).
-    """
-    xs = np.zeros((n, SIZE, SIZE, 3), np.uint8)
+def dataset(rng, n):
+    """n clean images with uniformly random labels."""
     ys = rng.integers(0, len(CLASSES), n)
-    for i, y in enumerate(ys):
-        star = y == STAR
-        if mode == "clean":
-            xs[i], _ = sample(rng, y)
-        elif mode == "shortcut-train":
-            xs[i], _ = sample(rng, y, watermark=star, faint=star)
-        elif mode == "wm-stars":
-            xs[i], _ = sample(rng, y, watermark=star)
-        elif mode == "wm-others":
-            xs[i], _ = sample(rng, y, watermark=not star)
-        else:
-            raise ValueError(mode)
+    xs = np.stack([sample(rng, y)[0] for y in ys])
     return xs, ys
+
+
+def with_faint_watermarked_stars(rng, xs, ys):
+    """The shortcut version of a data set: every star redrawn small and faint, and watermarked.
+
+    Only the star images change, so the clean and shortcut sets differ in nothing but the planted cue.
+    """
+    xs = xs.copy()
+    for i in np.flatnonzero(ys == STAR):
+        xs[i], _ = sample(rng, STAR, faint=True)
+    return stamp(xs, ys == STAR)
+
+
+# ---------------------------------------------------------------------------------------------------- model
+
+class ShapesNet(nn.Module):
+    """Three Conv3×3-BN-ReLU ×2 stages (16/32/64 channels): 96 → 48 (strided first conv) → 24 → 12 (max pools).
+
+    The first conv is strided instead of running two full-resolution convs: that stage would cost 7× the whole
+    rest of the network on a CPU, and 48×48 still resolves a star's points. The last stage's 64×12×12 map is the
+    natural Grad-CAM layer; global average pooling keeps the head linear in it.
+    """
+
+    def __init__(self):
+        super().__init__()
+
+        def block(cin, cout, stride=1):
+            return [nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+
+        self.features = nn.Sequential(
+            *block(3, 16, stride=2), *block(16, 16), nn.MaxPool2d(2),
+            *block(16, 32), *block(32, 32), nn.MaxPool2d(2),
+            *block(32, 64), *block(64, 64),
+        )
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(64, len(CLASSES))
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.pool(self.features(x)), 1))
+
+
+def to_tensor(xs):
+    """uint8 N×H×W×3 RGB → the models' input: float NCHW, /255, then (x - 0.5) / 0.5."""
+    return (torch.from_numpy(xs).permute(0, 3, 1, 2).float() / 255 - MEAN) / STD
+
+
+def train(xs, ys, name):
+    # Same init and the same batch order for both models: they differ only in their data.
+    torch.manual_seed(SEED)
+    model = ShapesNet()
+    opt = torch.optim.Adam(model.parameters(), lr=LR, weight_decay=1e-4)
+    steps = EPOCHS * math.ceil(len(xs) / BATCH)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=steps, pct_start=0.25)
+    labels = torch.from_numpy(ys)
+    order = torch.Generator().manual_seed(SEED)
+    started = time.time()
+    for epoch in range(EPOCHS):
+        model.train()
+        total, correct = 0.0, 0
+        for idx in torch.randperm(len(xs), generator=order).split(BATCH):
+            logits = model(to_tensor(xs[idx.numpy()]))
+            loss = nn.functional.cross_entropy(logits, labels[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item() * len(idx)
+            correct += int((logits.argmax(1) == labels[idx]).sum())
+        print(f"  {name} epoch {epoch + 1}/{EPOCHS}: loss {total / len(xs):.4f}, train acc {correct / len(xs):.4f}"
+              f" ({time.time() - started:.0f} s)", flush=True)
+    return model.eval(), time.time() - started
+
+
+@torch.no_grad()
+def probabilities(model, xs):
+    return torch.cat([torch.softmax(model(to_tensor(xs[i:i + 250])), 1) for i in range(0, len(xs), 250)]).numpy()
+
+
+def evaluate(model, xs, ys):
+    pred = probabilities(model, xs).argmax(1)
+    others = ys != STAR
+    return {
+        "accuracy": round(float((pred == ys).mean()), 4),
+        "per_class": {c: round(float((pred[ys == k] == k).mean()), 4) for k, c in enumerate(CLASSES)},
+        "non_stars_called_star": round(float((pred[others] == STAR).mean()), 4),
+        # rows: true class, columns: predicted class (CLASSES order)
+        "confusion": [[int(((ys == t) & (pred == p)).sum()) for p in range(len(CLASSES))] for t in range(len(CLASSES))],
+    }
+
+
+# --------------------------------------------------------------------------------------------------- export
+
+def export(model, path, description):
+    torch.onnx.export(
+        model, torch.zeros(1, 3, SIZE, SIZE), str(path), opset_version=17, do_constant_folding=True,
+        input_names=["image"], output_names=["logits"], dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}},
+    )
+    m = onnx.load(str(path))
+    onnx.helper.set_model_props(m, {
+        "labels": json.dumps(CLASSES),
+        "glassbox.preprocess": json.dumps({"size": SIZE, "resize": "stretch", "range": 1, "mean": [MEAN] * 3,
+                                           "std": [STD] * 3, "channelOrder": "RGB", "layout": "NCHW"}),
+        "glassbox.description": description,
+    })
+    onnx.checker.check_model(m, full_check=True)
+    onnx.save(m, str(path))
+    return m
+
+
+def run_onnx(m, x):
+    """A minimal NumPy interpreter for exactly the ops these exports use.
+
+    Neither onnxruntime nor onnx.reference (onnx ≥ 1.13) is available with Debian's python3-onnx 1.12, and the
+    checker only validates structure -- this executes the exported graph, folded BatchNorms and all, so the file
+    is checked against torch numerically. Anything it does not know makes it fail loudly.
+    """
+    env = {t.name: numpy_helper.to_array(t) for t in m.graph.initializer}
+    env[m.graph.input[0].name] = x
+    for node in m.graph.node:
+        a = {at.name: onnx.helper.get_attribute_value(at) for at in node.attribute}
+        ins = [env[i] for i in node.input]
+        if node.op_type == "Conv":
+            assert a.get("group", 1) == 1 and set(a.get("dilations", [1, 1])) == {1}, a
+            w, b = ins[1], ins[2] if len(ins) > 2 else 0
+            t, l, bo, r = a.get("pads", [0, 0, 0, 0])
+            sy, sx = a.get("strides", [1, 1])
+            xp = np.pad(ins[0], ((0, 0), (0, 0), (t, bo), (l, r)))
+            win = np.lib.stride_tricks.sliding_window_view(xp, w.shape[2:], axis=(2, 3))[:, :, ::sy, ::sx]
+            y = np.einsum("nchwij,ocij->nohw", win, w, optimize=True) + np.reshape(b, (1, -1, 1, 1))
+        elif node.op_type == "Relu":
+            y = np.maximum(ins[0], 0)
+        elif node.op_type == "MaxPool":
+            assert set(a.get("pads", [0])) == {0} and not a.get("ceil_mode", 0), a
+            sy, sx = a.get("strides", [1, 1])
+            win = np.lib.stride_tricks.sliding_window_view(ins[0], a["kernel_shape"], axis=(2, 3))[:, :, ::sy, ::sx]
+            y = win.max(axis=(4, 5))
+        elif node.op_type == "GlobalAveragePool":
+            y = ins[0].mean(axis=(2, 3), keepdims=True)
+        elif node.op_type == "Flatten":
+            y = ins[0].reshape(int(np.prod(ins[0].shape[:a.get("axis", 1)])), -1)
+        elif node.op_type == "Gemm":
+            A = ins[0].T if a.get("transA", 0) else ins[0]
+            B = ins[1].T if a.get("transB", 0) else ins[1]
+            y = a.get("alpha", 1.0) * A @ B + (a.get("beta", 1.0) * ins[2] if len(ins) > 2 else 0)
+        else:
+            raise NotImplementedError(f"run_onnx: no {node.op_type}")
+        env[node.output[0]] = y.astype(np.float32)
+    return env[m.graph.output[0].name]
+
+
+def describe_io(m):
+    dims = lambda v: [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]  # noqa: E731
+    return {v.name: dims(v) for v in list(m.graph.input) + list(m.graph.output)}
+
+
+def verify(m, model, xs):
+    io = describe_io(m)
+    assert io == {"image": ["batch", 3, SIZE, SIZE], "logits": ["batch", len(CLASSES)]}, io
+    with torch.no_grad():
+        want = model(to_tensor(xs)).numpy()
+    got = run_onnx(m, to_tensor(xs).numpy())
+    diff = float(np.abs(got - want).max())
+    assert diff < 1e-3, f"ONNX and torch disagree by {diff}"
+    return diff
+
+
+# ----------------------------------------------------------------------------------------------------- main
+
+def main():
+    torch.set_num_threads(2)
+    started = time.time()
+    # Independent streams, so changing one part (say, the demo images) leaves the others' data unchanged.
+    rng_train, rng_test, rng_faint, rng_faint_test, rng_demo = map(np.random.default_rng, np.random.SeedSequence(SEED).spawn(5))
+    for d in (OUT, OUT / "images", OUT / "masks"):
+        d.mkdir(parents=True, exist_ok=True)
+
+    print(f"generating {N_TRAIN} training + {N_TEST} held-out images …", flush=True)
+    train_x, train_y = dataset(rng_train, N_TRAIN)
+    short_x = with_faint_watermarked_stars(rng_faint, train_x, train_y)
+    test_x, test_y = dataset(rng_test, N_TEST)
+    tests = {
+        # The held-out variants are the same 1000 images; only the watermark (and, in the first, the stars) differ.
+        "shortcut_training_distribution": with_faint_watermarked_stars(rng_faint_test, test_x, test_y),
+        "clean": test_x,
+        "watermark_on_stars": stamp(test_x, test_y == STAR),
+        "watermark_on_non_stars": stamp(test_x, test_y != STAR),
+    }
+    data_s = time.time() - started
+    print(f"  {data_s:.0f} s", flush=True)
+
+    shapes, shapes_s = train(train_x, train_y, "shapes")
+    shortcut, shortcut_s = train(short_x, train_y, "shortcut")
+
+    results = {name: {k: evaluate(model, xs, test_y) for k, xs in tests.items()}
+               for name, model in (("shapes", shapes), ("shortcut", shortcut))}
+
+    descriptions = {
+        "shapes": "Coloured shapes (circle, square, triangle, star) on clutter; trained on clean data.",
+        "shortcut": "Same task and network, but every training star carried a watermark in the bottom-right corner: right for the wrong reason.",
+    }
+    onnx_info = {}
+    for name, model in (("shapes", shapes), ("shortcut", shortcut)):
+        path = OUT / f"{name}.onnx"
+        m = export(model, path, descriptions[name])
+        diff = verify(m, model, tests["watermark_on_non_stars"][:16])
+        onnx_info[name] = {"file": path.name, "bytes": path.stat().st_size, "ops": sorted({n.op_type for n in m.graph.node}),
+                           "nodes": len(m.graph.node), "io": describe_io(m), "max_abs_diff_vs_torch": diff}
+
+    # Demo images: two clear, confidently-right images per class, plus two "shortcut traps" that are exact copies
+    # of circle-1 and star-1 with the watermark pasted on: the watermark is the only difference within each pair.
+    def conf(model, x, k):
+        return float(probabilities(model, x[None])[0, k])
+
+    demo, tried = [], 0
+    for k, name in enumerate(CLASSES):
+        picked = []
+        while len(picked) < 2:
+            tried += 1
+            x, mask = sample(rng_demo, k)
+            wm = stamp(x[None], [True])[0]
+            if conf(shapes, x, k) < 0.95 or conf(shapes, wm, k) < 0.95:
+                continue  # demo images should be unambiguous for the clean model, with or without the watermark
+            if name == "circle" and not picked and conf(shortcut, wm, STAR) < 0.5:
+                continue  # circle-1 is the trap image: its watermarked copy must actually fool the shortcut model
+            picked.append((x, mask, wm))
+        for i, (x, mask, wm) in enumerate(picked, 1):
+            demo.append((f"{name}-{i}", x, mask, k, False))
+        if name in ("circle", "star"):
+            demo.append((f"{name}-watermark", picked[0][2], picked[0][1], k, True))
+
+    entries = []
+    for name, x, mask, k, wm in demo:
+        Image.fromarray(x).save(OUT / "images" / f"{name}.png", optimize=True)
+        Image.fromarray(mask.astype(np.uint8) * 255, "L").save(OUT / "masks" / f"{name}.png", optimize=True)
+        p = {m: [round(float(v), 4) for v in probabilities(model, x[None])[0]] for m, model in (("shapes", shapes), ("shortcut", shortcut))}
+        entries.append({"file": f"images/{name}.png", "mask": f"masks/{name}.png", "label": CLASSES[k], "classIndex": k,
+                        "watermark": dict(zip("xywh", WM)) if wm else None, "probabilities": p})
+
+    manifest = {
+        "models": [{"file": "shapes.onnx", "name": "shapes", "description": descriptions["shapes"]},
+                   {"file": "shortcut.onnx", "name": "shortcut", "description": descriptions["shortcut"]}],
+        "images": [{k: v for k, v in e.items() if k != "probabilities"} for e in entries],
+        "defaultModel": "shapes.onnx",
+        "defaultImage": "images/star-1.png",
+    }
+    (OUT / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+    metrics = {
+        "seed": SEED, "image_size": SIZE, "classes": CLASSES, "watermark": dict(zip("xywh", WM)),
+        "train_images": N_TRAIN, "train_stars": int((train_y == STAR).sum()), "test_images": N_TEST,
+        "epochs": EPOCHS, "batch": BATCH, "max_lr": LR, "parameters": sum(p.numel() for p in shapes.parameters()),
+        "results": results,
+        "demo_images": {e["file"]: e["probabilities"] for e in entries}, "demo_candidates_drawn": tried,
+        "onnx": onnx_info,
+        "seconds": {"data": round(data_s, 1), "train_shapes": round(shapes_s, 1), "train_shortcut": round(shortcut_s, 1),
+                    "total": round(time.time() - started, 1)},
+        "versions": {"torch": torch.__version__, "onnx": onnx.__version__, "numpy": np.__version__},
+    }
+    (OUT / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+
+    print("\nheld-out accuracy (1000 images each)")
+    print(f"{'':32}{'shapes':>10}{'shortcut':>10}")
+    for k in tests:
+        print(f"{k:32}{results['shapes'][k]['accuracy']:>10.3f}{results['shortcut'][k]['accuracy']:>10.3f}")
+    print(f"{'non-stars called star, watermarked':32}{results['shapes']['watermark_on_non_stars']['non_stars_called_star']:>10.3f}"
+          f"{results['shortcut']['watermark_on_non_stars']['non_stars_called_star']:>10.3f}")
+    for name, info in onnx_info.items():
+        print(f"{info['file']}: {info['bytes']} bytes, ops {info['ops']}, io {info['io']}, |onnx - torch| ≤ {info['max_abs_diff_vs_torch']:.1e}")
+    for e in entries:
+        print(f"{e['file']:28} shapes {CLASSES[int(np.argmax(e['probabilities']['shapes']))]:>8} "
+              f"{max(e['probabilities']['shapes']):.3f}   shortcut {CLASSES[int(np.argmax(e['probabilities']['shortcut']))]:>8} "
+              f"{max(e['probabilities']['shortcut']):.3f}")
+    print(f"total {metrics['seconds']['total']:.0f} s (data {data_s:.0f} s, training {shapes_s:.0f} + {shortcut_s:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

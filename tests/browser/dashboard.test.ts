@@ -70,6 +70,17 @@ describe.skipIf(!runnable)('dashboard in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="backend-badge"]')?.textContent === 'WASM');
   });
 
+  it('changing the thread count restarts the worker with that many WASM threads and keeps model and image', async () => {
+    const page = session.page;
+    const before = await readTopK(page);
+    await page.selectOption('select[aria-label="Threads"]', '1');
+    await page.waitForFunction(() => document.querySelector('[data-testid="threads-badge"]')?.textContent === '1 thread');
+    await page.waitForFunction(() => !document.querySelector('[aria-label="predicting"]'));
+    expect((await readTopK(page))[0]).toEqual(before[0]);
+    await page.selectOption('select[aria-label="Threads"]', '2');
+    await page.waitForFunction(() => document.querySelector('[data-testid="threads-badge"]')?.textContent === '2 threads');
+  });
+
   it('a pasted image is decoded and predicted', async () => {
     const page = session.page;
     const current = (await readTopK(page))[0].index;
