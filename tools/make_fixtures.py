@@ -137,6 +137,14 @@ def valid_models():
                'tiny_nchw_dynamic + metadata_props "labels" = ["zero","one","two","three","four"]')
 
     save_model(classifier(classes=1001), "tiny_1001.onnx", "like tiny_nchw_dynamic with 1001 classes: logits [N,1001]")
+    # fp16: model 1 with every float tensor (weights, input, output) in float16.
+    half = copy.deepcopy(model1)
+    for t in half.graph.initializer:
+        arr = numpy_helper.to_array(t).astype(np.float16)
+        t.CopyFrom(numpy_helper.from_array(arr, t.name))
+    for v in list(half.graph.input) + list(half.graph.output):
+        v.type.tensor_type.elem_type = TensorProto.FLOAT16
+    save_model(half, "tiny_fp16.onnx", "tiny_nchw_dynamic in float16 (weights, input and output)")
     save_model(classifier(h="H", w="W"), "tiny_dynamic_hw.onnx", "input [N,3,H,W] (dynamic size) -> ... -> logits [N,5]")
 
     # Exact linear model: y = Flatten(x) @ W with x [1,3,4,4] flattened in C order (index = c*16 + row*4 + col), W [48,2]:

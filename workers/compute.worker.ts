@@ -6,7 +6,7 @@ import * as Comlink from 'comlink';
 import { GlassboxError } from '../src/engine/errors';
 import { preprocessImage, type PreprocessConfig } from '../src/engine/image/preprocess';
 import type { RgbaImage } from '../src/engine/image/types';
-import { createOrtRuntime, type Backend, type Model, type Ort } from '../src/engine/runtime/ort-runtime';
+import { createOrtRuntime, readModelInfo, type Backend, type Model, type Ort } from '../src/engine/runtime/ort-runtime';
 import { registerErrorTransfer, type BackendChoice, type ComputeApi, type EnvironmentInfo, type LoadedModel, type WorkerBootOptions } from '../src/worker-api';
 import { decodeImageInWorker } from './decode-image';
 
@@ -62,6 +62,15 @@ interface GPUAdapterLike {
 }
 
 let current: { model: Model; bytes: Uint8Array; summary: LoadedModel } | undefined;
+
+// Session work runs one call at a time: disposing or replacing a session while another call still uses it
+// corrupts onnxruntime's WASM heap ("memory access out of bounds").
+let sessionQueue: Promise<unknown> = Promise.resolve();
+function exclusive<T>(work: () => Promise<T>): Promise<T> {
+  const result = sessionQueue.then(work, work);
+  sessionQueue = result.catch(() => undefined);
+  return result;
+}
 let image: RgbaImage | undefined;
 
 /** Pick the backend to use for a request and say why when it is not the one asked for. */
@@ -84,18 +93,11 @@ async function createModel(bytes: Uint8Array, name: string, choice: BackendChoic
   const started = performance.now();
   const ort = await loadOrt();
   const runtime = createOrtRuntime(ort);
-  // Peek at the input type to decide whether WebGPU can run it, then load.
-  const firstTry = await resolveBackend(choice, false);
-  let model = await runtime.loadModel(bytes, { backend: firstTry.backend });
-  let { backend, note } = firstTry;
-  if (model.spec.inputDType === 'float16' && backend === 'webgpu') {
-    const second = await resolveBackend(choice, true);
-    if (second.backend !== 'webgpu') {
-      await model.dispose();
-      model = await runtime.loadModel(bytes, { backend: second.backend });
-      ({ backend, note } = second);
-    }
-  }
+  // Decide the backend from the file before any session exists: a float16 model on a GPU without shader-f16
+  // was seen to corrupt onnxruntime's WASM heap ("memory access out of bounds") rather than fail cleanly.
+  const info = readModelInfo(bytes);
+  const { backend, note } = await resolveBackend(choice, info.usesFloat16);
+  const model = await runtime.loadModel(bytes, { backend, info });
   const summary: LoadedModel = {
     name,
     sizeBytes: bytes.byteLength,
@@ -120,23 +122,25 @@ const api: ComputeApi = {
     };
   },
 
-  async loadModel(bytes, name, backend) {
-    // Load beside the current model and swap only on success: a bad file never loses the working one.
-    const next = await createModel(bytes, name, backend);
-    const previous = current;
-    current = { model: next.model, bytes, summary: next.summary };
-    await previous?.model.dispose();
-    return next.summary;
-  },
+  loadModel: (bytes, name, backend) =>
+    exclusive(async () => {
+      // Load beside the current model and swap only on success: a bad file never loses the working one.
+      const next = await createModel(bytes, name, backend);
+      const previous = current;
+      current = { model: next.model, bytes, summary: next.summary };
+      await previous?.model.dispose();
+      return next.summary;
+    }),
 
-  async switchBackend(backend) {
-    if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
-    const next = await createModel(current.bytes, current.summary.name, backend, current.summary.fingerprint);
-    const previous = current;
-    current = { model: next.model, bytes: previous.bytes, summary: next.summary };
-    await previous.model.dispose();
-    return next.summary;
-  },
+  switchBackend: (backend) =>
+    exclusive(async () => {
+      if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
+      const next = await createModel(current.bytes, current.summary.name, backend, current.summary.fingerprint);
+      const previous = current;
+      current = { model: next.model, bytes: previous.bytes, summary: next.summary };
+      await previous.model.dispose();
+      return next.summary;
+    }),
 
   async decodeImage(file, name) {
     const decoded = await decodeImageInWorker(file, name);
@@ -146,17 +150,18 @@ const api: ComputeApi = {
     return Comlink.transfer({ ...decoded, image: copy }, [copy.data.buffer]);
   },
 
-  async predict(config: PreprocessConfig) {
-    if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
-    if (!image) throw new GlassboxError('NO_IMAGE', 'Load an image first.');
-    const t0 = performance.now();
-    const { resized, tensor, dims } = preprocessImage(image, config);
-    const t1 = performance.now();
-    const raw = (await current.model.run(tensor, dims)).slice();
-    const t2 = performance.now();
-    const modelInput = { width: resized.width, height: resized.height, data: new Uint8ClampedArray(resized.data) };
-    return Comlink.transfer({ raw, modelInput, dims, preprocessMs: t1 - t0, inferenceMs: t2 - t1 }, [raw.buffer, modelInput.data.buffer]);
-  },
+  predict: (config: PreprocessConfig) =>
+    exclusive(async () => {
+      if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
+      if (!image) throw new GlassboxError('NO_IMAGE', 'Load an image first.');
+      const t0 = performance.now();
+      const { resized, tensor, dims } = preprocessImage(image, config);
+      const t1 = performance.now();
+      const raw = (await current.model.run(tensor, dims)).slice();
+      const t2 = performance.now();
+      const modelInput = { width: resized.width, height: resized.height, data: new Uint8ClampedArray(resized.data) };
+      return Comlink.transfer({ raw, modelInput, dims, preprocessMs: t1 - t0, inferenceMs: t2 - t1 }, [raw.buffer, modelInput.data.buffer]);
+    }),
 };
 
 if (!isPthread) {

@@ -81,6 +81,24 @@ describe.skipIf(!runnable)('dashboard in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="threads-badge"]')?.textContent === '2 threads');
   });
 
+  it('an fp16 model asked to run on a GPU without shader-f16 falls back to WASM and says why', async () => {
+    const page = session.page;
+    await page.selectOption('select[aria-label="Backend"]', 'webgpu');
+    await page.waitForFunction(() => document.querySelector('[data-testid="backend-badge"]')?.textContent === 'WEBGPU', undefined, { timeout: 120_000 });
+    const gpuHasF16 = await page.evaluate(async () => Boolean((await (navigator as unknown as { gpu: { requestAdapter(): Promise<{ features: Set<string> } | null> } }).gpu.requestAdapter())?.features.has('shader-f16')));
+    await dropFiles(page, [{ name: 'tiny_fp16.onnx', type: '', bytes: fs.readFileSync(fixture('models/tiny_fp16.onnx')) }]);
+    await page.waitForFunction(() => document.querySelector('[data-testid="model-name"]')?.textContent?.includes('tiny_fp16.onnx'));
+    if (gpuHasF16) {
+      expect(await page.textContent('[data-testid="backend-badge"]')).toBe('WEBGPU');
+    } else {
+      expect(await page.textContent('[data-testid="backend-badge"]')).toBe('WASM');
+      expect(await page.getAttribute('[data-testid="backend-badge"]', 'title')).toMatch(/shader-f16/);
+    }
+    await page.selectOption('select[aria-label="Backend"]', 'wasm');
+    await page.click('.demo-row button:first-of-type');
+    await page.waitForFunction((name) => document.querySelector('[data-testid="model-name"]')?.textContent?.includes(name), manifest.defaultModel);
+  });
+
   it('a pasted image is decoded and predicted', async () => {
     const page = session.page;
     const current = (await readTopK(page))[0].index;

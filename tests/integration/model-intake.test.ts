@@ -76,6 +76,22 @@ describe('layout, size and batch detection', () => {
   });
 });
 
+describe('float16 models', () => {
+  it('take float16 input: inputs are converted, outputs read back, and agree with the float32 model', async () => {
+    const half = await load('tiny_fp16.onnx');
+    const full = await load('tiny_nchw_dynamic.onnx');
+    expect(half.spec.inputDType).toBe('float16');
+    expect(half.info.usesFloat16).toBe(true); // the worker keeps such models off GPUs without shader-f16
+    expect(full.info.usesFloat16).toBe(false);
+    const input = new Float32Array(2 * 3 * 8 * 8).map((_, i) => Math.cos(i * 0.37));
+    const a = await half.run(input, [2, 3, 8, 8]);
+    const b = await full.run(input, [2, 3, 8, 8]);
+    expect(a).toBeInstanceOf(Float32Array);
+    expect(a.length).toBe(10);
+    for (let i = 0; i < 10; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(0.02 * Math.max(1, Math.abs(b[i])));
+  });
+});
+
 describe('labels', () => {
   it('labels stored in metadata_props are used', async () => {
     const m = await load('tiny_labels_metadata.onnx');

@@ -24,6 +24,8 @@ export interface ModelGraphInfo {
   opTypeCounts: Record<string, number>;
   /** The op that produces the first output, looking through shape-only ops (Flatten, Reshape, Squeeze, Identity). */
   finalOpType?: string;
+  /** Any float16 input, output or weight: WebGPU then needs the shader-f16 feature. */
+  usesFloat16: boolean;
   /** Layout implied by the graph: a Transpose(0,3,1,2) right after the input means NHWC (tf2onnx/Keras). */
   layoutFromGraph?: 'NCHW' | 'NHWC';
 }
@@ -114,6 +116,10 @@ export function summarizeModel(model: ModelProto): ModelGraphInfo {
   const metadata: Record<string, string> = {};
   for (const p of model.metadataProps ?? []) if (p.key) metadata[p.key] = p.value ?? '';
 
+  const FLOAT16 = 10;
+  const usesFloat16 =
+    [...inputs, ...outputs].some((t) => t.dtype === 'float16') || (graph.initializer ?? []).some((t) => t.dataType === FLOAT16);
+
   return {
     irVersion: Number(model.irVersion),
     opsets: (model.opsetImport ?? []).map((o) => ({ domain: o.domain || 'ai.onnx', version: Number(o.version) })),
@@ -124,6 +130,7 @@ export function summarizeModel(model: ModelProto): ModelGraphInfo {
     nodeCount: nodes.length,
     opTypeCounts,
     finalOpType,
+    usesFloat16,
     layoutFromGraph,
   };
 }

@@ -13,6 +13,8 @@ export type Backend = 'webgpu' | 'wasm';
 
 export interface LoadOptions {
   backend: Backend;
+  /** The file's graph summary when the caller already read it (to choose the backend), so it is not parsed twice. */
+  info?: ModelGraphInfo;
 }
 
 /** A loaded classifier: runs batches of preprocessed images and returns their raw scores. */
@@ -57,10 +59,15 @@ export function translateOrtError(e: unknown): GlassboxError {
   return new GlassboxError('MODEL_LOAD_FAILED', `onnxruntime could not create a session for this model: ${text}`);
 }
 
+/** Parse the ONNX file and summarise it, without onnxruntime: clear errors for files that are not ONNX. */
+export function readModelInfo(bytes: Uint8Array): ModelGraphInfo {
+  return summarizeModel(decodeModel(bytes));
+}
+
 export function createOrtRuntime(ort: Ort): OrtRuntime {
   return {
     async loadModel(bytes, options) {
-      const info = summarizeModel(decodeModel(bytes));
+      const info = options.info ?? readModelInfo(bytes);
       let session: OrtNamespace.InferenceSession;
       try {
         session = await ort.InferenceSession.create(bytes, {

@@ -13,7 +13,7 @@ function memoryStorage() {
 
 function fakeModel(name: string, classes = 3): LoadedModel {
   const spec = { inputName: 'x', inputDType: 'float32', inputShape: ['N', 3, 8, 8], layout: 'NCHW', layoutSource: 'graph', channels: 3, width: 8, height: 8, dynamicBatch: true, outputName: 'y', outputShape: ['N', classes], numClasses: classes, metadataLabels: undefined, suggestedPreprocess: defaultPreprocess(8, 8), preprocessSource: 'default', warnings: [] } as ClassifierSpec;
-  return { name, sizeBytes: 10, fingerprint: `fp-${name}`, info: { irVersion: 8, opsets: [], producer: '', inputs: [], outputs: [], metadata: {}, nodeCount: 1, opTypeCounts: {} }, spec, backend: 'wasm', loadMs: 1 };
+  return { name, sizeBytes: 10, fingerprint: `fp-${name}`, info: { irVersion: 8, opsets: [], producer: '', inputs: [], outputs: [], metadata: {}, nodeCount: 1, opTypeCounts: {}, usesFloat16: false }, spec, backend: 'wasm', loadMs: 1 };
 }
 
 /** A compute fake: models named bad* fail like the worker does; predict returns logits chosen by the test. */
