@@ -14,7 +14,7 @@ async function boot() {
   const settings = JSON.parse(localStorage.getItem('glassbox.settings') ?? '{}') as { state?: { runtime?: { threads?: number } } };
   const client = createComputeClient({ threads: settings.state?.runtime?.threads ?? 0 });
   const store = createAppStore({
-    compute: () => client.api,
+    compute: () => client.compute,
     restartCompute: (threads) => client.restart({ threads }),
     assets: createAssetFetcher(new URL(import.meta.env.BASE_URL, location.href).href),
     storage: localStorage,

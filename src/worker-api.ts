@@ -5,6 +5,8 @@
  */
 import * as Comlink from 'comlink';
 import { GlassboxError, serializeError, type SerializedError } from './engine/errors';
+import type { MethodId, MethodParams } from './engine/explain/registry';
+import type { Explanation, Progress } from './engine/explain/types';
 import type { PreprocessConfig } from './engine/image/preprocess';
 import type { RgbaImage } from './engine/image/types';
 import type { ModelGraphInfo } from './engine/onnx/model-graph';
@@ -59,6 +61,15 @@ export interface PredictResult {
   inferenceMs: number;
 }
 
+/** One explanation run, as the UI asks for it. */
+export interface ExplainJob<M extends MethodId = MethodId> {
+  method: M;
+  params: MethodParams[M];
+  targets: number[];
+  seed: number;
+  preprocess: PreprocessConfig;
+}
+
 export interface ComputeApi {
   environment(): Promise<EnvironmentInfo>;
   loadModel(bytes: Uint8Array, name: string, backend: BackendChoice): Promise<LoadedModel>;
@@ -66,6 +77,10 @@ export interface ComputeApi {
   switchBackend(backend: BackendChoice): Promise<LoadedModel>;
   decodeImage(file: Blob, name: string): Promise<DecodedImage>;
   predict(config: PreprocessConfig): Promise<PredictResult>;
+  /** Run an explanation on the current model and image; progress arrives through the callback (a comlink proxy). */
+  explain(jobId: string, job: ExplainJob, onProgress: (p: Progress) => void): Promise<Explanation>;
+  /** Stop a running job at its next batch; it then rejects with CANCELLED. */
+  cancel(jobId: string): Promise<void>;
 }
 
 /** Worker creation options passed through the worker's name (read before anything else runs). */

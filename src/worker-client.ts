@@ -3,6 +3,8 @@ import * as Comlink from 'comlink';
 import { registerErrorTransfer, type ComputeApi, type WorkerBootOptions } from './worker-api';
 
 export interface ComputeClient {
+  /** The worker's API with plain callbacks (progress callbacks are wrapped as comlink proxies here). */
+  compute: ComputeApi;
   api: Comlink.Remote<ComputeApi>;
   /** Replace the worker (e.g. to change the WASM thread count, fixed when onnxruntime starts). */
   restart(boot: WorkerBootOptions): Comlink.Remote<ComputeApi>;
@@ -18,6 +20,15 @@ export function createComputeClient(boot: WorkerBootOptions): ComputeClient {
   };
   const client: ComputeClient = {
     api: start(boot),
+    compute: {
+      environment: () => client.api.environment(),
+      loadModel: (bytes, name, backend) => client.api.loadModel(bytes, name, backend),
+      switchBackend: (backend) => client.api.switchBackend(backend),
+      decodeImage: (file, name) => client.api.decodeImage(file, name),
+      predict: (config) => client.api.predict(config),
+      explain: (jobId, job, onProgress) => client.api.explain(jobId, job, Comlink.proxy(onProgress)),
+      cancel: (jobId) => client.api.cancel(jobId),
+    },
     restart(options) {
       client.api = start(options);
       return client.api;

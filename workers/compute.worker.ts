@@ -4,7 +4,9 @@
  */
 import * as Comlink from 'comlink';
 import { GlassboxError } from '../src/engine/errors';
-import { preprocessImage, type PreprocessConfig } from '../src/engine/image/preprocess';
+import { EXPLAINERS } from '../src/engine/explain/registry';
+import type { ExplainRequest } from '../src/engine/explain/types';
+import { preprocessImage, resizeForModel, type PreprocessConfig } from '../src/engine/image/preprocess';
 import type { RgbaImage } from '../src/engine/image/types';
 import { createOrtRuntime, readModelInfo, type Backend, type Model, type Ort } from '../src/engine/runtime/ort-runtime';
 import { registerErrorTransfer, type BackendChoice, type ComputeApi, type EnvironmentInfo, type LoadedModel, type WorkerBootOptions } from '../src/worker-api';
@@ -111,6 +113,9 @@ async function createModel(bytes: Uint8Array, name: string, choice: BackendChoic
   return { model, summary };
 }
 
+/** Cancel flags of running jobs, by id: comlink cannot carry an AbortSignal. */
+const jobs = new Map<string, { aborted: boolean }>();
+
 const api: ComputeApi = {
   async environment() {
     const ort = await loadOrt();
@@ -162,6 +167,37 @@ const api: ComputeApi = {
       const modelInput = { width: resized.width, height: resized.height, data: new Uint8ClampedArray(resized.data) };
       return Comlink.transfer({ raw, modelInput, dims, preprocessMs: t1 - t0, inferenceMs: t2 - t1 }, [raw.buffer, modelInput.data.buffer]);
     }),
+
+  explain: (jobId, job, onProgress) => {
+    const signal = { aborted: false };
+    jobs.set(jobId, signal);
+    return exclusive(async () => {
+      try {
+        if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
+        if (!image) throw new GlassboxError('NO_IMAGE', 'Load an image first.');
+        const explainer = EXPLAINERS[job.method];
+        if (!explainer) throw new GlassboxError('PARAM_INVALID', `Unknown method "${job.method}".`);
+        const request: ExplainRequest<typeof job.params> = {
+          model: current.model,
+          image: resizeForModel(image, job.preprocess),
+          preprocess: job.preprocess,
+          targets: job.targets,
+          params: job.params,
+          seed: job.seed,
+          signal,
+          onProgress: (p) => void onProgress(p),
+        };
+        return await explainer.explain(request);
+      } finally {
+        jobs.delete(jobId);
+      }
+    });
+  },
+
+  async cancel(jobId) {
+    const signal = jobs.get(jobId);
+    if (signal) signal.aborted = true;
+  },
 };
 
 if (!isPthread) {

@@ -1,6 +1,7 @@
 /** Command-line flags → a validated request. Kept apart from I/O so it is testable. */
 import { parseArgs } from 'node:util';
 import { GlassboxError } from '../engine/errors';
+import { LIME_DEFAULTS, type LimeParams } from '../engine/explain/lime';
 import type { PreprocessConfig } from '../engine/image/preprocess';
 
 export interface CliRequest {
@@ -12,6 +13,8 @@ export interface CliRequest {
   threads: number;
   /** Overrides on top of the preprocessing Glassbox suggests for the model. */
   preprocess: Partial<PreprocessConfig>;
+  /** Set when an explanation is asked for (--method). */
+  explain?: { method: 'lime'; params: LimeParams; seed: number; target?: number; topLabels: number; out?: string };
 }
 
 export const USAGE = `Usage: npm run explain -- --model M.onnx --image I.png [options]
@@ -29,7 +32,15 @@ Preprocessing (defaults come from the model, as in the dashboard):
   --mean a,b,c         per-channel mean in R,G,B order, in units of the range
   --std a,b,c          per-channel std
   --bgr | --rgb        channel order
-  --layout L           nchw | nhwc`;
+  --layout L           nchw | nhwc
+Explanations:
+  --method lime        explain the prediction (writes --out, or prints the JSON)
+  --target C           class to explain (default: the top class)
+  --top-labels K       also explain the next K−1 classes from the same model calls (default 1)
+  --seed S             seed for sampling (default 0); the same seed gives the same result
+  --out FILE           write the result JSON there
+  LIME: --samples N (1000) --segments K (50) --compactness C (10) --sigma S (1) --grid (regular grid instead of SLIC)
+        --hide mean|black|grey|blur|R,G,B (mean) --kernel-width W (0.25) --batch B (32) --raw (explain raw outputs, not probabilities)`;
 
 function triple(flag: string, raw: string): [number, number, number] {
   const v = raw.split(',').map((s) => Number(s.trim()));
@@ -55,6 +66,10 @@ export function parseCliArgs(argv: string[]): CliRequest {
         labels: { type: 'string' }, threads: { type: 'string' }, size: { type: 'string' }, resize: { type: 'string' },
         range: { type: 'string' }, mean: { type: 'string' }, std: { type: 'string' }, bgr: { type: 'boolean' },
         rgb: { type: 'boolean' }, layout: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        method: { type: 'string' }, target: { type: 'string' }, 'top-labels': { type: 'string' }, seed: { type: 'string' },
+        out: { type: 'string' }, samples: { type: 'string' }, segments: { type: 'string' }, compactness: { type: 'string' },
+        sigma: { type: 'string' }, grid: { type: 'boolean' }, hide: { type: 'string' }, 'kernel-width': { type: 'string' },
+        batch: { type: 'string' }, raw: { type: 'boolean' },
       },
     }));
   } catch (e) {
@@ -87,7 +102,52 @@ export function parseCliArgs(argv: string[]): CliRequest {
     if (layout !== 'NCHW' && layout !== 'NHWC') throw new GlassboxError('PARAM_INVALID', `--layout must be nchw or nhwc (got "${values.layout}").`);
     preprocess.layout = layout;
   }
+  let explain: CliRequest['explain'];
+  if (values.method !== undefined) {
+    if (values.method !== 'lime') throw new GlassboxError('PARAM_INVALID', `--method must be lime (got "${values.method}"); other methods are not built yet.`);
+    const number = (flag: string, raw: string | undefined, fallback: number) => {
+      if (raw === undefined) return fallback;
+      const n = Number(raw);
+      if (!Number.isFinite(n)) throw new GlassboxError('PARAM_INVALID', `${flag} must be a number (got "${raw}").`);
+      return n;
+    };
+    const nonNegativeInt = (flag: string, raw: string | undefined, fallback: number) => {
+      const n = number(flag, raw, fallback);
+      if (!Number.isInteger(n) || n < 0) throw new GlassboxError('PARAM_INVALID', `${flag} must be a whole number ≥ 0 (got "${raw}").`);
+      return n;
+    };
+    let hide: LimeParams['hide'] = LIME_DEFAULTS.hide;
+    if (values.hide) {
+      if (['mean', 'black', 'grey', 'blur'].includes(values.hide)) hide = { mode: values.hide as 'mean' };
+      else hide = { mode: 'color', color: triple('--hide', values.hide) };
+    }
+    const segments = nonNegativeInt('--segments', values.segments, 50);
+    const params: LimeParams = {
+      ...LIME_DEFAULTS,
+      samples: nonNegativeInt('--samples', values.samples, LIME_DEFAULTS.samples),
+      segmentation: values.grid
+        ? { method: 'grid', nSegments: segments }
+        : { method: 'slic', nSegments: segments, compactness: number('--compactness', values.compactness, 10), sigma: number('--sigma', values.sigma, 1) },
+      hide,
+      kernelWidth: number('--kernel-width', values['kernel-width'], LIME_DEFAULTS.kernelWidth),
+      batchSize: nonNegativeInt('--batch', values.batch, LIME_DEFAULTS.batchSize),
+      scoreSpace: values.raw ? 'raw' : 'probability',
+    };
+    explain = {
+      method: 'lime',
+      params,
+      seed: nonNegativeInt('--seed', values.seed, 0),
+      target: values.target === undefined ? undefined : nonNegativeInt('--target', values.target, 0),
+      topLabels: values['top-labels'] ? positiveInt('--top-labels', values['top-labels'], 1000) : 1,
+      out: values.out,
+    };
+  } else {
+    for (const flag of ['target', 'seed', 'out', 'samples', 'segments', 'hide', 'top-labels'] as const) {
+      if (values[flag] !== undefined) throw new GlassboxError('PARAM_INVALID', `--${flag} only applies with --method.`);
+    }
+  }
   return {
+    explain,
     model: values.model,
     image: values.image,
     top: values.top ? positiveInt('--top', values.top, 100000) : 5,

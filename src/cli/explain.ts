@@ -7,7 +7,11 @@ async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   try {
     const request = parseCliArgs(argv);
-    const result = await predictFile(request);
+    const showProgress = Boolean(request.explain) && process.stderr.isTTY;
+    const result = await predictFile(request, (p) => {
+      if (showProgress) process.stderr.write(`\r${p.phase} ${p.done}/${p.total}${p.etaMs !== undefined ? `, ${(p.etaMs / 1000).toFixed(1)} s left` : ''}   `);
+    });
+    if (showProgress) process.stderr.write('\n');
     process.stdout.write((json ? JSON.stringify(result, null, 2) : formatTable(result)) + '\n');
     return 0;
   } catch (e) {

@@ -2,7 +2,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { GlassboxError } from '../engine/errors';
-import { describePipeline, preprocessImage, type PreprocessConfig } from '../engine/image/preprocess';
+import { explainLime } from '../engine/explain/lime';
+import type { Explanation, Progress } from '../engine/explain/types';
+import { describePipeline, preprocessImage, resizeForModel, type PreprocessConfig } from '../engine/image/preprocess';
 import { parseLabels, resolveLabels } from '../engine/labels/labels';
 import { rankScores } from '../engine/predict/scores';
 import type { CliRequest } from './args';
@@ -22,6 +24,9 @@ export interface CliResult {
   pipeline: string[];
   warnings: string[];
   timings: { loadMs: number; decodeMs: number; preprocessMs: number; inferenceMs: number };
+  /** With --method: the explanation (also written to --out when given). */
+  explanation?: Explanation;
+  explanationFile?: string;
 }
 
 async function readFileOrFail(file: string, what: 'model' | 'image' | 'labels'): Promise<Uint8Array> {
@@ -33,7 +38,7 @@ async function readFileOrFail(file: string, what: 'model' | 'image' | 'labels'):
   }
 }
 
-export async function predictFile(req: CliRequest): Promise<CliResult> {
+export async function predictFile(req: CliRequest, onProgress?: (p: Progress) => void): Promise<CliResult> {
   const t0 = performance.now();
   const model = await createNodeRuntime(req.threads).loadModel(await readFileOrFail(req.model, 'model'), { backend: 'wasm' });
   const t1 = performance.now();
@@ -53,7 +58,26 @@ export async function predictFile(req: CliRequest): Promise<CliResult> {
     const fileLabels = req.labels ? parseLabels(new TextDecoder().decode(await readFileOrFail(req.labels, 'labels')), path.basename(req.labels)) : undefined;
     const labels = resolveLabels(raw.length, { file: fileLabels, metadata: model.spec.metadataLabels });
     const ranked = rankScores(raw, labels.labels, req.top, model.spec.outputKind);
+    let explanation: Explanation | undefined;
+    if (req.explain) {
+      const order = rankScores(raw, labels.labels, raw.length, model.spec.outputKind).top.map((t) => t.index);
+      const first = req.explain.target ?? order[0];
+      if (first >= raw.length) throw new GlassboxError('PARAM_INVALID', `--target ${first} does not exist: the model has ${raw.length} classes (0–${raw.length - 1}).`);
+      const targets = [first, ...order.filter((i) => i !== first)].slice(0, req.explain.topLabels);
+      explanation = await explainLime({
+        model,
+        image: resizeForModel(image, cfg),
+        preprocess: cfg,
+        targets,
+        params: req.explain.params,
+        seed: req.explain.seed,
+        onProgress,
+      });
+      if (req.explain.out) await fs.writeFile(req.explain.out, JSON.stringify({ ...explanation, labels: targets.map((t) => labels.labels[t]) }) + '\n');
+    }
     return {
+      explanation: req.explain?.out ? undefined : explanation,
+      explanationFile: req.explain?.out,
       model: path.basename(req.model),
       image: path.basename(req.image),
       top: ranked.top,
@@ -80,6 +104,15 @@ export function formatTable(r: CliResult): string {
   lines.push('', `  rank  index  ${'label'.padEnd(width)}  probability`);
   r.top.forEach((t, i) => lines.push(`  ${String(i + 1).padStart(4)}  ${String(t.index).padStart(5)}  ${t.label.padEnd(width)}  ${t.score.toFixed(4)}`));
   lines.push('', `labels: ${r.labels}; ${r.outputKind === 'logits' ? 'softmax applied to logits' : 'outputs already probabilities'}`);
+  if (r.explanation) {
+    const e = r.explanation;
+    const c = e.classes[0];
+    const top = (e.weights ?? []).map((w, s) => [w, s]).sort((a, b) => b[0] - a[0]).slice(0, 5);
+    lines.push('', `${e.method.toUpperCase()} for class ${e.target}: ${e.segmentCount} superpixels, ${e.timings.samples} samples, R² ${c.score?.toFixed(3)}, intercept ${c.intercept?.toFixed(4)}`);
+    lines.push(`  strongest superpixels: ${top.map(([w, s]) => `#${s} ${w.toFixed(4)}`).join(', ')}`);
+    lines.push(`  ${e.timings.modelCalls} model calls of ${e.timings.batchSize}, ${e.timings.totalMs.toFixed(0)} ms (inference ${e.timings.inferenceMs.toFixed(0)} ms)`);
+  }
+  if (r.explanationFile) lines.push(`explanation written to ${r.explanationFile}`);
   lines.push(`time: load ${r.timings.loadMs.toFixed(0)} ms, decode ${r.timings.decodeMs.toFixed(0)} ms, preprocess ${r.timings.preprocessMs.toFixed(0)} ms, inference ${r.timings.inferenceMs.toFixed(0)} ms`);
   return lines.join('\n');
 }

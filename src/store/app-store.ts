@@ -5,7 +5,10 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createJSONStorage, persist, type StateStorage } from 'zustand/middleware';
 import { GlassboxError, serializeError, type SerializedError } from '../engine/errors';
+import { LIME_DEFAULTS, validateLimeParams, type LimeParams } from '../engine/explain/lime';
+import type { Explanation, Progress } from '../engine/explain/types';
 import { validatePreprocess, type PreprocessConfig } from '../engine/image/preprocess';
+import { DEFAULT_VIEW, type SurrogateView } from '../engine/render/lime-view';
 import { parseLabels, resolveLabels, type ResolvedLabels } from '../engine/labels/labels';
 import { rankScores, type Prediction } from '../engine/predict/scores';
 import type { ComputeApi, DecodedImage, EnvironmentInfo, LoadedModel, PredictResult, RuntimeSettings } from '../worker-api';
@@ -33,6 +36,29 @@ export interface PredictionState {
 
 type Status = 'idle' | 'loading' | 'ready' | 'error';
 
+export interface ExplainSettings {
+  method: 'lime';
+  lime: LimeParams;
+  seed: number;
+  /** Explain the target and the next classes of the ranking from the same model calls. */
+  topLabels: number;
+}
+
+export interface RunState {
+  jobId: string;
+  method: string;
+  progress?: Progress;
+  startedAt: number;
+}
+
+export interface ExplanationState {
+  result: Explanation;
+  /** What it explains, to flag it as out of date when the model or image changes. */
+  modelName: string;
+  imageName: string;
+  labels: string[];
+}
+
 export interface AppState {
   // runtime
   env?: EnvironmentInfo;
@@ -53,9 +79,25 @@ export interface AppState {
   topK: number;
   showRaw: boolean;
   target?: number;
+  // explanations
+  explainSettings: ExplainSettings;
+  run?: RunState;
+  explanation?: ExplanationState;
+  view: SurrogateView;
+  /** The explained class shown (index into explanation.result.classes). */
+  viewClass: number;
+  hoverFeature?: number;
   // demo and messages
   demo?: DemoManifest;
   messages: AppMessage[];
+
+  setLimeParams(patch: Partial<LimeParams>): void;
+  setExplainSettings(patch: Partial<Omit<ExplainSettings, 'lime'>>): void;
+  runExplanation(): Promise<void>;
+  cancelExplanation(): Promise<void>;
+  setView(patch: Partial<SurrogateView>): void;
+  setViewClass(index: number): void;
+  setHoverFeature(feature: number | undefined): void;
 
   init(): Promise<void>;
   loadModel(bytes: Uint8Array, name: string): Promise<void>;
@@ -84,6 +126,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
   let lastModel: { bytes: Uint8Array; name: string } | undefined;
   let lastImage: { file: Blob; name: string } | undefined;
   let predictGeneration = 0;
+  let jobCounter = 0;
 
   return createStore<AppState>()(
     persist(
@@ -104,6 +147,69 @@ export function createAppStore(deps: StoreDeps): AppStore {
           topK: 5,
           showRaw: false,
           messages: [],
+          explainSettings: { method: 'lime', lime: LIME_DEFAULTS, seed: 0, topLabels: 1 },
+          view: DEFAULT_VIEW,
+          viewClass: 0,
+
+          setLimeParams(patch) {
+            const s = get().explainSettings;
+            set({ explainSettings: { ...s, lime: { ...s.lime, ...patch } } });
+          },
+
+          setExplainSettings(patch) {
+            set({ explainSettings: { ...get().explainSettings, ...patch } });
+          },
+
+          async runExplanation() {
+            const { model, image, preprocess, prediction, target, explainSettings, run } = get();
+            if (run) return;
+            if (!model || !image || !preprocess || !prediction) {
+              get().report(new GlassboxError('NO_MODEL', 'Load a model and an image first.'), 'Explaining');
+              return;
+            }
+            try {
+              validateLimeParams(explainSettings.lime);
+              if (!Number.isInteger(explainSettings.seed) || explainSettings.seed < 0) throw new GlassboxError('PARAM_INVALID', `The seed must be a whole number ≥ 0 (got ${explainSettings.seed}).`);
+              if (!Number.isInteger(explainSettings.topLabels) || explainSettings.topLabels < 1) throw new GlassboxError('PARAM_INVALID', 'Explain at least one class.');
+            } catch (e) {
+              get().report(e, 'Explaining');
+              return;
+            }
+            const order = prediction.ranked.probabilities.length;
+            const ranking = Array.from({ length: order }, (_, i) => i).sort((a, b) => prediction.ranked.probabilities[b] - prediction.ranked.probabilities[a] || a - b);
+            const first = target ?? ranking[0];
+            const targets = [first, ...ranking.filter((i) => i !== first)].slice(0, explainSettings.topLabels);
+            const jobId = `job-${++jobCounter}`;
+            set({ run: { jobId, method: explainSettings.method, startedAt: Date.now() } });
+            try {
+              const result = await deps.compute().explain(jobId, { method: 'lime', params: explainSettings.lime, targets, seed: explainSettings.seed, preprocess }, (progress) => {
+                if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
+              });
+              // Only a completed run becomes the shown result: partial results are never presented as final.
+              set({ explanation: { result, modelName: model.name, imageName: image.name, labels: targets.map((t) => prediction.labels.labels[t] ?? `class ${t}`) }, viewClass: 0, hoverFeature: undefined });
+            } catch (e) {
+              if ((e as GlassboxError).code !== 'CANCELLED') get().report(e, 'Explaining');
+            } finally {
+              if (get().run?.jobId === jobId) set({ run: undefined });
+            }
+          },
+
+          async cancelExplanation() {
+            const run = get().run;
+            if (run) await deps.compute().cancel(run.jobId);
+          },
+
+          setView(patch) {
+            set({ view: { ...get().view, ...patch } });
+          },
+
+          setViewClass(viewClass) {
+            set({ viewClass, hoverFeature: undefined });
+          },
+
+          setHoverFeature(hoverFeature) {
+            if (get().hoverFeature !== hoverFeature) set({ hoverFeature });
+          },
 
           async init() {
             const envPromise = deps.compute().environment().then((env) => set({ env }), (e) => get().report(e, 'Starting the compute worker'));
@@ -275,7 +381,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
         name: 'glassbox.settings',
         version: 1,
         storage: createJSONStorage(() => deps.storage),
-        partialize: (s) => ({ runtime: s.runtime, savedPreprocess: s.savedPreprocess, topK: s.topK }),
+        partialize: (s) => ({ runtime: s.runtime, savedPreprocess: s.savedPreprocess, topK: s.topK, explainSettings: s.explainSettings, view: s.view }),
       },
     ),
   );

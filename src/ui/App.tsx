@@ -1,4 +1,6 @@
 import { DropOverlay } from './drop/DropOverlay';
+import { ExplainPanel } from './explain/ExplainPanel';
+import { ExplanationView } from './explain/ExplanationView';
 import { ImagePanel } from './image/ImagePanel';
 import { Messages } from './messages/Messages';
 import { ModelPanel } from './model/ModelPanel';
@@ -23,6 +25,8 @@ export function App() {
         </div>
         <div className="col">
           <PredictionsPanel />
+          <ExplanationView />
+          <ExplainPanel />
           <PreprocessPanel />
         </div>
       </main>

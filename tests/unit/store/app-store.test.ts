@@ -4,7 +4,7 @@ import { GlassboxError } from '../../../src/engine/errors';
 import { defaultPreprocess, type PreprocessConfig } from '../../../src/engine/image/preprocess';
 import type { ClassifierSpec } from '../../../src/engine/runtime/classifier-spec';
 import { createAppStore } from '../../../src/store/app-store';
-import type { ComputeApi, LoadedModel, PredictResult } from '../../../src/worker-api';
+import type { ComputeApi, ExplainJob, LoadedModel, PredictResult } from '../../../src/worker-api';
 
 function memoryStorage() {
   const data = new Map<string, string>();
@@ -18,7 +18,8 @@ function fakeModel(name: string, classes = 3): LoadedModel {
 
 /** A compute fake: models named bad* fail like the worker does; predict returns logits chosen by the test. */
 function fakeCompute(logits: () => number[], delays: number[] = []) {
-  const calls: { predict: PreprocessConfig[] } = { predict: [] };
+  const calls: { predict: PreprocessConfig[]; explain: ExplainJob[] } = { predict: [], explain: [] };
+  const cancels = new Map<string, { aborted: boolean }>();
   const api: ComputeApi = {
     environment: async () => ({ webgpu: { available: false, shaderF16: false }, crossOriginIsolated: true, hardwareConcurrency: 2, wasmThreads: 2 }),
     loadModel: async (_bytes, name) => {
@@ -33,6 +34,21 @@ function fakeCompute(logits: () => number[], delays: number[] = []) {
       const delay = delays.shift() ?? 0;
       if (delay) await new Promise((r) => setTimeout(r, delay));
       return { raw: Float32Array.from(values), modelInput: { width: 8, height: 8, data: new Uint8ClampedArray(256) }, dims: [1, 3, 8, 8], preprocessMs: 0, inferenceMs: 0 } satisfies PredictResult;
+    },
+    explain: async (jobId, job, onProgress) => {
+      calls.explain.push(job);
+      const signal = { aborted: false };
+      cancels.set(jobId, signal);
+      for (let done = 100; done <= 300; done += 100) {
+        await new Promise((r) => setTimeout(r, 5));
+        if (signal.aborted) throw new GlassboxError('CANCELLED', 'The explanation was cancelled.');
+        onProgress({ phase: 'sampling', done, total: 300 });
+      }
+      return { method: 'lime', target: job.targets[0], width: 8, height: 8, map: [], classes: job.targets.map((target) => ({ target, map: [], weights: [1] })), params: {}, seed: job.seed, scoreSpace: 'probability', timings: { totalMs: 1, inferenceMs: 1, modelCalls: 3, samples: 300, batchSize: 100 } };
+    },
+    cancel: async (jobId) => {
+      const s = cancels.get(jobId);
+      if (s) s.aborted = true;
     },
   };
   return { api, calls };
@@ -117,5 +133,42 @@ describe('app store', () => {
     await Promise.all([slow, fast]);
     expect(store.getState().prediction!.ranked.top[0].index).toBe(2);
     expect(store.getState().predicting).toBe(false);
+  });
+
+  it('an explanation uses the chosen target and the next ranked classes, reports progress, and only a finished run is shown', async () => {
+    const { store, compute } = await ready();
+    store.getState().setTarget(2);
+    store.getState().setExplainSettings({ topLabels: 2, seed: 9 });
+    const progress: number[] = [];
+    const unsubscribe = store.subscribe((s) => s.run?.progress && progress.push(s.run.progress.done));
+    const running = store.getState().runExplanation();
+    expect(store.getState().run).toBeDefined();
+    expect(store.getState().explanation).toBeUndefined(); // nothing partial is shown
+    await running;
+    unsubscribe();
+    expect(compute.calls.explain.at(-1)).toMatchObject({ targets: [2, 1], seed: 9, method: 'lime' });
+    expect(progress).toContain(200);
+    expect(store.getState().run).toBeUndefined();
+    expect(store.getState().explanation?.result.classes.map((c) => c.target)).toEqual([2, 1]);
+  });
+
+  it('cancelling keeps the earlier explanation and shows no error; invalid parameters never reach the worker', async () => {
+    const { store, compute } = await ready();
+    await store.getState().runExplanation();
+    const first = store.getState().explanation;
+    store.getState().setExplainSettings({ seed: 4 });
+    const second = store.getState().runExplanation();
+    await new Promise((r) => setTimeout(r, 7));
+    await store.getState().cancelExplanation();
+    await second;
+    expect(store.getState().explanation).toBe(first);
+    expect(store.getState().run).toBeUndefined();
+    expect(store.getState().messages).toEqual([]);
+
+    const before = compute.calls.explain.length;
+    store.getState().setLimeParams({ samples: 1 });
+    await store.getState().runExplanation();
+    expect(compute.calls.explain.length).toBe(before);
+    expect(store.getState().messages.at(-1)).toMatchObject({ code: 'PARAM_INVALID', message: expect.stringContaining('samples') });
   });
 });

@@ -1,0 +1,238 @@
+/**
+ * SLIC superpixels — Achanta et al., "SLIC Superpixels Compared to State-of-the-Art Superpixel Methods" (TPAMI 2012).
+ * Follows scikit-image's `segmentation.slic` (Gaussian pre-smoothing, CIELAB, grid seeds, 2S×2S search windows,
+ * distance √(d_lab² + (d_xy/S)²·m²), connectivity enforcement), plus the paper's move of each seed to the
+ * lowest-gradient pixel of its 3×3 neighbourhood. Deterministic: ties break by position.
+ */
+import type { RgbaImage } from '../image/types';
+import type { Segmentation } from './types';
+
+export interface SlicParams {
+  nSegments: number;
+  compactness: number;
+  sigma: number;
+  maxIterations: number;
+  enforceConnectivity: boolean;
+  minSizeFactor: number;
+  maxSizeFactor: number;
+  convertToLab: boolean;
+}
+
+export const SLIC_DEFAULTS: SlicParams = {
+  nSegments: 100,
+  compactness: 10,
+  sigma: 0,
+  maxIterations: 10,
+  enforceConnectivity: true,
+  minSizeFactor: 0.5,
+  maxSizeFactor: 3,
+  convertToLab: true,
+};
+
+/** sRGB (0..255) → CIELAB (D65), as skimage.color.rgb2lab. */
+export function rgbToLab(r: number, g: number, b: number, out: Float32Array, offset: number): void {
+  const lin = (v: number) => {
+    const c = v / 255;
+    return c > 0.04045 ? ((c + 0.055) / 1.055) ** 2.4 : c / 12.92;
+  };
+  const R = lin(r), G = lin(g), B = lin(b);
+  const x = (0.412453 * R + 0.35758 * G + 0.180423 * B) / 0.95047;
+  const y = 0.212671 * R + 0.71516 * G + 0.072169 * B;
+  const z = (0.019334 * R + 0.119193 * G + 0.950227 * B) / 1.08883;
+  const f = (t: number) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
+  const fx = f(x), fy = f(y), fz = f(z);
+  out[offset] = y > 0.008856 ? 116 * fy - 16 : 903.3 * y;
+  out[offset + 1] = 500 * (fx - fy);
+  out[offset + 2] = 200 * (fy - fz);
+}
+
+function smooth(channels: Float32Array, width: number, height: number, sigma: number): Float32Array {
+  if (!(sigma > 0)) return channels;
+  const radius = Math.max(1, Math.ceil(4 * sigma));
+  const kernel = new Float32Array(2 * radius + 1);
+  let total = 0;
+  for (let i = -radius; i <= radius; i++) total += kernel[i + radius] = Math.exp(-(i * i) / (2 * sigma * sigma));
+  for (let i = 0; i < kernel.length; i++) kernel[i] /= total;
+  const tmp = new Float32Array(channels.length);
+  const out = new Float32Array(channels.length);
+  // skimage's gaussian uses mode='nearest' (edge pixels repeated)
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < 3; c++) {
+        let acc = 0;
+        for (let k = -radius; k <= radius; k++) acc += channels[(y * width + Math.min(width - 1, Math.max(0, x + k))) * 3 + c] * kernel[k + radius];
+        tmp[(y * width + x) * 3 + c] = acc;
+      }
+    }
+  }
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < 3; c++) {
+        let acc = 0;
+        for (let k = -radius; k <= radius; k++) acc += tmp[(Math.min(height - 1, Math.max(0, y + k)) * width + x) * 3 + c] * kernel[k + radius];
+        out[(y * width + x) * 3 + c] = acc;
+      }
+    }
+  }
+  return out;
+}
+
+export function slic(image: RgbaImage, params: Partial<SlicParams> = {}): Segmentation {
+  const p = { ...SLIC_DEFAULTS, ...params };
+  const { width, height } = image;
+  const n = width * height;
+  // Smooth the RGB values (as skimage does, before the colour conversion), then convert.
+  let rgb: Float32Array = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) rgb[i * 3 + c] = image.data[i * 4 + c];
+  rgb = smooth(rgb, width, height, p.sigma);
+  const feat = new Float32Array(n * 3);
+  if (p.convertToLab) for (let i = 0; i < n; i++) rgbToLab(rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2], feat, i * 3);
+  else feat.set(rgb);
+
+  // Grid seeds: step S so that about nSegments cells cover the image.
+  const step = Math.max(1, Math.sqrt(n / p.nSegments));
+  const cols = Math.max(1, Math.round(width / step));
+  const rows = Math.max(1, Math.round(height / step));
+  const k = cols * rows;
+  const cx = new Float64Array(k), cy = new Float64Array(k), cl = new Float64Array(k * 3);
+  const gradient = (x: number, y: number) => {
+    const xl = Math.max(0, x - 1), xr = Math.min(width - 1, x + 1), yu = Math.max(0, y - 1), yd = Math.min(height - 1, y + 1);
+    let g = 0;
+    for (let c = 0; c < 3; c++) {
+      const dx = feat[(y * width + xr) * 3 + c] - feat[(y * width + xl) * 3 + c];
+      const dy = feat[(yd * width + x) * 3 + c] - feat[(yu * width + x) * 3 + c];
+      g += dx * dx + dy * dy;
+    }
+    return g;
+  };
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < cols; q++) {
+      const i = r * cols + q;
+      let bx = Math.min(width - 1, Math.floor((q + 0.5) * (width / cols)));
+      let by = Math.min(height - 1, Math.floor((r + 0.5) * (height / rows)));
+      // Move to the lowest-gradient pixel of the 3×3 neighbourhood, so seeds avoid edges and noise.
+      let best = gradient(bx, by);
+      const x0 = bx, y0 = by;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const x = x0 + dx, y = y0 + dy;
+          if (x < 0 || y < 0 || x >= width || y >= height) continue;
+          const g = gradient(x, y);
+          if (g < best) {
+            best = g;
+            bx = x;
+            by = y;
+          }
+        }
+      }
+      cx[i] = bx;
+      cy[i] = by;
+      for (let c = 0; c < 3; c++) cl[i * 3 + c] = feat[(by * width + bx) * 3 + c];
+    }
+  }
+
+  const labels = new Int32Array(n).fill(-1);
+  const distance = new Float64Array(n);
+  const spatialWeight = (p.compactness / step) ** 2;
+  const sums = new Float64Array(k * 5);
+  const counts = new Float64Array(k);
+  const window = Math.ceil(2 * step);
+  for (let iter = 0; iter < p.maxIterations; iter++) {
+    distance.fill(Infinity);
+    let changed = false;
+    for (let i = 0; i < k; i++) {
+      const x0 = Math.max(0, Math.floor(cx[i] - window)), x1 = Math.min(width - 1, Math.ceil(cx[i] + window));
+      const y0 = Math.max(0, Math.floor(cy[i] - window)), y1 = Math.min(height - 1, Math.ceil(cy[i] + window));
+      const L = cl[i * 3], A = cl[i * 3 + 1], B = cl[i * 3 + 2];
+      for (let y = y0; y <= y1; y++) {
+        const dy2 = (y - cy[i]) ** 2;
+        for (let x = x0; x <= x1; x++) {
+          const j = y * width + x;
+          const dl = feat[j * 3] - L, da = feat[j * 3 + 1] - A, db = feat[j * 3 + 2] - B;
+          const d = dl * dl + da * da + db * db + ((x - cx[i]) ** 2 + dy2) * spatialWeight;
+          if (d < distance[j]) {
+            distance[j] = d;
+            if (labels[j] !== i) {
+              labels[j] = i;
+              changed = true;
+            }
+          }
+        }
+      }
+    }
+    sums.fill(0);
+    counts.fill(0);
+    for (let j = 0; j < n; j++) {
+      const l = labels[j];
+      if (l < 0) continue;
+      counts[l]++;
+      sums[l * 5] += j % width;
+      sums[l * 5 + 1] += Math.floor(j / width);
+      for (let c = 0; c < 3; c++) sums[l * 5 + 2 + c] += feat[j * 3 + c];
+    }
+    for (let i = 0; i < k; i++) {
+      if (!counts[i]) continue;
+      cx[i] = sums[i * 5] / counts[i];
+      cy[i] = sums[i * 5 + 1] / counts[i];
+      for (let c = 0; c < 3; c++) cl[i * 3 + c] = sums[i * 5 + 2 + c] / counts[i];
+    }
+    if (!changed) break;
+  }
+  for (let j = 0; j < n; j++) if (labels[j] < 0) labels[j] = 0;
+  return p.enforceConnectivity ? enforceConnectivity(labels, width, height, Math.floor((p.minSizeFactor * n) / k)) : relabel(labels, width, height);
+}
+
+/**
+ * Split every label into its 4-connected components, then merge components smaller than `minSize` into the
+ * neighbouring component met just before them in raster order (as skimage does); labels become 0..count−1 in
+ * order of first appearance.
+ */
+function enforceConnectivity(labels: Int32Array, width: number, height: number, minSize: number): Segmentation {
+  const n = width * height;
+  const out = new Int32Array(n).fill(-1);
+  const queue = new Int32Array(n);
+  let next = 0;
+  const sizes: number[] = [];
+  for (let start = 0; start < n; start++) {
+    if (out[start] >= 0) continue;
+    const label = labels[start];
+    // the adjacent, already labelled component to merge into if this one is too small
+    let adjacent = -1;
+    const sx = start % width;
+    if (sx > 0 && out[start - 1] >= 0) adjacent = out[start - 1];
+    else if (start >= width && out[start - width] >= 0) adjacent = out[start - width];
+    let head = 0, tail = 0;
+    queue[tail++] = start;
+    out[start] = next;
+    while (head < tail) {
+      const j = queue[head++];
+      const x = j % width;
+      const neighbours = [x > 0 ? j - 1 : -1, x + 1 < width ? j + 1 : -1, j >= width ? j - width : -1, j + width < n ? j + width : -1];
+      for (const m of neighbours) {
+        if (m >= 0 && out[m] < 0 && labels[m] === label) {
+          out[m] = next;
+          queue[tail++] = m;
+        }
+      }
+    }
+    if (tail < minSize && adjacent >= 0) {
+      for (let q = 0; q < tail; q++) out[queue[q]] = adjacent;
+      sizes[adjacent] += tail;
+    } else {
+      sizes[next] = tail;
+      next++;
+    }
+  }
+  return { width, height, labels: out, count: next };
+}
+
+function relabel(labels: Int32Array, width: number, height: number): Segmentation {
+  const map = new Map<number, number>();
+  const out = new Int32Array(labels.length);
+  for (let j = 0; j < labels.length; j++) {
+    let v = map.get(labels[j]);
+    if (v === undefined) map.set(labels[j], (v = map.size));
+    out[j] = v;
+  }
+  return { width, height, labels: out, count: map.size };
+}
