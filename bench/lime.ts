@@ -10,6 +10,8 @@ import { decodeImageFile } from '../src/cli/decode-image';
 import { createNodeRuntime } from '../src/cli/ort-node';
 import { explainLime, LIME_DEFAULTS } from '../src/engine/explain/lime';
 import { resizeForModel, tensorDims, tensorLength } from '../src/engine/image/preprocess';
+import { resizeBilinearAntialiased } from '../src/engine/image/resize';
+import { slic } from '../src/engine/segment/slic';
 import { sharedModelsAvailable, sharedPath } from '../tests/helpers/shared-models';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -49,3 +51,23 @@ async function bench(label: string, modelFile: string, imageFile: string) {
 console.log(`LIME vs pure inference (median of 3 by ratio; onnxruntime-web WASM in Node, ${process.env.BENCH_THREADS ?? 1} thread)`);
 await bench('demo shapes', path.join(ROOT, 'public/demo/shapes.onnx'), path.join(ROOT, 'public/demo/images/star-1.png'));
 if (sharedModelsAvailable()) await bench('squeezenet1.1', sharedPath('squeezenet1.1-fp32.onnx'), sharedPath('images/chelsea.png'));
+
+// SLIC alone (n_segments 100, compactness 10), on a real photo when ../shared/models is there.
+{
+  const source = sharedModelsAvailable()
+    ? await decodeImageFile(new Uint8Array(fs.readFileSync(sharedPath('images/chelsea.png'))))
+    : await decodeImageFile(new Uint8Array(fs.readFileSync(path.join(ROOT, 'public/demo/images/star-1.png'))));
+  console.log('\nSLIC superpixels (n_segments 100, compactness 10; goal ≈ 10 ms and ≈ 150 ms; scikit-image here ≈ 25 ms and ≈ 850 ms)');
+  for (const size of [224, 1024]) {
+    const img = resizeBilinearAntialiased(source, size, size);
+    slic(img, { nSegments: 100 });
+    const times: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t = performance.now();
+      slic(img, { nSegments: 100 });
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`  ${size}×${size}: ${times[3].toFixed(1)} ms (median of 7)`);
+  }
+}

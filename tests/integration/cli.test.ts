@@ -1,5 +1,6 @@
 /** The CLI as a user runs it: a child process, its stdout JSON, its exit code and error text. */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -58,5 +59,35 @@ describe('CLI errors', () => {
     const r = await cli(['--model', 'm.onnx', '--image', 'x.png', '--top', '-3']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/PARAM_INVALID.*--top/);
+  });
+});
+
+describe('npm run explain --method lime', () => {
+  it('writes result.json with method, target, size, per-pixel map and segments, weights, params and timings', async () => {
+    const out = path.join(ROOT, 'scratch-cli-lime.json');
+    try {
+      const r = await cli(['--model', 'public/demo/shapes.onnx', '--image', 'public/demo/images/star-1.png', '--method', 'lime', '--samples', '200', '--segments', '30', '--seed', '4', '--out', out]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`explanation written to ${out}`);
+      const result = JSON.parse(fs.readFileSync(out, 'utf8'));
+      expect(result).toMatchObject({ method: 'lime', target: 3, width: 96, height: 96, seed: 4, labels: ['star'] });
+      expect(result.map).toHaveLength(96 * 96);
+      expect(result.segments).toHaveLength(96 * 96);
+      expect(result.weights).toHaveLength(result.segmentCount);
+      expect(result.map[0]).toBe(result.weights[result.segments[0]]);
+      expect(result.params).toMatchObject({ samples: 200, segmentation: { method: 'slic', nSegments: 30 } });
+      expect(result.timings).toMatchObject({ samples: 200, modelCalls: 7 });
+    } finally {
+      fs.rmSync(out, { force: true });
+    }
+  });
+
+  it('--target picks the class; an impossible target or method is refused', async () => {
+    const r = await cli(['--model', 'public/demo/shapes.onnx', '--image', 'public/demo/images/star-1.png', '--method', 'lime', '--samples', '50', '--target', '9']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--target 9 does not exist: the model has 4 classes/);
+    const m = await cli(['--model', 'public/demo/shapes.onnx', '--image', 'public/demo/images/star-1.png', '--method', 'fancy']);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/--method must be lime/);
   });
 });

@@ -16,6 +16,7 @@ import { createRng } from '../../src/engine/math/rng';
 import { gridSegmentation } from '../../src/engine/segment/grid';
 import type { DemoManifest } from '../../src/store/demo';
 import { linearImageModel } from '../helpers/onnx-builder';
+import { sharedModelsAvailable, sharedPath } from '../helpers/shared-models';
 
 const runtime = createNodeRuntime(1);
 const SIZE = 12;
@@ -143,5 +144,39 @@ describe('LIME on the demo models (ground-truth masks)', () => {
     const { x, y, w, h } = trap.watermark!;
     const { recall } = await topSuperpixelOverlap('shortcut.onnx', trap.file, 3, (px, py) => px >= x && px < x + w && py >= y && py < y + h);
     expect(recall).toBeGreaterThan(0.5);
+  });
+});
+
+describe.skipIf(!sharedModelsAvailable())('LIME on squeezenet1.1 and the cat photo', () => {
+  it('the five strongest superpixels for "Egyptian cat" lie on the cat, not on the background strip', async () => {
+    const model = await runtime.loadModel(new Uint8Array(fs.readFileSync(sharedPath('squeezenet1.1-fp32.onnx'))), { backend: 'wasm' });
+    // Stretch keeps the whole photo: the cat fills the left ~80 %, the wall and cloth the right-hand strip.
+    const cfg = { ...model.spec.suggestedPreprocess, resize: 'stretch' as const };
+    const image = resizeForModel(await decodeImageFile(new Uint8Array(fs.readFileSync(sharedPath('images/chelsea.png')))), cfg);
+    const e = await explainLime({
+      model, image, preprocess: cfg, targets: [285], seed: 1,
+      params: { ...LIME_DEFAULTS, samples: 150, segmentation: { method: 'slic', nSegments: 30, compactness: 10, sigma: 1 } },
+    });
+    const top = new Set(rank(e.weights!).slice(0, 5));
+    let onCat = 0, total = 0, sx = 0, sy = 0, n0 = 0;
+    const best = rank(e.weights!)[0];
+    for (let i = 0; i < e.segments!.length; i++) {
+      const x = i % e.width, y = Math.floor(i / e.width);
+      if (top.has(e.segments![i])) {
+        total++;
+        if (x < 0.8 * e.width) onCat++;
+      }
+      if (e.segments![i] === best) {
+        sx += x;
+        sy += y;
+        n0++;
+      }
+    }
+    expect(onCat / total).toBeGreaterThan(0.9);
+    // The strongest one sits in the face (eyes, nose, forehead), not at the image border.
+    expect(sx / n0 / e.width).toBeGreaterThan(0.15);
+    expect(sx / n0 / e.width).toBeLessThan(0.75);
+    expect(sy / n0 / e.height).toBeGreaterThan(0.15);
+    await model.dispose();
   });
 });
