@@ -4,6 +4,7 @@
  * distance √(d_lab² + (d_xy/S)²·m²), connectivity enforcement), plus the paper's move of each seed to the
  * lowest-gradient pixel of its 3×3 neighbourhood. Deterministic: ties break by position.
  */
+import { gaussianBlurChannels } from '../image/blur';
 import type { RgbaImage } from '../image/types';
 import type { Segmentation } from './types';
 
@@ -57,37 +58,6 @@ export function rgbToLab(r: number, g: number, b: number, out: Float32Array, off
   out[offset + 2] = 200 * (fy - fz);
 }
 
-function smooth(channels: Float32Array, width: number, height: number, sigma: number): Float32Array {
-  if (!(sigma > 0)) return channels;
-  const radius = Math.max(1, Math.ceil(4 * sigma));
-  const kernel = new Float32Array(2 * radius + 1);
-  let total = 0;
-  for (let i = -radius; i <= radius; i++) total += kernel[i + radius] = Math.exp(-(i * i) / (2 * sigma * sigma));
-  for (let i = 0; i < kernel.length; i++) kernel[i] /= total;
-  const tmp = new Float32Array(channels.length);
-  const out = new Float32Array(channels.length);
-  // skimage's gaussian uses mode='nearest' (edge pixels repeated)
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < 3; c++) {
-        let acc = 0;
-        for (let k = -radius; k <= radius; k++) acc += channels[(y * width + Math.min(width - 1, Math.max(0, x + k))) * 3 + c] * kernel[k + radius];
-        tmp[(y * width + x) * 3 + c] = acc;
-      }
-    }
-  }
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < 3; c++) {
-        let acc = 0;
-        for (let k = -radius; k <= radius; k++) acc += tmp[(Math.min(height - 1, Math.max(0, y + k)) * width + x) * 3 + c] * kernel[k + radius];
-        out[(y * width + x) * 3 + c] = acc;
-      }
-    }
-  }
-  return out;
-}
-
 export function slic(image: RgbaImage, params: Partial<SlicParams> = {}): Segmentation {
   const p = { ...SLIC_DEFAULTS, ...params };
   const { width, height } = image;
@@ -95,7 +65,7 @@ export function slic(image: RgbaImage, params: Partial<SlicParams> = {}): Segmen
   // Smooth the RGB values (as skimage does, before the colour conversion), then convert.
   let rgb: Float32Array = new Float32Array(n * 3);
   for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) rgb[i * 3 + c] = image.data[i * 4 + c];
-  rgb = smooth(rgb, width, height, p.sigma);
+  rgb = gaussianBlurChannels(rgb, width, height, 3, p.sigma);
   const feat = new Float32Array(n * 3);
   if (p.convertToLab) for (let i = 0; i < n; i++) rgbToLab(rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2], feat, i * 3);
   else feat.set(rgb);
