@@ -39,7 +39,8 @@ Explanations:
   --top-labels K       also explain the next K−1 classes from the same model calls (default 1)
   --seed S             seed for sampling (default 0); the same seed gives the same result
   --out FILE           write the result JSON there
-  LIME: --samples N (1000) --segments K (50) --compactness C (10) --sigma S (1) --grid (regular grid instead of SLIC)
+  LIME: --samples N (1000) --segmentation slic|felzenszwalb|grid (slic) --segments K (50, slic and grid)
+        --compactness C (10) --sigma S (slic 1, felzenszwalb 0.8) --scale K (100) --min-size M (20) (felzenszwalb)
         --hide mean|black|grey|blur|R,G,B (mean) --kernel-width W (0.25) --batch B (32) --raw (explain raw outputs, not probabilities)`;
 
 function triple(flag: string, raw: string): [number, number, number] {
@@ -68,7 +69,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
         rgb: { type: 'boolean' }, layout: { type: 'string' }, help: { type: 'boolean', short: 'h' },
         method: { type: 'string' }, target: { type: 'string' }, 'top-labels': { type: 'string' }, seed: { type: 'string' },
         out: { type: 'string' }, samples: { type: 'string' }, segments: { type: 'string' }, compactness: { type: 'string' },
-        sigma: { type: 'string' }, grid: { type: 'boolean' }, hide: { type: 'string' }, 'kernel-width': { type: 'string' },
+        sigma: { type: 'string' }, grid: { type: 'boolean' }, segmentation: { type: 'string' }, scale: { type: 'string' }, 'min-size': { type: 'string' }, hide: { type: 'string' }, 'kernel-width': { type: 'string' },
         batch: { type: 'string' }, raw: { type: 'boolean' },
       },
     }));
@@ -122,12 +123,17 @@ export function parseCliArgs(argv: string[]): CliRequest {
       else hide = { mode: 'color', color: triple('--hide', values.hide) };
     }
     const segments = nonNegativeInt('--segments', values.segments, 50);
+    const method = values.grid ? 'grid' : (values.segmentation ?? 'slic');
+    if (!['slic', 'grid', 'felzenszwalb'].includes(method)) throw new GlassboxError('PARAM_INVALID', `--segmentation must be slic, felzenszwalb or grid (got "${method}").`);
     const params: LimeParams = {
       ...LIME_DEFAULTS,
       samples: nonNegativeInt('--samples', values.samples, LIME_DEFAULTS.samples),
-      segmentation: values.grid
-        ? { method: 'grid', nSegments: segments }
-        : { method: 'slic', nSegments: segments, compactness: number('--compactness', values.compactness, 10), sigma: number('--sigma', values.sigma, 1) },
+      segmentation:
+        method === 'grid'
+          ? { method: 'grid', nSegments: segments }
+          : method === 'felzenszwalb'
+            ? { method: 'felzenszwalb', scale: number('--scale', values.scale, 100), sigma: number('--sigma', values.sigma, 0.8), minSize: values['min-size'] === undefined ? 20 : positiveInt('--min-size', values['min-size'], 1e9) }
+            : { method: 'slic', nSegments: segments, compactness: number('--compactness', values.compactness, 10), sigma: number('--sigma', values.sigma, 1) },
       hide,
       kernelWidth: number('--kernel-width', values['kernel-width'], LIME_DEFAULTS.kernelWidth),
       batchSize: nonNegativeInt('--batch', values.batch, LIME_DEFAULTS.batchSize),

@@ -71,4 +71,18 @@ describe.skipIf(!browserTestsRunnable())('LIME in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="explanation-meta"]')?.textContent?.includes('200 samples'), undefined, { timeout: 60_000 });
     expect(session.consoleErrors).toEqual([]);
   });
+
+  it('Felzenszwalb segmentation: its own parameters appear, and a run with it draws its regions', async () => {
+    const page = session.page;
+    await page.selectOption('select[aria-label="Segmentation"]', 'felzenszwalb');
+    await page.waitForSelector('input[aria-label="Scale"]');
+    expect(await page.$('input[aria-label="Segments"]')).toBeNull();
+    await setNumber(page, 'Scale', 300);
+    await setNumber(page, 'Samples', 100);
+    await page.click('[data-testid="run-explain"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="explanation-meta"]')?.textContent?.includes('100 samples'), undefined, { timeout: 60_000 });
+    const bars = await page.$$('[data-testid="weights-chart"] [data-feature]');
+    expect(bars.length).toBeGreaterThan(1);
+    expect(session.consoleErrors).toEqual([]);
+  });
 });

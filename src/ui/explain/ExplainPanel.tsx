@@ -13,6 +13,8 @@ function NumberField(props: { label: string; value: number; min?: number; max?: 
 }
 
 /** LIME's parameters, run/cancel, progress with ETA. */
+type SegMethod = LimeParams['segmentation']['method'];
+
 export function ExplainPanel() {
   const settings = useApp((s) => s.explainSettings);
   const run = useApp((s) => s.run);
@@ -25,8 +27,9 @@ export function ExplainPanel() {
   const cancel = useApp((s) => s.cancelExplanation);
   const p = settings.lime;
   const seg = p.segmentation;
-  const setSeg = (patch: Partial<LimeParams['segmentation']> & { method?: 'slic' | 'grid' }) =>
-    setLime({ segmentation: { ...seg, ...patch } as LimeParams['segmentation'] });
+  type SegPatch = { method?: SegMethod; nSegments?: number; compactness?: number; sigma?: number; scale?: number; minSize?: number };
+  const setSeg = (patch: SegPatch) => setLime({ segmentation: { ...seg, ...patch } as LimeParams['segmentation'] });
+  const segField = <K extends keyof SegPatch>(key: K, fallback: number): number => ((seg as SegPatch)[key] as number | undefined) ?? fallback;
   const progress = run?.progress;
   return (
     <section className="panel" aria-labelledby="explain-h" data-testid="explain-panel">
@@ -59,16 +62,24 @@ export function ExplainPanel() {
         <NumberField label="Samples" value={p.samples} min={2} max={200000} onChange={(samples) => setLime({ samples })} title="num_samples: perturbed images evaluated" />
         <label>
           Segmentation
-          <select aria-label="Segmentation" value={seg.method} onChange={(e) => setSeg({ method: e.target.value as 'slic' | 'grid' })}>
+          <select aria-label="Segmentation" value={seg.method} onChange={(e) => setSeg({ method: e.target.value as SegMethod })}>
             <option value="slic">SLIC superpixels</option>
+            <option value="felzenszwalb">Felzenszwalb graph</option>
             <option value="grid">regular grid</option>
           </select>
         </label>
-        <NumberField label="Segments" value={seg.nSegments ?? 50} min={1} onChange={(nSegments) => setSeg({ nSegments })} />
+        {seg.method !== 'felzenszwalb' && <NumberField label="Segments" value={segField('nSegments', 50)} min={1} onChange={(nSegments) => setSeg({ nSegments })} />}
         {seg.method === 'slic' && (
           <>
-            <NumberField label="Compactness" value={seg.compactness ?? 10} min={0.01} step={1} onChange={(compactness) => setSeg({ compactness })} />
-            <NumberField label="Smoothing σ" value={seg.sigma ?? 1} min={0} step={0.5} onChange={(sigma) => setSeg({ sigma })} />
+            <NumberField label="Compactness" value={segField('compactness', 10)} min={0.01} step={1} onChange={(compactness) => setSeg({ compactness })} />
+            <NumberField label="Smoothing σ" value={segField('sigma', 1)} min={0} step={0.5} onChange={(sigma) => setSeg({ sigma })} />
+          </>
+        )}
+        {seg.method === 'felzenszwalb' && (
+          <>
+            <NumberField label="Scale" value={segField('scale', 100)} min={1} step={10} onChange={(scale) => setSeg({ scale })} title="Higher: fewer, larger regions" />
+            <NumberField label="Smoothing σ" value={segField('sigma', 0.8)} min={0} step={0.1} onChange={(sigma) => setSeg({ sigma })} />
+            <NumberField label="Min size" value={segField('minSize', 20)} min={1} step={5} onChange={(minSize) => setSeg({ minSize })} title="Smaller regions merge into a neighbour" />
           </>
         )}
         <label>

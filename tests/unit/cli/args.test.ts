@@ -80,3 +80,22 @@ describe('parseCliArgs', () => {
     expect(e.hint).toContain('--model');
   });
 });
+
+describe('parseCliArgs --method lime segmentations', () => {
+  const lime = [...base, '--method', 'lime'];
+
+  it('defaults to SLIC; --segmentation picks Felzenszwalb with its own parameters, --grid or grid the regular grid', () => {
+    expect(parseCliArgs(lime).explain!.params.segmentation).toEqual({ method: 'slic', nSegments: 50, compactness: 10, sigma: 1 });
+    expect(parseCliArgs([...lime, '--segmentation', 'felzenszwalb']).explain!.params.segmentation).toEqual({ method: 'felzenszwalb', scale: 100, sigma: 0.8, minSize: 20 });
+    expect(parseCliArgs([...lime, '--segmentation', 'felzenszwalb', '--scale', '300', '--sigma', '0.5', '--min-size', '50']).explain!.params.segmentation).toEqual({
+      method: 'felzenszwalb', scale: 300, sigma: 0.5, minSize: 50,
+    });
+    expect(parseCliArgs([...lime, '--grid', '--segments', '16']).explain!.params.segmentation).toEqual({ method: 'grid', nSegments: 16 });
+    expect(parseCliArgs([...lime, '--segmentation', 'grid', '--segments', '16']).explain!.params.segmentation).toEqual({ method: 'grid', nSegments: 16 });
+  });
+
+  it('refuses an unknown segmentation and a bad minimum size, naming the flag', () => {
+    expect(expectParamInvalid([...lime, '--segmentation', 'quickshift']).message).toMatch(/--segmentation must be slic, felzenszwalb or grid/);
+    expect(expectParamInvalid([...lime, '--segmentation', 'felzenszwalb', '--min-size', '0']).message).toMatch(/--min-size/);
+  });
+});

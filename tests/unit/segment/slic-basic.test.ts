@@ -6,31 +6,8 @@ import { gridSegmentation } from '../../../src/engine/segment/grid';
 import { rgbToLab, slic } from '../../../src/engine/segment/slic';
 import type { Segmentation } from '../../../src/engine/segment/types';
 import { validateSlicParams } from '../../../src/engine/segment/validate';
+import { componentsPerLabel } from '../../helpers/segment-compare';
 import { SLIC_DEFAULTS } from '../../../src/engine/segment/slic';
-
-/** Number of 4-connected components of each label. */
-function componentsPerLabel(seg: Segmentation): number[] {
-  const { width, height, labels } = seg;
-  const seen = new Uint8Array(width * height);
-  const counts = new Array(seg.count).fill(0);
-  for (let s = 0; s < labels.length; s++) {
-    if (seen[s]) continue;
-    counts[labels[s]]++;
-    const stack = [s];
-    seen[s] = 1;
-    while (stack.length) {
-      const j = stack.pop()!;
-      const x = j % width;
-      for (const m of [x > 0 ? j - 1 : -1, x + 1 < width ? j + 1 : -1, j - width, j + width]) {
-        if (m >= 0 && m < labels.length && !seen[m] && labels[m] === labels[j]) {
-          seen[m] = 1;
-          stack.push(m);
-        }
-      }
-    }
-  }
-  return counts;
-}
 
 function texturedImage(width: number, height: number, seed = 1): RgbaImage {
   const rng = createRng(seed);
