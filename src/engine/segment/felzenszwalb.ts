@@ -6,7 +6,7 @@
  * under `minSize` pixels merged along the lightest edges. Labels 0..K−1 in order of first appearance.
  */
 import type { RgbaImage } from '../image/types';
-import { gaussianBlurPlane } from './smooth';
+import { gaussianBlurPlane } from '../image/blur';
 import type { Segmentation } from './types';
 
 export interface FelzenszwalbParams {

@@ -10,7 +10,7 @@
  * Deterministic: ties break by position.
  */
 import type { RgbaImage } from '../image/types';
-import { gaussianBlurPlane } from './smooth';
+import { gaussianBlurPlane } from '../image/blur';
 import type { Segmentation } from './types';
 
 export interface SlicParams {
