@@ -27,8 +27,32 @@ export interface Model {
   dispose(): Promise<void>;
 }
 
+/** A tensor handed to or returned by a graph session (float32 or int64 data). */
+export interface TensorValue {
+  data: Float32Array;
+  dims: number[];
+}
+
+/** Any ONNX graph (an edited model: extra outputs, a backward graph) run with named feeds. */
+export interface GraphSession {
+  readonly inputs: TensorInfo[];
+  readonly outputs: TensorInfo[];
+  readonly backend: Backend;
+  run(feeds: Record<string, TensorValue>, fetch?: string[]): Promise<Record<string, TensorValue>>;
+  dispose(): Promise<void>;
+}
+
+export interface SessionOptions {
+  backend: Backend;
+  /** On WebGPU, nodes to run on the CPU (MaxPool with an Indices output has no WebGPU kernel). */
+  forceCpuNodeNames?: string[];
+  /** Keep the graph as written (no fusions), e.g. to read intermediate tensors exactly. */
+  optimization?: 'all' | 'basic' | 'disabled';
+}
+
 export interface OrtRuntime {
   loadModel(bytes: Uint8Array, options: LoadOptions): Promise<Model>;
+  createSession(bytes: Uint8Array, options: SessionOptions): Promise<GraphSession>;
 }
 
 function tensorInfoFromOrt(meta: readonly OrtNamespace.InferenceSession.ValueMetadata[]): TensorInfo[] {
@@ -86,7 +110,63 @@ export function createOrtRuntime(ort: Ort): OrtRuntime {
       }
       return new OrtModel(ort, session, info, spec, options.backend);
     },
+
+    async createSession(bytes, options) {
+      const ep =
+        options.backend === 'webgpu'
+          ? [{ name: 'webgpu', ...(options.forceCpuNodeNames?.length ? { forceCpuNodeNames: options.forceCpuNodeNames } : {}) }]
+          : ['wasm'];
+      let session: OrtNamespace.InferenceSession;
+      try {
+        session = await ort.InferenceSession.create(bytes, {
+          executionProviders: ep as OrtNamespace.InferenceSession.SessionOptions['executionProviders'],
+          graphOptimizationLevel: options.optimization ?? 'all',
+        });
+      } catch (e) {
+        throw translateOrtError(e);
+      }
+      return new OrtGraphSession(ort, session, options.backend);
+    },
   };
+}
+
+class OrtGraphSession implements GraphSession {
+  readonly inputs: TensorInfo[];
+  readonly outputs: TensorInfo[];
+
+  constructor(
+    private readonly ort: Ort,
+    private readonly session: OrtNamespace.InferenceSession,
+    readonly backend: Backend,
+  ) {
+    this.inputs = tensorInfoFromOrt(session.inputMetadata);
+    this.outputs = tensorInfoFromOrt(session.outputMetadata);
+  }
+
+  async run(feeds: Record<string, TensorValue>, fetch?: string[]): Promise<Record<string, TensorValue>> {
+    const ortFeeds: Record<string, OrtNamespace.Tensor> = {};
+    for (const [name, v] of Object.entries(feeds)) ortFeeds[name] = new this.ort.Tensor('float32', v.data, v.dims);
+    let results: OrtNamespace.InferenceSession.ReturnType;
+    try {
+      results = await this.session.run(ortFeeds, fetch ?? this.outputs.map((o) => o.name));
+    } catch (e) {
+      throw new GlassboxError('INFERENCE_FAILED', `The model failed: ${(e as Error).message ?? e}`);
+    }
+    const out: Record<string, TensorValue> = {};
+    for (const [name, t] of Object.entries(results)) {
+      const data = t.data;
+      out[name] = {
+        data: data instanceof Float32Array ? data : data instanceof Uint16Array && t.type === 'float16' ? float16BitsToFloat32(data) : Float32Array.from(data as ArrayLike<number>, Number),
+        dims: t.dims.map(Number),
+      };
+      t.dispose();
+    }
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
 }
 
 class OrtModel implements Model {
