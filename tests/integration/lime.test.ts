@@ -139,16 +139,17 @@ describe('LIME on the demo models (ground-truth masks)', () => {
       const image = resizeForModel(await decode(entry.file), model.spec.suggestedPreprocess);
       const e = await explainLime({ model, image, preprocess: model.spec.suggestedPreprocess, targets: [3], params: { ...LIME_DEFAULTS, samples: 400, scoreSpace: 'raw' }, seed: 3 });
       const weights = e.weights!;
-      // share of each superpixel's pixels on the star (the tips of a star are what tells it from other shapes)
+      // share of each superpixel's pixels on the star: ≥ 5 % counts as on it (a superpixel holding only a tip is mostly
+      // background, and the tips are what tell a star from the other shapes)
       const onStar = new Float64Array(weights.length), size = new Float64Array(weights.length);
       for (let i = 0; i < e.segments!.length; i++) {
         size[e.segments![i]]++;
         if (mask.data[i * 4] > 127) onStar[e.segments![i]]++;
       }
       const share = (s: number) => onStar[s] / size[s];
-      expect(share(rank(weights)[0]), entry.file).toBeGreaterThan(0.1);
+      expect(share(rank(weights)[0]), entry.file).toBeGreaterThan(0.05);
       const mean = (ids: number[]) => ids.reduce((a, s) => a + weights[s], 0) / ids.length;
-      const star = mean([...weights.keys()].filter((s) => share(s) >= 0.1));
+      const star = mean([...weights.keys()].filter((s) => share(s) >= 0.05));
       const background = mean([...weights.keys()].filter((s) => share(s) === 0));
       expect(star, entry.file).toBeGreaterThan(0);
       expect(star, entry.file).toBeGreaterThan(10 * Math.abs(background));
