@@ -1,6 +1,8 @@
 /**
  * onnxruntime as the shape oracle: expose every node output as a graph output (name only), create a session
- * and read the types and shapes it infers. No shape inference of our own.
+ * and read the types it infers; then run it once (twice for a dynamic batch, with batches 1 and 2) on a
+ * synthetic input to read every tensor's actual dims — static inference leaves the dims after run-time shape
+ * arithmetic unknown (e.g. a ViT's token reshapes). Dims that change with the batch are reported as 'N'.
  */
 import type { Dim, TensorInfo } from './model-graph';
 import { GraphEditor } from './graph-edit';
@@ -9,13 +11,47 @@ import { onnx } from './proto';
 
 export type ShapeMap = Map<string, TensorInfo>;
 
-export async function inferShapes(runtime: OrtRuntime, editor: GraphEditor): Promise<ShapeMap> {
+export interface ShapeOptions {
+  /** Dims for the input when the model leaves some open (besides the batch), e.g. [1, 3, 224, 224]. */
+  inputDims?: number[];
+}
+
+export async function inferShapes(runtime: OrtRuntime, editor: GraphEditor, options: ShapeOptions = {}): Promise<ShapeMap> {
   const copy = new GraphEditor(onnx.ModelProto.decode(editor.encode()));
   for (const { name } of copy.nodeOutputs()) copy.addOutput(name);
   const session = await runtime.createSession(copy.encode(), { backend: 'wasm', optimization: 'disabled' });
   const shapes: ShapeMap = new Map();
   for (const t of [...session.inputs, ...session.outputs]) shapes.set(t.name, t);
-  await session.dispose();
+  try {
+    const input = session.inputs.length === 1 ? session.inputs[0] : undefined;
+    const declared = input?.shape;
+    if (input && declared && input.dtype === 'float32') {
+      const base = declared.map((d, i) => (typeof d === 'number' ? d : (options.inputDims?.[i] ?? (i === 0 ? 1 : undefined))));
+      if (base.every((d) => typeof d === 'number')) {
+        const dynamicBatch = typeof declared[0] !== 'number';
+        const runAt = async (batch: number) => {
+          const dims = [batch, ...(base.slice(1) as number[])];
+          const size = dims.reduce((a, b) => a * b, 1);
+          const data = Float32Array.from({ length: size }, (_, i) => Math.sin(i * 0.37) * 0.5);
+          return session.run({ [input.name]: { data, dims } });
+        };
+        const one = await runAt(1);
+        const two = dynamicBatch ? await runAt(2) : undefined;
+        for (const [name, value] of Object.entries(one)) {
+          const info = shapes.get(name);
+          if (!info) continue;
+          const other = two?.[name]?.dims;
+          const dims: Dim[] = value.dims.map((d, i) => (other && other[i] !== d ? 'N' : d));
+          shapes.set(name, { ...info, shape: dims });
+        }
+        if (dynamicBatch) shapes.set(input.name, { ...input, shape: ['N', ...(base.slice(1) as number[])] });
+      }
+    }
+  } catch {
+    // keep the static report: a model that cannot run on a synthetic input still gets its declared shapes
+  } finally {
+    await session.dispose();
+  }
   return shapes;
 }
 

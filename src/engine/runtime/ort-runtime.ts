@@ -58,7 +58,7 @@ export interface OrtRuntime {
 function tensorInfoFromOrt(meta: readonly OrtNamespace.InferenceSession.ValueMetadata[]): TensorInfo[] {
   return meta.map((m) =>
     m.isTensor
-      ? { name: m.name, dtype: m.type, shape: m.shape.map((d): Dim => (typeof d === 'number' && d > 0 ? d : String(d || '?'))) }
+      ? { name: m.name, dtype: m.type, shape: m.shape.map((d): Dim => (typeof d === 'number' && d > 0 && d < 2 ** 31 ? d : typeof d === 'string' && d ? d : '?')) }
       : { name: m.name, dtype: 'non-tensor' },
   );
 }

@@ -99,10 +99,11 @@ export const SHAPE_RULES: Rules = {
     let axes = Array.from({ length: r }, (_, i) => i);
     if (c.x(3)) axes = constInts(c, c.x(3), 'axes').map((a) => (a < 0 ? a + r : a));
     if (pads.some((p) => p < 0)) throw c.unsupported('negative pads are not supported');
+    // crop the padding off again: Slice from pad_begin to −pad_end (to the end when pad_end is 0)
     const starts: number[] = [], ends: number[] = [];
-    axes.forEach((a, i) => {
+    axes.forEach((_a, i) => {
       starts.push(pads[i]);
-      ends.push(pads[i] + c.dim(c.x(), a));
+      ends.push(pads[i + axes.length] > 0 ? -pads[i + axes.length] : Number.MAX_SAFE_INTEGER);
     });
     c.set(0, c.op1('Slice', [c.dy()!, c.ints(starts), c.ints(ends), c.ints(axes)]));
   },

@@ -1,0 +1,190 @@
+/**
+ * A model prepared for gradient methods: the classifier's graph plus our backward graph in one onnxruntime
+ * session. It returns, for a batch of inputs and a seed dS/dScore per row, the scores, the target layer's
+ * activation and the gradients of Σ seed⊙score with respect to the layer and/or the input. Also a forward-only
+ * "head" session from the layer to the scores, for the gradient-free CAMs that edit activations.
+ */
+import { GlassboxError } from '../errors';
+import { GraphEditor } from '../onnx/graph-edit';
+import type { Dim } from '../onnx/model-graph';
+import { inferShapes, type ShapeMap } from '../onnx/shapes';
+// TEMP until opset-upgrade lands
+const upgradeOpset = (e: GraphEditor, v: number): void => e.ensureOpset(v);
+import type { Backend, GraphSession, OrtRuntime, TensorValue } from '../runtime/ort-runtime';
+import { appendBackward, unsupportedOps } from './backward';
+import { layerCatalog, type LayerCandidate, type LayerCatalog } from './layers';
+
+const SHAPE_ONLY = new Set(['Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout']);
+
+export interface GradientRequest {
+  /** Target layer whose activation (and gradient) is returned. */
+  layer?: string;
+  /** Also differentiate with respect to the model input. */
+  input?: boolean;
+  /** Guided Backprop's ReLU rule. */
+  guidedRelu?: boolean;
+}
+
+export interface GradientRun {
+  /** The differentiated scores (logits when the model ends in Softmax), [N, K]. */
+  scores: Float32Array;
+  activation?: TensorValue;
+  gradLayer?: TensorValue;
+  gradInput?: TensorValue;
+}
+
+export interface GradientModel {
+  readonly layer?: LayerCandidate;
+  readonly classes: number;
+  /** 'logits' when the model's Softmax was looked through. */
+  readonly scoreKind: 'logits' | 'outputs';
+  readonly backend: Backend;
+  run(input: Float32Array, dims: number[], seed: Float32Array): Promise<GradientRun>;
+  dispose(): Promise<void>;
+}
+
+export interface HeadModel {
+  readonly layer: LayerCandidate;
+  /** Scores [N, K] for activations [N, …] fed at the layer. */
+  run(activation: Float32Array, dims: number[]): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+/** Everything about one model that gradient methods need, prepared once per model. */
+export interface GradientSource {
+  catalog(): Promise<LayerCatalog>;
+  /** Ops on the path from the input to the scores that have no backward rule (empty: gradients work). */
+  unsupported(): Promise<string[]>;
+  gradients(request: GradientRequest): Promise<GradientModel>;
+  head(layer: string): Promise<HeadModel>;
+  dispose(): Promise<void>;
+}
+
+/** The tensor to differentiate: the model output, or the logits before a final Softmax (as pytorch-grad-cam). */
+export function scoreTensor(editor: GraphEditor): { name: string; kind: 'logits' | 'outputs' } {
+  const output = editor.outputNames[0];
+  let cursor = editor.producer(output);
+  while (cursor && SHAPE_ONLY.has(cursor.opType ?? '')) cursor = editor.producer(cursor.input?.[0] ?? '');
+  if (cursor && (cursor.opType === 'Softmax' || cursor.opType === 'LogSoftmax')) return { name: cursor.input?.[0] ?? output, kind: 'logits' };
+  return { name: output, kind: 'outputs' };
+}
+
+export function createGradientSource(runtime: OrtRuntime, bytes: Uint8Array, backend: Backend): GradientSource {
+  let prepared: Promise<{ editor: GraphEditor; shapes: ShapeMap; score: { name: string; kind: 'logits' | 'outputs' } }> | undefined;
+  const prepare = () =>
+    (prepared ??= (async () => {
+      const editor = GraphEditor.fromBytes(bytes);
+      if (editor.opsetVersion('') < 16) upgradeOpset(editor, 17);
+      const shapes = await inferShapes(runtime, editor);
+      editor.normaliseAutoPad((t) => {
+        const s = shapes.get(t)?.shape;
+        return s && s.slice(2).every((d) => typeof d === 'number') ? (s.slice(2) as number[]) : undefined;
+      });
+      return { editor, shapes, score: scoreTensor(editor) };
+    })());
+  let catalogPromise: Promise<LayerCatalog> | undefined;
+  const sessions = new Map<string, Promise<GradientModel>>();
+  const heads = new Map<string, Promise<HeadModel>>();
+  const copy = (editor: GraphEditor) => GraphEditor.fromBytes(editor.encode());
+
+  return {
+    catalog: () => (catalogPromise ??= prepare().then(({ editor, shapes }) => layerCatalog(editor, shapes))),
+
+    async unsupported() {
+      const { editor, shapes, score } = await prepare();
+      return unsupportedOps(editor, score.name, editor.inputNames, shapes);
+    },
+
+    gradients(request) {
+      const key = JSON.stringify([request.layer ?? '', !!request.input, !!request.guidedRelu]);
+      let p = sessions.get(key);
+      if (!p) {
+        p = (async () => {
+          const { editor: base, shapes, score } = await prepare();
+          const catalog = await this.catalog();
+          const layer = request.layer ? catalog.candidates.find((c) => c.name === request.layer) : undefined;
+          if (request.layer && !layer) throw new GlassboxError('PARAM_INVALID', `"${request.layer}" is not a spatial feature map or token sequence of this model.`, 'Pick a layer from the list.');
+          const editor = copy(base);
+          const inputName = editor.inputNames[0];
+          const wrt = [...(layer ? [layer.name] : []), ...(request.input ? [inputName] : [])];
+          if (!wrt.length) throw new GlassboxError('PARAM_INVALID', 'Nothing to differentiate: ask for a layer or the input.');
+          const backward = appendBackward(editor, { score: score.name, wrt, shapes, guidedRelu: request.guidedRelu });
+          editor.setOutputs([score.name, ...(layer ? [layer.name] : []), ...Object.values(backward.grads)]);
+          const session = await runtime.createSession(editor.encode(), { backend, forceCpuNodeNames: backward.cpuNodes });
+          const classes = Number((shapes.get(score.name)?.shape ?? []).slice(1).find((d) => typeof d === 'number' && d > 1) ?? 0);
+          return new SessionGradientModel(session, inputName, score.name, shapes.get(score.name)?.shape ?? [], backward.seed, layer, layer ? backward.grads[layer.name] : undefined, request.input ? backward.grads[inputName] : undefined, classes, score.kind, backend);
+        })();
+        sessions.set(key, p);
+        p.catch(() => sessions.delete(key));
+      }
+      return p;
+    },
+
+    head(layerName) {
+      let p = heads.get(layerName);
+      if (!p) {
+        p = (async () => {
+          const { editor, score } = await prepare();
+          const catalog = await this.catalog();
+          const layer = catalog.candidates.find((c) => c.name === layerName);
+          if (!layer) throw new GlassboxError('PARAM_INVALID', `"${layerName}" is not a spatial feature map or token sequence of this model.`);
+          const sub = copy(editor);
+          sub.setOutputs([score.name]);
+          const head = sub.subgraphAfter(layerName, layer.shape.map((d, i) => (i === 0 ? 'N' : d)));
+          const session = await runtime.createSession(head.encode(), { backend });
+          return {
+            layer,
+            async run(activation: Float32Array, dims: number[]) {
+              const out = await session.run({ [layerName]: { data: activation, dims } }, [score.name]);
+              return out[score.name].data;
+            },
+            dispose: () => session.dispose(),
+          };
+        })();
+        heads.set(layerName, p);
+        p.catch(() => heads.delete(layerName));
+      }
+      return p;
+    },
+
+    async dispose() {
+      for (const p of sessions.values()) await (await p.catch(() => undefined))?.dispose();
+      for (const p of heads.values()) await (await p.catch(() => undefined))?.dispose();
+      sessions.clear();
+      heads.clear();
+    },
+  };
+}
+
+class SessionGradientModel implements GradientModel {
+  constructor(
+    private readonly session: GraphSession,
+    private readonly inputName: string,
+    private readonly scoreName: string,
+    private readonly scoreShape: Dim[],
+    private readonly seedName: string,
+    readonly layer: LayerCandidate | undefined,
+    private readonly gradLayerName: string | undefined,
+    private readonly gradInputName: string | undefined,
+    readonly classes: number,
+    readonly scoreKind: 'logits' | 'outputs',
+    readonly backend: Backend,
+  ) {}
+
+  async run(input: Float32Array, dims: number[], seed: Float32Array): Promise<GradientRun> {
+    const n = dims[0];
+    const seedDims = this.scoreShape.map((d, i) => (i === 0 ? n : typeof d === 'number' ? d : 1));
+    const fetch = [this.scoreName, ...(this.layer ? [this.layer.name] : []), ...(this.gradLayerName ? [this.gradLayerName] : []), ...(this.gradInputName ? [this.gradInputName] : [])];
+    const out = await this.session.run({ [this.inputName]: { data: input, dims }, [this.seedName]: { data: seed, dims: seedDims } }, fetch);
+    return {
+      scores: out[this.scoreName].data,
+      activation: this.layer ? out[this.layer.name] : undefined,
+      gradLayer: this.gradLayerName ? out[this.gradLayerName] : undefined,
+      gradInput: this.gradInputName ? out[this.gradInputName] : undefined,
+    };
+  }
+
+  dispose(): Promise<void> {
+    return this.session.dispose();
+  }
+}

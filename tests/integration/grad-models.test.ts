@@ -1,0 +1,44 @@
+/**
+ * Whole-model gradients against PyTorch autograd: four small torchvision-style nets exported by
+ * tools/make_grad_fixtures.py with their input gradients and target-layer gradients (tests/fixtures/grad/).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createGradientSource } from '../../src/engine/grad/gradient-model';
+import { runtime } from '../helpers/grad-check';
+
+const DIR = path.resolve(import.meta.dirname, '../fixtures/grad');
+const f32 = (b64: string) => {
+  const bytes = Buffer.from(b64, 'base64');
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+};
+/** max |a − b| relative to max |b| */
+function relativeError(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let err = 0, scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    err = Math.max(err, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return err / scale;
+}
+
+describe('gradients equal PyTorch autograd on exported models', () => {
+  it.each(['resnetish', 'mobilenetish', 'vggish', 'vitish'])('%s: logits, layer activation, layer gradient and input gradient', async (name) => {
+    const ref = JSON.parse(fs.readFileSync(path.join(DIR, `${name}.json`), 'utf8'));
+    const source = createGradientSource(runtime, new Uint8Array(fs.readFileSync(path.join(DIR, ref.model))), 'wasm');
+    const model = await source.gradients({ layer: 'feat', input: true });
+    const [n] = ref.input_shape;
+    const seed = new Float32Array(n * model.classes);
+    ref.targets.forEach((t: number, i: number) => (seed[i * model.classes + t] = 1));
+    const out = await model.run(f32(ref.input), ref.input_shape, seed);
+    expect(relativeError(out.scores, f32(ref.logits))).toBeLessThan(1e-4);
+    expect(out.activation!.dims).toEqual(ref.feat_shape);
+    expect(relativeError(out.activation!.data, f32(ref.feat))).toBeLessThan(1e-4);
+    expect(relativeError(out.gradLayer!.data, f32(ref.grad_feat))).toBeLessThan(1e-3);
+    expect(out.gradInput!.dims).toEqual(ref.input_shape);
+    expect(relativeError(out.gradInput!.data, f32(ref.grad_input))).toBeLessThan(1e-3);
+    await source.dispose();
+  });
+});
