@@ -5,9 +5,10 @@
 import * as Comlink from 'comlink';
 import { GlassboxError } from '../src/engine/errors';
 import { EXPLAINERS } from '../src/engine/explain/registry';
-import type { ExplainRequest } from '../src/engine/explain/types';
+import type { Explainer, ExplainRequest } from '../src/engine/explain/types';
 import { preprocessImage, resizeForModel, type PreprocessConfig } from '../src/engine/image/preprocess';
 import type { RgbaImage } from '../src/engine/image/types';
+import { createGradientSource, type GradientSource } from '../src/engine/grad/gradient-model';
 import { createOrtRuntime, readModelInfo, type Backend, type Model, type Ort } from '../src/engine/runtime/ort-runtime';
 import { registerErrorTransfer, type BackendChoice, type ComputeApi, type EnvironmentInfo, type LoadedModel, type WorkerBootOptions } from '../src/worker-api';
 import { decodeImageInWorker } from './decode-image';
@@ -63,7 +64,7 @@ interface GPUAdapterLike {
   isFallbackAdapter?: boolean;
 }
 
-let current: { model: Model; bytes: Uint8Array; summary: LoadedModel } | undefined;
+let current: { model: Model; bytes: Uint8Array; summary: LoadedModel; gradients: GradientSource } | undefined;
 
 // Session work runs one call at a time: disposing or replacing a session while another call still uses it
 // corrupts onnxruntime's WASM heap ("memory access out of bounds").
@@ -91,7 +92,7 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function createModel(bytes: Uint8Array, name: string, choice: BackendChoice, fingerprint?: string): Promise<{ model: Model; summary: LoadedModel }> {
+async function createModel(bytes: Uint8Array, name: string, choice: BackendChoice, fingerprint?: string): Promise<{ model: Model; summary: LoadedModel; gradients: GradientSource }> {
   const started = performance.now();
   const ort = await loadOrt();
   const runtime = createOrtRuntime(ort);
@@ -110,7 +111,8 @@ async function createModel(bytes: Uint8Array, name: string, choice: BackendChoic
     backendNote: note,
     loadMs: performance.now() - started,
   };
-  return { model, summary };
+  // Forward+backward sessions are built on first use, on the same backend.
+  return { model, summary, gradients: createGradientSource(runtime, bytes, backend) };
 }
 
 /** Cancel flags of running jobs, by id: comlink cannot carry an AbortSignal. */
@@ -132,8 +134,9 @@ const api: ComputeApi = {
       // Load beside the current model and swap only on success: a bad file never loses the working one.
       const next = await createModel(bytes, name, backend);
       const previous = current;
-      current = { model: next.model, bytes, summary: next.summary };
+      current = { model: next.model, bytes, summary: next.summary, gradients: next.gradients };
       await previous?.model.dispose();
+      await previous?.gradients.dispose();
       return next.summary;
     }),
 
@@ -142,8 +145,9 @@ const api: ComputeApi = {
       if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
       const next = await createModel(current.bytes, current.summary.name, backend, current.summary.fingerprint);
       const previous = current;
-      current = { model: next.model, bytes: previous.bytes, summary: next.summary };
+      current = { model: next.model, bytes: previous.bytes, summary: next.summary, gradients: next.gradients };
       await previous.model.dispose();
+      await previous.gradients.dispose();
       return next.summary;
     }),
 
@@ -175,9 +179,9 @@ const api: ComputeApi = {
       try {
         if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
         if (!image) throw new GlassboxError('NO_IMAGE', 'Load an image first.');
-        const explainer = EXPLAINERS[job.method];
+        const explainer = EXPLAINERS[job.method] as Explainer<unknown> | undefined;
         if (!explainer) throw new GlassboxError('PARAM_INVALID', `Unknown method "${job.method}".`);
-        const request: ExplainRequest<typeof job.params> = {
+        const request: ExplainRequest<unknown> = {
           model: current.model,
           image: resizeForModel(image, job.preprocess),
           preprocess: job.preprocess,
@@ -186,6 +190,7 @@ const api: ComputeApi = {
           seed: job.seed,
           signal,
           onProgress: (p) => void onProgress(p),
+          gradients: current.gradients,
         };
         return await explainer.explain(request);
       } finally {

@@ -5,6 +5,7 @@
  */
 import type { PreprocessConfig } from '../image/preprocess';
 import type { RgbaImage } from '../image/types';
+import type { GradientSource } from '../grad/gradient-model';
 import type { Model } from '../runtime/ort-runtime';
 
 export interface Progress {
@@ -34,6 +35,8 @@ export interface ExplainRequest<P> {
   seed: number;
   signal?: CancelSignal;
   onProgress?: (p: Progress) => void;
+  /** Forward+backward sessions for this model (gradient methods and CAMs need it). */
+  gradients?: GradientSource;
 }
 
 export interface ClassAttribution {
@@ -65,9 +68,20 @@ export interface Explanation {
   weights?: number[];
   /** Everything per explained class (the first is `target`). */
   classes: ClassAttribution[];
+  /** The map scaled to [0, 1] per image (CAMs: ReLU then min-max, as pytorch-grad-cam shows them). */
+  normalisedMap?: number[];
+  /** Signed maps are drawn with a diverging colour map. */
+  signed?: boolean;
+  /** CAM methods: the layer used and the raw CAM at its resolution. */
+  layer?: string;
+  cam?: number[];
+  camWidth?: number;
+  camHeight?: number;
+  /** Integrated Gradients: Σ attributions against f(x) − f(baseline). */
+  completeness?: { sum: number; delta: number; relativeError: number };
   params: Record<string, unknown>;
   seed: number;
-  scoreSpace: ScoreSpace;
+  scoreSpace: ScoreSpace | 'logits';
   timings: { totalMs: number; inferenceMs: number; segmentationMs?: number; modelCalls: number; samples: number; batchSize: number };
 }
 

@@ -50,9 +50,19 @@ export interface HeadModel {
   dispose(): Promise<void>;
 }
 
+export interface ForwardModel {
+  readonly layer?: LayerCandidate;
+  readonly scoreKind: 'logits' | 'outputs';
+  /** Scores in the differentiated space ([N, K]) and the layer's activation. */
+  run(input: Float32Array, dims: number[]): Promise<{ scores: Float32Array; activation?: TensorValue }>;
+  dispose(): Promise<void>;
+}
+
 /** Everything about one model that gradient methods need, prepared once per model. */
 export interface GradientSource {
   catalog(): Promise<LayerCatalog>;
+  /** Forward only, returning a layer's activation too (gradient-free CAMs). */
+  forward(layer?: string): Promise<ForwardModel>;
   /** Ops on the path from the input to the scores that have no backward rule (empty: gradients work). */
   unsupported(): Promise<string[]>;
   gradients(request: GradientRequest): Promise<GradientModel>;
@@ -85,6 +95,7 @@ export function createGradientSource(runtime: OrtRuntime, bytes: Uint8Array, bac
   let catalogPromise: Promise<LayerCatalog> | undefined;
   const sessions = new Map<string, Promise<GradientModel>>();
   const heads = new Map<string, Promise<HeadModel>>();
+  const forwards = new Map<string, Promise<ForwardModel>>();
   const copy = (editor: GraphEditor) => GraphEditor.fromBytes(editor.encode());
 
   return {
@@ -120,6 +131,35 @@ export function createGradientSource(runtime: OrtRuntime, bytes: Uint8Array, bac
       return p;
     },
 
+    forward(layerName) {
+      const key = layerName ?? '';
+      let p = forwards.get(key);
+      if (!p) {
+        p = (async () => {
+          const { editor: base, score } = await prepare();
+          const catalog = await this.catalog();
+          const layer = layerName ? catalog.candidates.find((c) => c.name === layerName) : undefined;
+          if (layerName && !layer) throw new GlassboxError('PARAM_INVALID', `"${layerName}" is not a spatial feature map or token sequence of this model.`, 'Pick a layer from the list.');
+          const editor = copy(base);
+          const inputName = editor.inputNames[0];
+          editor.setOutputs([score.name, ...(layer ? [layer.name] : [])]);
+          const session = await runtime.createSession(editor.encode(), { backend });
+          return {
+            layer,
+            scoreKind: score.kind,
+            async run(input: Float32Array, dims: number[]) {
+              const out = await session.run({ [inputName]: { data: input, dims } }, [score.name, ...(layer ? [layer.name] : [])]);
+              return { scores: out[score.name].data, activation: layer ? out[layer.name] : undefined };
+            },
+            dispose: () => session.dispose(),
+          };
+        })();
+        forwards.set(key, p);
+        p.catch(() => forwards.delete(key));
+      }
+      return p;
+    },
+
     head(layerName) {
       let p = heads.get(layerName);
       if (!p) {
@@ -150,8 +190,10 @@ export function createGradientSource(runtime: OrtRuntime, bytes: Uint8Array, bac
     async dispose() {
       for (const p of sessions.values()) await (await p.catch(() => undefined))?.dispose();
       for (const p of heads.values()) await (await p.catch(() => undefined))?.dispose();
+      for (const p of forwards.values()) await (await p.catch(() => undefined))?.dispose();
       sessions.clear();
       heads.clear();
+      forwards.clear();
     },
   };
 }

@@ -121,6 +121,7 @@ export function createOrtRuntime(ort: Ort): OrtRuntime {
         session = await ort.InferenceSession.create(bytes, {
           executionProviders: ep as OrtNamespace.InferenceSession.SessionOptions['executionProviders'],
           graphOptimizationLevel: options.optimization ?? 'all',
+          logSeverityLevel: 3,
         });
       } catch (e) {
         throw translateOrtError(e);
