@@ -93,7 +93,7 @@ export function gaussLegendre(n: number): { points: number[]; weights: number[] 
     points.push((1 - x) / 2);
     weights.push(1 / ((1 - x * x) * dp * dp));
   }
-  return { points: points.reverse(), weights: weights.reverse() };
+  return { points, weights };
 }
 
 /** Riemann trapezoid on [0, 1] as captum's 'riemann_trapezoid'. */
