@@ -1,7 +1,9 @@
 /** Command-line flags → a validated request. Kept apart from I/O so it is testable. */
 import { parseArgs } from 'node:util';
 import { GlassboxError } from '../engine/errors';
+import { CAM_DEFAULTS, IG_DEFAULTS, PLAIN_DEFAULTS, SMOOTHGRAD_DEFAULTS, type IgParams } from '../engine/explain/gradient-methods';
 import { LIME_DEFAULTS, type LimeParams } from '../engine/explain/lime';
+import { EXPLAINERS, isMethodId, METHOD_NEEDS, type MethodId, type MethodParams } from '../engine/explain/registry';
 import type { PreprocessConfig } from '../engine/image/preprocess';
 
 export interface CliRequest {
@@ -14,7 +16,7 @@ export interface CliRequest {
   /** Overrides on top of the preprocessing Glassbox suggests for the model. */
   preprocess: Partial<PreprocessConfig>;
   /** Set when an explanation is asked for (--method). */
-  explain?: { method: 'lime'; params: LimeParams; seed: number; target?: number; topLabels: number; out?: string };
+  explain?: { method: MethodId; params: MethodParams[MethodId]; seed: number; target?: number; topLabels: number; out?: string };
 }
 
 export const USAGE = `Usage: npm run explain -- --model M.onnx --image I.png [options]
@@ -34,14 +36,19 @@ Preprocessing (defaults come from the model, as in the dashboard):
   --bgr | --rgb        channel order
   --layout L           nchw | nhwc
 Explanations:
-  --method lime        explain the prediction (writes --out, or prints the JSON)
+  --method M           explain the prediction (writes --out, or prints the JSON): lime, gradcam, gradcampp,
+                       xgradcam, layercam, hirescam, scorecam, ablationcam, eigencam, saliency, inputxgrad, ig,
+                       smoothgrad, guidedbackprop
   --target C           class to explain (default: the top class)
   --top-labels K       also explain the next K−1 classes from the same model calls (default 1)
   --seed S             seed for sampling (default 0); the same seed gives the same result
   --out FILE           write the result JSON there
   LIME: --samples N (1000) --segmentation slic|felzenszwalb|grid (slic) --segments K (50, slic and grid)
         --compactness C (10) --sigma S (slic 1, felzenszwalb 0.8) --scale K (100) --min-size M (20) (felzenszwalb)
-        --hide mean|black|grey|blur|R,G,B (mean) --kernel-width W (0.25) --batch B (32) --raw (explain raw outputs, not probabilities)`;
+        --hide mean|black|grey|blur|R,G,B (mean) --kernel-width W (0.25) --batch B (32) --raw (explain raw outputs, not probabilities)
+  CAMs: --layer NAME (default: the suggested layer: the last spatial map before pooling) --batch B (32)
+  ig: --steps N (50) --baseline black|blur|zeros|R,G,B (black) --rule gausslegendre|riemann_trapezoid --sigma S (blur, 5)
+  smoothgrad: --samples N (25) --noise F (0.15 of the input range)   gradients: --batch B (16)`;
 
 function triple(flag: string, raw: string): [number, number, number] {
   const v = raw.split(',').map((s) => Number(s.trim()));
@@ -70,7 +77,8 @@ export function parseCliArgs(argv: string[]): CliRequest {
         method: { type: 'string' }, target: { type: 'string' }, 'top-labels': { type: 'string' }, seed: { type: 'string' },
         out: { type: 'string' }, samples: { type: 'string' }, segments: { type: 'string' }, compactness: { type: 'string' },
         sigma: { type: 'string' }, grid: { type: 'boolean' }, segmentation: { type: 'string' }, scale: { type: 'string' }, 'min-size': { type: 'string' }, hide: { type: 'string' }, 'kernel-width': { type: 'string' },
-        batch: { type: 'string' }, raw: { type: 'boolean' },
+        batch: { type: 'string' }, raw: { type: 'boolean' }, layer: { type: 'string' }, steps: { type: 'string' },
+        baseline: { type: 'string' }, rule: { type: 'string' }, noise: { type: 'string' },
       },
     }));
   } catch (e) {
@@ -105,7 +113,8 @@ export function parseCliArgs(argv: string[]): CliRequest {
   }
   let explain: CliRequest['explain'];
   if (values.method !== undefined) {
-    if (values.method !== 'lime') throw new GlassboxError('PARAM_INVALID', `--method must be lime (got "${values.method}"); other methods are not built yet.`);
+    if (!isMethodId(values.method)) throw new GlassboxError('PARAM_INVALID', `--method must be one of ${Object.keys(EXPLAINERS).join(', ')} (got "${values.method}").`);
+    const methodId: MethodId = values.method;
     const number = (flag: string, raw: string | undefined, fallback: number) => {
       if (raw === undefined) return fallback;
       const n = Number(raw);
@@ -125,7 +134,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
     const segments = nonNegativeInt('--segments', values.segments, 50);
     const method = values.grid ? 'grid' : (values.segmentation ?? 'slic');
     if (!['slic', 'grid', 'felzenszwalb'].includes(method)) throw new GlassboxError('PARAM_INVALID', `--segmentation must be slic, felzenszwalb or grid (got "${method}").`);
-    const params: LimeParams = {
+    const limeParams: LimeParams = {
       ...LIME_DEFAULTS,
       samples: nonNegativeInt('--samples', values.samples, LIME_DEFAULTS.samples),
       segmentation:
@@ -139,8 +148,28 @@ export function parseCliArgs(argv: string[]): CliRequest {
       batchSize: nonNegativeInt('--batch', values.batch, LIME_DEFAULTS.batchSize),
       scoreSpace: values.raw ? 'raw' : 'probability',
     };
+    const batch = (fallback: number) => positiveInt('--batch', values.batch ?? String(fallback), 1024);
+    let params: MethodParams[MethodId];
+    if (methodId === 'lime') params = limeParams;
+    else if (METHOD_NEEDS[methodId] === 'layer-gradient' || METHOD_NEEDS[methodId] === 'activation') params = { ...CAM_DEFAULTS, layer: values.layer, batchSize: batch(CAM_DEFAULTS.batchSize) };
+    else if (methodId === 'ig') {
+      let baseline: IgParams['baseline'] = IG_DEFAULTS.baseline;
+      let color: IgParams['color'];
+      if (values.baseline) {
+        if (['black', 'blur', 'zeros'].includes(values.baseline)) baseline = values.baseline as IgParams['baseline'];
+        else (baseline = 'color'), (color = triple('--baseline', values.baseline));
+      }
+      const rule = (values.rule ?? IG_DEFAULTS.rule) as IgParams['rule'];
+      if (rule !== 'gausslegendre' && rule !== 'riemann_trapezoid') throw new GlassboxError('PARAM_INVALID', `--rule must be gausslegendre or riemann_trapezoid (got "${values.rule}").`);
+      params = { ...IG_DEFAULTS, steps: positiveInt('--steps', values.steps ?? String(IG_DEFAULTS.steps), 2000), baseline, color, rule, blurSigma: number('--sigma', values.sigma, 5), batchSize: batch(IG_DEFAULTS.batchSize) };
+    } else if (methodId === 'smoothgrad') {
+      params = { ...SMOOTHGRAD_DEFAULTS, samples: positiveInt('--samples', values.samples ?? String(SMOOTHGRAD_DEFAULTS.samples), 5000), noise: number('--noise', values.noise, SMOOTHGRAD_DEFAULTS.noise), batchSize: batch(SMOOTHGRAD_DEFAULTS.batchSize) };
+    } else params = { ...PLAIN_DEFAULTS, batchSize: batch(PLAIN_DEFAULTS.batchSize) };
+    if (values.layer !== undefined && METHOD_NEEDS[methodId] !== 'layer-gradient' && METHOD_NEEDS[methodId] !== 'activation') {
+      throw new GlassboxError('PARAM_INVALID', `--layer only applies to the CAM methods (not ${methodId}).`);
+    }
     explain = {
-      method: 'lime',
+      method: methodId,
       params,
       seed: nonNegativeInt('--seed', values.seed, 0),
       target: values.target === undefined ? undefined : nonNegativeInt('--target', values.target, 0),

@@ -2,8 +2,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { GlassboxError } from '../engine/errors';
-import { explainLime } from '../engine/explain/lime';
-import type { Explanation, Progress } from '../engine/explain/types';
+import { createGradientSource } from '../engine/grad/gradient-model';
+import { EXPLAINERS } from '../engine/explain/registry';
+import type { Explainer, Explanation, Progress } from '../engine/explain/types';
 import { describePipeline, preprocessImage, resizeForModel, type PreprocessConfig } from '../engine/image/preprocess';
 import { parseLabels, resolveLabels } from '../engine/labels/labels';
 import { rankScores } from '../engine/predict/scores';
@@ -40,7 +41,10 @@ async function readFileOrFail(file: string, what: 'model' | 'image' | 'labels'):
 
 export async function predictFile(req: CliRequest, onProgress?: (p: Progress) => void): Promise<CliResult> {
   const t0 = performance.now();
-  const model = await createNodeRuntime(req.threads).loadModel(await readFileOrFail(req.model, 'model'), { backend: 'wasm' });
+  const runtime = createNodeRuntime(req.threads);
+  const bytes = await readFileOrFail(req.model, 'model');
+  const model = await runtime.loadModel(bytes, { backend: 'wasm' });
+  const gradients = createGradientSource(runtime, bytes, 'wasm');
   const t1 = performance.now();
   try {
     const image = await decodeImageFile(await readFileOrFail(req.image, 'image'), path.basename(req.image));
@@ -64,8 +68,10 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
       const first = req.explain.target ?? order[0];
       if (first >= raw.length) throw new GlassboxError('PARAM_INVALID', `--target ${first} does not exist: the model has ${raw.length} classes (0–${raw.length - 1}).`);
       const targets = [first, ...order.filter((i) => i !== first)].slice(0, req.explain.topLabels);
-      explanation = await explainLime({
+      const explainer = EXPLAINERS[req.explain.method] as Explainer<unknown>;
+      explanation = await explainer.explain({
         model,
+        gradients,
         image: resizeForModel(image, cfg),
         preprocess: cfg,
         targets,
@@ -93,6 +99,7 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
     };
   } finally {
     await model.dispose();
+    await gradients.dispose();
   }
 }
 

@@ -88,6 +88,35 @@ describe('npm run explain --method lime', () => {
     expect(r.stderr).toMatch(/--target 9 does not exist: the model has 4 classes/);
     const m = await cli(['--model', 'public/demo/shapes.onnx', '--image', 'public/demo/images/star-1.png', '--method', 'fancy']);
     expect(m.code).toBe(2);
-    expect(m.stderr).toMatch(/--method must be lime/);
+    expect(m.stderr).toMatch(/--method must be one of lime, gradcam/);
+  });
+});
+
+describe('npm run explain --method gradcam / ig', () => {
+  it('Grad-CAM writes the map at input size, the raw CAM at feature size and the layer it used', async () => {
+    const out = path.join(ROOT, 'scratch-cli-gradcam.json');
+    try {
+      const r = await cli(['--model', 'public/demo/shapes.onnx', '--image', 'public/demo/images/star-1.png', '--method', 'gradcam', '--out', out]);
+      expect(r.code).toBe(0);
+      const result = JSON.parse(fs.readFileSync(out, 'utf8'));
+      expect(result).toMatchObject({ method: 'gradcam', target: 3, width: 96, height: 96, camWidth: 12, camHeight: 12, labels: ['star'], scoreSpace: 'raw' });
+      expect(result.layer).toMatch(/features\.19\/Relu/);
+      expect(result.map).toHaveLength(96 * 96);
+      expect(result.normalisedMap).toHaveLength(96 * 96);
+      expect(result.cam).toHaveLength(144);
+      expect(Math.max(...result.cam)).toBeGreaterThan(0);
+    } finally {
+      fs.rmSync(out, { force: true });
+    }
+  });
+
+  it('Integrated Gradients reports its completeness; an unknown layer is refused with its name', async () => {
+    const r = await cli(['--model', 'public/demo/shapes.onnx', '--image', 'public/demo/images/star-1.png', '--method', 'ig', '--steps', '16', '--json']);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.explanation.completeness.relativeError).toBeLessThan(0.05);
+    const bad = await cli(['--model', 'public/demo/shapes.onnx', '--image', 'public/demo/images/star-1.png', '--method', 'gradcam', '--layer', 'nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/"nope" is not a spatial feature map/);
   });
 });

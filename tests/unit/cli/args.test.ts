@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../../src/cli/args';
 import { GlassboxError } from '../../../src/engine/errors';
+import type { LimeParams } from '../../../src/engine/explain/lime';
 
 const base = ['--model', 'm.onnx', '--image', 'i.png'];
 
@@ -83,19 +84,39 @@ describe('parseCliArgs', () => {
 
 describe('parseCliArgs --method lime segmentations', () => {
   const lime = [...base, '--method', 'lime'];
+  const seg = (argv: string[]) => (parseCliArgs(argv).explain!.params as LimeParams).segmentation;
 
   it('defaults to SLIC; --segmentation picks Felzenszwalb with its own parameters, --grid or grid the regular grid', () => {
-    expect(parseCliArgs(lime).explain!.params.segmentation).toEqual({ method: 'slic', nSegments: 50, compactness: 10, sigma: 1 });
-    expect(parseCliArgs([...lime, '--segmentation', 'felzenszwalb']).explain!.params.segmentation).toEqual({ method: 'felzenszwalb', scale: 100, sigma: 0.8, minSize: 20 });
-    expect(parseCliArgs([...lime, '--segmentation', 'felzenszwalb', '--scale', '300', '--sigma', '0.5', '--min-size', '50']).explain!.params.segmentation).toEqual({
+    expect(seg(lime)).toEqual({ method: 'slic', nSegments: 50, compactness: 10, sigma: 1 });
+    expect(seg([...lime, '--segmentation', 'felzenszwalb'])).toEqual({ method: 'felzenszwalb', scale: 100, sigma: 0.8, minSize: 20 });
+    expect(seg([...lime, '--segmentation', 'felzenszwalb', '--scale', '300', '--sigma', '0.5', '--min-size', '50'])).toEqual({
       method: 'felzenszwalb', scale: 300, sigma: 0.5, minSize: 50,
     });
-    expect(parseCliArgs([...lime, '--grid', '--segments', '16']).explain!.params.segmentation).toEqual({ method: 'grid', nSegments: 16 });
-    expect(parseCliArgs([...lime, '--segmentation', 'grid', '--segments', '16']).explain!.params.segmentation).toEqual({ method: 'grid', nSegments: 16 });
+    expect(seg([...lime, '--grid', '--segments', '16'])).toEqual({ method: 'grid', nSegments: 16 });
+    expect(seg([...lime, '--segmentation', 'grid', '--segments', '16'])).toEqual({ method: 'grid', nSegments: 16 });
   });
 
   it('refuses an unknown segmentation and a bad minimum size, naming the flag', () => {
     expect(expectParamInvalid([...lime, '--segmentation', 'quickshift']).message).toMatch(/--segmentation must be slic, felzenszwalb or grid/);
     expect(expectParamInvalid([...lime, '--segmentation', 'felzenszwalb', '--min-size', '0']).message).toMatch(/--min-size/);
+  });
+});
+
+describe('parseCliArgs gradient methods', () => {
+  it('CAMs take --layer and --batch; IG its steps, baseline and rule; SmoothGrad samples and noise', () => {
+    expect(parseCliArgs([...base, '--method', 'gradcam', '--layer', 'feat']).explain).toMatchObject({ method: 'gradcam', params: { layer: 'feat', batchSize: 32 } });
+    expect(parseCliArgs([...base, '--method', 'scorecam', '--batch', '8']).explain!.params).toEqual({ batchSize: 8, layer: undefined });
+    expect(parseCliArgs([...base, '--method', 'ig', '--steps', '64', '--baseline', '10,20,30', '--rule', 'riemann_trapezoid']).explain!.params).toMatchObject({
+      steps: 64, baseline: 'color', color: [10, 20, 30], rule: 'riemann_trapezoid',
+    });
+    expect(parseCliArgs([...base, '--method', 'ig', '--baseline', 'blur']).explain!.params).toMatchObject({ baseline: 'blur', steps: 50 });
+    expect(parseCliArgs([...base, '--method', 'smoothgrad', '--samples', '10', '--noise', '0.2']).explain!.params).toMatchObject({ samples: 10, noise: 0.2 });
+  });
+
+  it('refuses unknown methods, --layer on a non-CAM method, and bad steps or rules', () => {
+    expect(expectParamInvalid([...base, '--method', 'shap']).message).toMatch(/--method must be one of lime, gradcam/);
+    expect(expectParamInvalid([...base, '--method', 'ig', '--layer', 'x']).message).toMatch(/--layer only applies to the CAM methods/);
+    expect(expectParamInvalid([...base, '--method', 'ig', '--steps', '0']).message).toMatch(/--steps/);
+    expect(expectParamInvalid([...base, '--method', 'ig', '--rule', 'simpson']).message).toMatch(/--rule/);
   });
 });
