@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import { GlassboxError, serializeError, type SerializedError } from './engine/errors';
 import type { MethodId, MethodParams } from './engine/explain/registry';
 import type { Explanation, Progress } from './engine/explain/types';
+import type { LayerCatalog } from './engine/grad/layers';
 import type { PreprocessConfig } from './engine/image/preprocess';
 import type { RgbaImage } from './engine/image/types';
 import type { ModelGraphInfo } from './engine/onnx/model-graph';
@@ -61,6 +62,16 @@ export interface PredictResult {
   inferenceMs: number;
 }
 
+/** What the current model offers the gradient-based methods. */
+export interface MethodSupport {
+  /** Layers a CAM can use, the suggested one and why. */
+  catalog: LayerCatalog;
+  /** Ops on the path from the input to the scores without a backward rule (empty: gradients work). */
+  unsupportedOps: string[];
+  /** Set when the model could not be prepared for gradients at all (e.g. an old opset that cannot be converted). */
+  error?: string;
+}
+
 /** One explanation run, as the UI asks for it. */
 export interface ExplainJob<M extends MethodId = MethodId> {
   method: M;
@@ -81,6 +92,8 @@ export interface ComputeApi {
   explain(jobId: string, job: ExplainJob, onProgress: (p: Progress) => void): Promise<Explanation>;
   /** Stop a running job at its next batch; it then rejects with CANCELLED. */
   cancel(jobId: string): Promise<void>;
+  /** Which gradient methods and layers the current model supports. */
+  methodSupport(): Promise<MethodSupport>;
 }
 
 /** Worker creation options passed through the worker's name (read before anything else runs). */

@@ -28,6 +28,7 @@ export function createComputeClient(boot: WorkerBootOptions): ComputeClient {
       predict: (config) => client.api.predict(config),
       explain: (jobId, job, onProgress) => client.api.explain(jobId, job, Comlink.proxy(onProgress)),
       cancel: (jobId) => client.api.cancel(jobId),
+      methodSupport: () => client.api.methodSupport(),
     },
     restart(options) {
       client.api = start(options);

@@ -3,7 +3,7 @@
  * exposes the engine through comlink. Thin on purpose — the work lives in src/engine.
  */
 import * as Comlink from 'comlink';
-import { GlassboxError } from '../src/engine/errors';
+import { GlassboxError, serializeError } from '../src/engine/errors';
 import { EXPLAINERS } from '../src/engine/explain/registry';
 import type { Explainer, ExplainRequest } from '../src/engine/explain/types';
 import { preprocessImage, resizeForModel, type PreprocessConfig } from '../src/engine/image/preprocess';
@@ -198,6 +198,18 @@ const api: ComputeApi = {
       }
     });
   },
+
+  methodSupport: () =>
+    exclusive(async () => {
+      if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
+      try {
+        const catalog = await current.gradients.catalog();
+        const unsupportedOps = await current.gradients.unsupported();
+        return { catalog, unsupportedOps };
+      } catch (e) {
+        return { catalog: { candidates: [], reason: '' }, unsupportedOps: [], error: serializeError(e).message };
+      }
+    }),
 
   async cancel(jobId) {
     const signal = jobs.get(jobId);

@@ -5,13 +5,17 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createJSONStorage, persist, type StateStorage } from 'zustand/middleware';
 import { GlassboxError, serializeError, type SerializedError } from '../engine/errors';
-import { LIME_DEFAULTS, validateLimeParams, type LimeParams } from '../engine/explain/lime';
+import { CAM_DEFAULTS, IG_DEFAULTS, PLAIN_DEFAULTS, SMOOTHGRAD_DEFAULTS, type CamParams, type IgParams, type PlainGradientParams, type SmoothGradParams } from '../engine/explain/gradient-methods';
+import { LIME_DEFAULTS, type LimeParams } from '../engine/explain/lime';
+import { EXPLAINERS, isMethodId, METHOD_NEEDS, type MethodId, type MethodParams } from '../engine/explain/registry';
+import type { Explainer } from '../engine/explain/types';
+import { DEFAULT_HEATMAP_VIEW, type HeatmapView } from '../engine/render/heatmap';
 import type { Explanation, Progress } from '../engine/explain/types';
 import { validatePreprocess, type PreprocessConfig } from '../engine/image/preprocess';
 import { DEFAULT_VIEW, type SurrogateView } from '../engine/render/lime-view';
 import { parseLabels, resolveLabels, type ResolvedLabels } from '../engine/labels/labels';
 import { rankScores, type Prediction } from '../engine/predict/scores';
-import type { ComputeApi, DecodedImage, EnvironmentInfo, LoadedModel, PredictResult, RuntimeSettings } from '../worker-api';
+import type { MethodSupport, ComputeApi, DecodedImage, EnvironmentInfo, LoadedModel, PredictResult, RuntimeSettings } from '../worker-api';
 import type { AssetFetcher, DemoManifest } from './demo';
 
 export interface StoreDeps {
@@ -36,9 +40,37 @@ export interface PredictionState {
 
 type Status = 'idle' | 'loading' | 'ready' | 'error';
 
+export type ParamFamily = 'lime' | 'cam' | 'ig' | 'smoothgrad' | 'gradient';
+
+/** Which settings family a method reads its parameters from. */
+export function paramFamily(method: MethodId): ParamFamily {
+  if (method === 'lime' || method === 'ig' || method === 'smoothgrad') return method;
+  return METHOD_NEEDS[method] === 'input-gradient' ? 'gradient' : 'cam';
+}
+
+export function paramsFor<M extends MethodId>(settings: ExplainSettings, method: M): MethodParams[M] {
+  return settings[paramFamily(method)] as MethodParams[M];
+}
+
+export const DEFAULT_EXPLAIN_SETTINGS: ExplainSettings = {
+  method: 'lime',
+  lime: LIME_DEFAULTS,
+  cam: CAM_DEFAULTS,
+  ig: IG_DEFAULTS,
+  smoothgrad: SMOOTHGRAD_DEFAULTS,
+  gradient: PLAIN_DEFAULTS,
+  seed: 0,
+  topLabels: 1,
+};
+
 export interface ExplainSettings {
-  method: 'lime';
+  method: MethodId;
   lime: LimeParams;
+  /** Parameters of the other methods, by family (CAMs share theirs). */
+  cam: CamParams;
+  ig: IgParams;
+  smoothgrad: SmoothGradParams;
+  gradient: PlainGradientParams;
   seed: number;
   /** Explain the target and the next classes of the ranking from the same model calls. */
   topLabels: number;
@@ -84,6 +116,9 @@ export interface AppState {
   run?: RunState;
   explanation?: ExplanationState;
   view: SurrogateView;
+  heatmapView: HeatmapView;
+  /** What the current model offers the CAM and gradient methods (undefined until the worker has looked). */
+  support?: MethodSupport;
   /** The explained class shown (index into explanation.result.classes). */
   viewClass: number;
   hoverFeature?: number;
@@ -92,7 +127,9 @@ export interface AppState {
   messages: AppMessage[];
 
   setLimeParams(patch: Partial<LimeParams>): void;
-  setExplainSettings(patch: Partial<Omit<ExplainSettings, 'lime'>>): void;
+  setMethodParams<F extends ParamFamily>(family: F, patch: Partial<ExplainSettings[F]>): void;
+  setExplainSettings(patch: Partial<Pick<ExplainSettings, 'method' | 'seed' | 'topLabels'>>): void;
+  setHeatmapView(patch: Partial<HeatmapView>): void;
   runExplanation(): Promise<void>;
   cancelExplanation(): Promise<void>;
   setView(patch: Partial<SurrogateView>): void;
@@ -100,6 +137,7 @@ export interface AppState {
   setHoverFeature(feature: number | undefined): void;
 
   init(): Promise<void>;
+  refreshSupport(): Promise<void>;
   loadModel(bytes: Uint8Array, name: string): Promise<void>;
   loadDemoModel(file: string): Promise<void>;
   loadImage(file: Blob, name: string): Promise<void>;
@@ -147,13 +185,23 @@ export function createAppStore(deps: StoreDeps): AppStore {
           topK: 5,
           showRaw: false,
           messages: [],
-          explainSettings: { method: 'lime', lime: LIME_DEFAULTS, seed: 0, topLabels: 1 },
+          explainSettings: DEFAULT_EXPLAIN_SETTINGS,
           view: DEFAULT_VIEW,
+          heatmapView: DEFAULT_HEATMAP_VIEW,
           viewClass: 0,
 
           setLimeParams(patch) {
             const s = get().explainSettings;
             set({ explainSettings: { ...s, lime: { ...s.lime, ...patch } } });
+          },
+
+          setMethodParams(family, patch) {
+            const s = get().explainSettings;
+            set({ explainSettings: { ...s, [family]: { ...s[family], ...patch } } });
+          },
+
+          setHeatmapView(patch) {
+            set({ heatmapView: { ...get().heatmapView, ...patch } });
           },
 
           setExplainSettings(patch) {
@@ -168,7 +216,17 @@ export function createAppStore(deps: StoreDeps): AppStore {
               return;
             }
             try {
-              validateLimeParams(explainSettings.lime);
+              const method = explainSettings.method;
+              if (!isMethodId(method)) throw new GlassboxError('PARAM_INVALID', `Unknown method "${String(method)}".`);
+              (EXPLAINERS[method] as Explainer<unknown>).validate(paramsFor(explainSettings, method), { width: preprocess.width, height: preprocess.height });
+              const support = get().support;
+              if (METHOD_NEEDS[method] !== 'inference' && support) {
+                if (support.error) throw new GlassboxError('GRADIENT_UNSUPPORTED', `${EXPLAINERS[method].label} cannot run on this model: ${support.error}`);
+                if (METHOD_NEEDS[method] !== 'input-gradient' && !support.catalog.candidates.length) throw new GlassboxError('GRADIENT_UNSUPPORTED', `${EXPLAINERS[method].label} needs a spatial feature map, and this model has none.`);
+                if (METHOD_NEEDS[method] !== 'activation' && support.unsupportedOps.length) {
+                  throw new GlassboxError('GRADIENT_UNSUPPORTED', `${EXPLAINERS[method].label} needs gradients, which cannot pass through ${support.unsupportedOps.join(', ')}.`, 'Use LIME, Score-CAM, Ablation-CAM or Eigen-CAM.');
+                }
+              }
               if (!Number.isInteger(explainSettings.seed) || explainSettings.seed < 0) throw new GlassboxError('PARAM_INVALID', `The seed must be a whole number ≥ 0 (got ${explainSettings.seed}).`);
               if (!Number.isInteger(explainSettings.topLabels) || explainSettings.topLabels < 1) throw new GlassboxError('PARAM_INVALID', 'Explain at least one class.');
             } catch (e) {
@@ -182,7 +240,8 @@ export function createAppStore(deps: StoreDeps): AppStore {
             const jobId = `job-${++jobCounter}`;
             set({ run: { jobId, method: explainSettings.method, startedAt: Date.now() } });
             try {
-              const result = await deps.compute().explain(jobId, { method: 'lime', params: explainSettings.lime, targets, seed: explainSettings.seed, preprocess }, (progress) => {
+              const method = explainSettings.method;
+              const result = await deps.compute().explain(jobId, { method, params: paramsFor(explainSettings, method), targets, seed: explainSettings.seed, preprocess }, (progress) => {
                 if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
               });
               // Only a completed run becomes the shown result: partial results are never presented as final.
@@ -211,6 +270,16 @@ export function createAppStore(deps: StoreDeps): AppStore {
             if (get().hoverFeature !== hoverFeature) set({ hoverFeature });
           },
 
+          async refreshSupport() {
+            const model = get().model;
+            try {
+              const support = await deps.compute().methodSupport();
+              if (get().model === model) set({ support });
+            } catch (e) {
+              get().report(e, 'Preparing gradients');
+            }
+          },
+
           async init() {
             const envPromise = deps.compute().environment().then((env) => set({ env }), (e) => get().report(e, 'Starting the compute worker'));
             try {
@@ -230,8 +299,11 @@ export function createAppStore(deps: StoreDeps): AppStore {
               lastModel = { bytes, name };
               const saved = get().savedPreprocess[model.fingerprint];
               const preprocess = saved ?? model.spec.suggestedPreprocess;
-              set({ model, modelStatus: 'ready', preprocess, prediction: undefined, target: undefined });
+              const s = get().explainSettings;
+              // a layer name belongs to one model
+              set({ model, modelStatus: 'ready', preprocess, prediction: undefined, target: undefined, support: undefined, explainSettings: { ...s, cam: { ...s.cam, layer: undefined } } });
               await get().predict();
+              void get().refreshSupport();
             } catch (e) {
               // The worker keeps the previous model; so does the UI.
               set({ modelStatus: get().model ? 'ready' : 'error' });
@@ -381,7 +453,12 @@ export function createAppStore(deps: StoreDeps): AppStore {
         name: 'glassbox.settings',
         version: 1,
         storage: createJSONStorage(() => deps.storage),
-        partialize: (s) => ({ runtime: s.runtime, savedPreprocess: s.savedPreprocess, topK: s.topK, explainSettings: s.explainSettings, view: s.view }),
+        partialize: (s) => ({ runtime: s.runtime, savedPreprocess: s.savedPreprocess, topK: s.topK, explainSettings: s.explainSettings, view: s.view, heatmapView: s.heatmapView }),
+        // settings saved by an older version lack the newer methods' parameters
+        merge: (persisted, current) => {
+          const p = (persisted ?? {}) as Partial<AppState>;
+          return { ...current, ...p, explainSettings: { ...DEFAULT_EXPLAIN_SETTINGS, ...p.explainSettings }, heatmapView: { ...DEFAULT_HEATMAP_VIEW, ...p.heatmapView } };
+        },
       },
     ),
   );

@@ -43,7 +43,7 @@
  * 15) when the model is not plainly float32. The IR version is raised to what the target opset needs (7 or 8).
  */
 import { GlassboxError } from '../errors';
-import { FLOAT, GraphEditor, intsAttr, makeAttr, numAttr, strAttr } from './graph-edit';
+import { FLOAT, GraphEditor, floatTensor, int64Tensor, intsAttr, makeAttr, numAttr, strAttr } from './graph-edit';
 import { onnx } from './proto';
 
 type Node = onnx.INodeProto;
@@ -101,8 +101,15 @@ export function upgradeOpset(editor: GraphEditor, target = 17): OpsetUpgrade {
   if (editor.model.functions?.length) {
     throw new GlassboxError('MODEL_UNSUPPORTED', `This model (ONNX opset ${from}) defines local functions, which Glassbox cannot convert to opset ${target}.`, HINT);
   }
+  // Rewrites happen in place; a refusal part-way restores the graph as it was.
+  const snapshot = onnx.GraphProto.encode(editor.graph).finish();
   const upgrader = new Upgrader(editor, from, target);
-  upgrader.rewriteGraph(editor.graph);
+  try {
+    upgrader.rewriteGraph(editor.graph);
+  } catch (e) {
+    editor.model.graph = onnx.GraphProto.decode(snapshot);
+    throw e;
+  }
   const imports = editor.model.opsetImport ?? [];
   for (const o of imports) if (!o.domain || o.domain === 'ai.onnx') o.version = target;
   const ir = target >= 15 ? 8 : 7;
@@ -125,6 +132,8 @@ class Upgrader {
   private readonly subgraphNames = new Set<string>();
   private readonly valueInfos: onnx.IValueInfoProto[][] = [];
   private plainFloat32 = true;
+  /** The op of the node being rewritten, as it was (rules may change n.opType). */
+  private currentOp = '';
 
   constructor(
     private readonly editor: GraphEditor,
@@ -182,6 +191,7 @@ class Upgrader {
 
   private rewriteNode(n: Node): Node[] {
     const op = n.opType ?? '';
+    this.currentOp = op;
     const { from, target } = this;
     if (n.attribute?.some((a) => a.name === 'consumed_inputs')) {
       dropAttrs(n, 'consumed_inputs');
@@ -216,7 +226,7 @@ class Upgrader {
         if (from < 10) {
           const k = numAttr(n, 'k', -1);
           if (k < 0) this.refuse(n, 'it has no k');
-          n.input = [n.input?.[0] ?? '', this.editor.constInt64([k], [1], 'k')];
+          n.input = [n.input?.[0] ?? '', this.int64Const([k], [1], 'k')];
           dropAttrs(n, 'k');
           this.note(n, `k=${k} attribute → input`);
         }
@@ -242,7 +252,7 @@ class Upgrader {
         return [n];
       case 'Reshape':
         if (from < 5 && hasAttr(n, 'shape')) {
-          n.input = [n.input?.[0] ?? '', this.editor.constInt64(intsAttr(n, 'shape', []) ?? [], undefined, 'shape')];
+          n.input = [n.input?.[0] ?? '', this.int64Const(intsAttr(n, 'shape', []) ?? [], undefined, 'shape')];
           dropAttrs(n, 'shape');
           this.note(n, 'shape attribute → input');
         }
@@ -318,8 +328,10 @@ class Upgrader {
   private axesToInput(n: Node): Node[] {
     const axes = intsAttr(n, 'axes', undefined);
     if (!axes) return [n];
-    n.input = [n.input?.[0] ?? '', this.editor.constInt64(axes, [axes.length], 'axes')];
     dropAttrs(n, 'axes');
+    // An empty list meant "all axes", as does a missing axes input.
+    if (!axes.length && n.opType !== 'Unsqueeze') return [n];
+    n.input = [n.input?.[0] ?? '', this.int64Const(axes, [axes.length], 'axes')];
     this.note(n, `axes [${axes.join(', ')}] attribute → input`);
     return [n];
   }
@@ -327,7 +339,7 @@ class Upgrader {
   private split(n: Node): Node[] {
     const sizes = intsAttr(n, 'split', undefined);
     if (this.from < 13 && sizes) {
-      n.input = [n.input?.[0] ?? '', this.editor.constInt64(sizes, [sizes.length], 'split')];
+      n.input = [n.input?.[0] ?? '', this.int64Const(sizes, [sizes.length], 'split')];
       dropAttrs(n, 'split');
       this.note(n, `split [${sizes.join(', ')}] attribute → input`);
     }
@@ -345,9 +357,9 @@ class Upgrader {
     if (!starts || !ends) this.refuse(n, 'it has no starts/ends');
     n.input = [
       n.input?.[0] ?? '',
-      this.editor.constInt64(starts!, undefined, 'starts'),
-      this.editor.constInt64(ends!, undefined, 'ends'),
-      ...(axes ? [this.editor.constInt64(axes, undefined, 'axes')] : []),
+      this.int64Const(starts!, undefined, 'starts'),
+      this.int64Const(ends!, undefined, 'ends'),
+      ...(axes ? [this.int64Const(axes, undefined, 'axes')] : []),
     ];
     dropAttrs(n, 'starts', 'ends', 'axes');
     this.note(n, 'starts/ends/axes attributes → inputs');
@@ -360,7 +372,7 @@ class Upgrader {
     if (!pads) this.refuse(n, 'it has no pads');
     const value = numAttr(n, 'value', 0);
     const before: Node[] = [];
-    n.input = [x, this.editor.constInt64(pads!, undefined, 'pads'), ...(value !== 0 ? [this.scalarLike(n, value, x, before)] : [])];
+    n.input = [x, this.int64Const(pads!, undefined, 'pads'), ...(value !== 0 ? [this.scalarLike(n, value, x, before)] : [])];
     dropAttrs(n, 'pads', 'paddings', 'value');
     this.note(n, `pads${value !== 0 ? ' and value' : ''} attributes → inputs`);
     return [...before, n];
@@ -408,11 +420,11 @@ class Upgrader {
     if (mode === 'bilinear') mode = 'linear';
     let scales: string;
     if (this.from < 7) {
-      scales = this.editor.constFloat([1, 1, numAttr(n, 'height_scale', 1), numAttr(n, 'width_scale', 1)], [4], 'scales');
+      scales = this.floatConst([1, 1, numAttr(n, 'height_scale', 1), numAttr(n, 'width_scale', 1)], [4], 'scales');
     } else if (this.from < 9) {
       const s = n.attribute?.find((a) => a.name === 'scales')?.floats?.map(Number);
       if (!s) this.refuse(n, 'it has no scales');
-      scales = this.editor.constFloat(s!, [s!.length], 'scales');
+      scales = this.floatConst(s!, [s!.length], 'scales');
     } else scales = n.input?.[1] ?? '';
     n.attribute = [makeAttr('mode', mode)];
     return this.legacyResize(n, scales, 'Upsample');
@@ -491,7 +503,7 @@ class Upgrader {
         return [n];
       }
       const axes = Array.from({ length: extra }, (_, i) => rankB + i);
-      const unsqueeze = this.make('Unsqueeze', [b, this.editor.constInt64(axes, [extra], 'axes')]);
+      const unsqueeze = this.make('Unsqueeze', [b, this.int64Const(axes, [extra], 'axes')]);
       n.input = [a, unsqueeze.output![0]];
       this.note(n, `legacy broadcast at axis ${axis}: B unsqueezed at [${axes.join(', ')}]`);
       return [unsqueeze, n];
@@ -501,7 +513,7 @@ class Upgrader {
     const rankOfA = this.make('Shape', [shapeA.output![0]]);
     const shapeB = this.make('Shape', [b]);
     const rankOfB = this.make('Shape', [shapeB.output![0]]);
-    const minusAxis = this.make('Sub', [rankOfA.output![0], this.editor.constInt64([axis], [1], 'axis')]);
+    const minusAxis = this.make('Sub', [rankOfA.output![0], this.int64Const([axis], [1], 'axis')]);
     const count = this.make('Sub', [minusAxis.output![0], rankOfB.output![0]]);
     const ones = this.make('ConstantOfShape', [count.output![0]], [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: int64Scalar(1) }]);
     const newShape = this.make('Concat', [shapeB.output![0], ones.output![0]], [makeAttr('axis', 0)]);
@@ -532,13 +544,22 @@ class Upgrader {
 
   // ─── helpers ─────────────────────────────────────────────────────────────────────────────────────────────
 
+  /** Constants as main-graph initializers (visible in subgraphs too), named apart from subgraph names. */
+  private int64Const(values: number[], dims: number[] = [values.length], prefix = 'i'): string {
+    return this.editor.addInitializer(int64Tensor(this.fresh(prefix), dims, values));
+  }
+
+  private floatConst(values: number[], dims: number[] = [values.length], prefix = 'c'): string {
+    return this.editor.addInitializer(floatTensor(this.fresh(prefix), dims, values));
+  }
+
   private rank(name: string): number | undefined {
     return this.known.get(name)?.dims?.length;
   }
 
   /** A float constant with `like`'s element type: float32 directly, else CastLike (opset 15). */
   private constLike(n: Node, values: number[], dims: number[], like: string, before: Node[]): string {
-    const c = this.editor.constFloat(values, dims, 'c');
+    const c = this.floatConst(values, dims, 'c');
     const elemType = this.known.get(like)?.elemType ?? (this.plainFloat32 ? FLOAT : undefined);
     if (elemType === FLOAT) return c;
     if (this.target < 15) this.refuse(n, `its constant would need the type of "${like}", which is not declared float32 (CastLike needs target opset ≥ 15)`);
@@ -580,13 +601,13 @@ class Upgrader {
   }
 
   private note(n: Node, what: string): void {
-    this.rewritten.push(`${n.opType} "${n.name || n.output?.[0] || '?'}": ${what}`);
+    this.rewritten.push(`${this.currentOp} "${n.name || n.output?.[0] || '?'}": ${what}`);
   }
 
   private refuse(n: Node, why: string): never {
     throw new GlassboxError(
       'MODEL_UNSUPPORTED',
-      `Cannot convert ${n.opType} node "${n.name || n.output?.[0] || '?'}" from ONNX opset ${this.from} to ${this.target}: ${why}.`,
+      `Cannot convert ${this.currentOp} node "${n.name || n.output?.[0] || '?'}" from ONNX opset ${this.from} to ${this.target}: ${why}.`,
       HINT,
     );
   }

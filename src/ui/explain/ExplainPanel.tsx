@@ -1,18 +1,12 @@
 import type { LimeParams } from '../../engine/explain/lime';
 import type { HideMode } from '../../engine/explain/perturb';
+import { EXPLAINERS } from '../../engine/explain/registry';
 import { formatMs } from '../common/format';
+import { NumberField } from '../common/NumberField';
+import { GradientParamsFields, MethodPicker, methodUnavailable } from './MethodPicker';
 import { useApp } from '../store-context';
 
-function NumberField(props: { label: string; value: number; min?: number; max?: number; step?: number; onChange: (v: number) => void; title?: string }) {
-  return (
-    <label title={props.title}>
-      {props.label}
-      <input aria-label={props.label} type="number" value={props.value} min={props.min} max={props.max} step={props.step ?? 1} onChange={(e) => props.onChange(Number(e.target.value))} />
-    </label>
-  );
-}
-
-/** LIME's parameters, run/cancel, progress with ETA. */
+/** The method picker, each method's parameters, run/cancel, progress with ETA. */
 type SegMethod = LimeParams['segmentation']['method'];
 
 export function ExplainPanel() {
@@ -26,6 +20,9 @@ export function ExplainPanel() {
   const runExplanation = useApp((s) => s.runExplanation);
   const cancel = useApp((s) => s.cancelExplanation);
   const p = settings.lime;
+  const method = settings.method;
+  const support = useApp((s) => s.support);
+  const unavailable = methodUnavailable(method, support);
   const seg = p.segmentation;
   type SegPatch = { method?: SegMethod; nSegments?: number; compactness?: number; sigma?: number; scale?: number; minSize?: number };
   const setSeg = (patch: SegPatch) => setLime({ segmentation: { ...seg, ...patch } as LimeParams['segmentation'] });
@@ -34,21 +31,27 @@ export function ExplainPanel() {
   return (
     <section className="panel" aria-labelledby="explain-h" data-testid="explain-panel">
       <header>
-        <h2 id="explain-h">Explain · LIME</h2>
+        <h2 id="explain-h">Explain · {EXPLAINERS[method].label}</h2>
         {run ? (
           <button type="button" onClick={() => void cancel()} data-testid="cancel-explain">
             Cancel
           </button>
         ) : (
-          <button type="button" className="primary" disabled={!model} onClick={() => void runExplanation()} data-testid="run-explain">
-            Run LIME
+          <button type="button" className="primary" disabled={!model || !!unavailable} onClick={() => void runExplanation()} data-testid="run-explain" title={unavailable}>
+            Run {EXPLAINERS[method].label}
           </button>
         )}
       </header>
+      <MethodPicker />
       <p className="muted small">
-        Class {target !== undefined ? `#${target} ${labels?.[target] ?? ''}` : '—'} (click a prediction row to change). Ribeiro et al. 2016, as the lime library; one seed reproduces
-        the result exactly.
+        Class {target !== undefined ? `#${target} ${labels?.[target] ?? ''}` : '—'} (click a prediction row to change). {EXPLAINERS[method].reference}
+        {method === 'lime' ? '; one seed reproduces the result exactly.' : '.'}
       </p>
+      {unavailable && (
+        <p className="warning small" data-testid="method-unavailable">
+          {unavailable}
+        </p>
+      )}
       {run && (
         <div className="progress" data-testid="explain-progress" role="progressbar" aria-valuenow={progress?.done ?? 0} aria-valuemax={progress?.total ?? p.samples}>
           <div className="bar" style={{ width: `${progress ? (100 * progress.done) / progress.total : 0}%` }} />
@@ -58,6 +61,9 @@ export function ExplainPanel() {
           </span>
         </div>
       )}
+      {method !== 'lime' ? (
+        <GradientParamsFields />
+      ) : (
       <div className="form-grid">
         <NumberField label="Samples" value={p.samples} min={2} max={200000} onChange={(samples) => setLime({ samples })} title="num_samples: perturbed images evaluated" />
         <label>
@@ -128,6 +134,7 @@ export function ExplainPanel() {
           </select>
         </label>
       </div>
+      )}
     </section>
   );
 }

@@ -5,6 +5,8 @@ import { ImageCanvas } from '../common/ImageCanvas';
 import { formatMs } from '../common/format';
 import { useApp } from '../store-context';
 import { WeightsChart } from './WeightsChart';
+import { EXPLAINERS, type MethodId } from '../../engine/explain/registry';
+import { HeatmapExplanation } from './HeatmapExplanation';
 
 /** The finished explanation: overlay with lime's views, the coefficients, fit quality and cost. */
 export function ExplanationView() {
@@ -26,6 +28,7 @@ export function ExplanationView() {
     [result, cls, base, view, hover],
   );
   if (!explanation || !result || !cls) return null;
+  if (!result.segments) return <HeatmapExplanation />;
   const stale = explanation.modelName !== modelName || explanation.imageName !== imageName;
   const onPointer = (e: React.PointerEvent<HTMLDivElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
@@ -36,7 +39,7 @@ export function ExplanationView() {
   return (
     <section className="panel" aria-labelledby="result-h" data-testid="explanation-view">
       <header>
-        <h2 id="result-h">LIME explanation</h2>
+        <h2 id="result-h">{EXPLAINERS[result.method as MethodId]?.label ?? result.method} explanation</h2>
         {result.classes.length > 1 && (
           <select aria-label="Explained class" value={viewClass} onChange={(e) => setViewClass(Number(e.target.value))}>
             {result.classes.map((c, i) => (

@@ -50,6 +50,10 @@ function fakeCompute(logits: () => number[], delays: number[] = []) {
       const s = cancels.get(jobId);
       if (s) s.aborted = true;
     },
+    methodSupport: async () => ({
+      catalog: { candidates: [{ name: 'relu4', opType: 'Relu', shape: ['N', 8, 4, 4], layout: 'spatial', gridHeight: 4, gridWidth: 4, channels: 8 }], suggested: 'relu4', reason: 'the last spatial feature map' },
+      unsupportedOps: [],
+    }),
   };
   return { api, calls };
 }

@@ -1,0 +1,97 @@
+import { useMemo } from 'react';
+import { EXPLAINERS, type MethodId } from '../../engine/explain/registry';
+import { symmetricLimit, type ColormapName } from '../../engine/render/colormap';
+import { effectiveColormap, heatmapRange, renderHeatmapOverlay } from '../../engine/render/heatmap';
+import { ImageCanvas } from '../common/ImageCanvas';
+import { formatMs } from '../common/format';
+import { useApp } from '../store-context';
+import { COLORMAP_OPTIONS } from './MethodPicker';
+
+/** A per-pixel map (CAM or gradient attribution) over the image, with its scale, colour map and cost. */
+export function HeatmapExplanation() {
+  const explanation = useApp((s) => s.explanation)!;
+  const modelInput = useApp((s) => s.prediction?.result.modelInput);
+  const view = useApp((s) => s.heatmapView);
+  const setView = useApp((s) => s.setHeatmapView);
+  const viewClass = useApp((s) => s.viewClass);
+  const setViewClass = useApp((s) => s.setViewClass);
+  const modelName = useApp((s) => s.model?.name);
+  const imageName = useApp((s) => s.image?.name);
+  const result = explanation.result;
+  const cls = result.classes[Math.min(viewClass, result.classes.length - 1)];
+  const signed = !!result.signed;
+  const colormap = effectiveColormap(view, signed);
+  // one raw scale for every class of the run
+  const sharedLimit = useMemo(() => Math.max(...result.classes.map((c) => symmetricLimit(c.map))) || 1, [result]);
+  const range = useMemo(() => heatmapRange(cls.map, signed, view.scale, sharedLimit), [cls, signed, view.scale, sharedLimit]);
+  const base = modelInput && modelInput.width === result.width && modelInput.height === result.height ? modelInput : undefined;
+  const overlay = useMemo(() => (base ? renderHeatmapOverlay(base, cls.map, range, colormap, view.opacity) : undefined), [base, cls, range, colormap, view.opacity]);
+  const stale = explanation.modelName !== modelName || explanation.imageName !== imageName;
+  const label = EXPLAINERS[result.method as MethodId]?.label ?? result.method;
+  return (
+    <section className="panel" aria-labelledby="result-h" data-testid="explanation-view">
+      <header>
+        <h2 id="result-h">{label} explanation</h2>
+        {result.classes.length > 1 && (
+          <select aria-label="Explained class" value={viewClass} onChange={(e) => setViewClass(Number(e.target.value))}>
+            {result.classes.map((c, i) => (
+              <option key={c.target} value={i}>
+                #{c.target} {explanation.labels[i]}
+              </option>
+            ))}
+          </select>
+        )}
+      </header>
+      {stale && <p className="warning">This explanation was computed for {explanation.imageName} on {explanation.modelName}; run it again for the current model and image.</p>}
+      <div className="explain-layout">
+        <div className="overlay-box">
+          {overlay ? <ImageCanvas image={overlay} label={`${label} overlay`} pixelated testId="overlay-canvas" className="overlay" /> : <p className="muted">Preprocessing changed since this run.</p>}
+          <div className="scale" title={view.scale === 'raw' ? 'One scale for every explained class of this run' : 'Stretched to this map’s own range'} data-testid="heatmap-scale">
+            <span>{range[0].toPrecision(2)}</span>
+            <div className={`gradient ${colormap}`} />
+            <span>{range[1].toPrecision(2)}</span>
+          </div>
+        </div>
+      </div>
+      <div className="controls wrap">
+        <label>
+          Scale
+          <select aria-label="Scale" value={view.scale} onChange={(e) => setView({ scale: e.target.value as 'raw' | 'normalised' })}>
+            <option value="normalised">normalised per map</option>
+            <option value="raw">raw (shared across classes)</option>
+          </select>
+        </label>
+        <label>
+          Opacity
+          <input aria-label="Opacity" type="range" min={0} max={1} step={0.05} value={view.opacity} onChange={(e) => setView({ opacity: Number(e.target.value) })} />
+        </label>
+        <label>
+          Colours
+          <select aria-label="Colour map" value={view.colormap} onChange={(e) => setView({ colormap: e.target.value as ColormapName | 'auto' })}>
+            {COLORMAP_OPTIONS.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <p className="muted small" data-testid="explanation-meta">
+        Class #{cls.target}
+        {result.layer && (
+          <>
+            {' '}· layer {result.layer} ({result.camWidth}×{result.camHeight})
+          </>
+        )}
+        {result.completeness && (
+          <>
+            {' '}· completeness: Σ attributions {result.completeness.sum.toPrecision(4)} vs f(x) − f(baseline) {result.completeness.delta.toPrecision(4)} (error{' '}
+            {(100 * result.completeness.relativeError).toFixed(2)} %)
+          </>
+        )}
+        {' '}· scores: {result.scoreSpace === 'logits' ? 'logits (before the model’s softmax)' : 'model outputs'} · {result.timings.samples} inputs in {result.timings.modelCalls} model calls ·{' '}
+        {formatMs(result.timings.totalMs)} (inference {formatMs(result.timings.inferenceMs)})
+      </p>
+    </section>
+  );
+}

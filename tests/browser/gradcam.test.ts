@@ -1,0 +1,101 @@
+/** Grad-CAM and the gradient methods in the dashboard, on WASM and on WebGPU (Chromium's software adapter here). */
+import type { Browser, Page } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserTestsRunnable, launchBrowser, openPage, readTopK, startServer, type RecordedPage } from './harness';
+
+/** The finished explanation's map, read from the store the page exposes as window.glassbox. */
+async function resultMap(page: Page): Promise<{ method: string; map: number[]; layer?: string }> {
+  return page.evaluate(() => {
+    const s = (window as unknown as { glassbox: { getState(): { explanation?: { result: { method: string; map: number[]; layer?: string } } } } }).glassbox.getState();
+    const r = s.explanation!.result;
+    return { method: r.method, map: r.map, layer: r.layer };
+  });
+}
+
+async function runAndWait(page: Page, method: string) {
+  await page.selectOption('[data-testid="method-picker"]', method);
+  await page.waitForFunction(() => !(document.querySelector('[data-testid="run-explain"]') as HTMLButtonElement | null)?.disabled, undefined, { timeout: 60_000 });
+  const before = await page.evaluate(() => (window as unknown as { glassbox: { getState(): { explanation?: unknown } } }).glassbox.getState().explanation);
+  await page.click('[data-testid="run-explain"]');
+  await page.waitForFunction((prev) => {
+    const e = (window as unknown as { glassbox: { getState(): { explanation?: unknown; run?: unknown } } }).glassbox.getState();
+    return e.explanation && e.explanation !== prev && !e.run;
+  }, before, { timeout: 120_000 });
+}
+
+describe.skipIf(!browserTestsRunnable())('Grad-CAM and gradients in Chromium', () => {
+  let server: PreviewServer;
+  let browser: Browser;
+  let session: RecordedPage;
+
+  beforeAll(async () => {
+    const started = await startServer({ isolationHeaders: true });
+    server = started.server;
+    browser = await launchBrowser();
+    session = await openPage(browser, started.url);
+    await readTopK(session.page);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('Grad-CAM on WASM: the layer picker lists the feature maps, the heatmap and its layer appear', async () => {
+    const page = session.page;
+    await page.selectOption('[data-testid="method-picker"]', 'gradcam');
+    await page.waitForFunction(() => (document.querySelectorAll('[data-testid="layer-picker"] option').length ?? 0) > 5, undefined, { timeout: 60_000 });
+    expect(await page.textContent('[data-testid="layer-picker"]')).toMatch(/features\.19\/Relu.*12×12/);
+    await runAndWait(page, 'gradcam');
+    await page.waitForSelector('[data-testid="overlay-canvas"]');
+    expect(await page.textContent('[data-testid="explanation-meta"]')).toMatch(/layer .*features\.19\/Relu.* \(12×12\)/);
+    expect(await page.textContent('#result-h')).toBe('Grad-CAM explanation');
+    expect(session.consoleErrors).toEqual([]);
+  });
+
+  it('Grad-CAM on WebGPU gives the same map as on WASM', async () => {
+    const page = session.page;
+    const wasm = await resultMap(page);
+    expect(wasm.method).toBe('gradcam');
+    await page.selectOption('select[aria-label="Backend"]', 'webgpu');
+    await page.waitForFunction(() => document.querySelector('[data-testid="backend-badge"]')?.textContent === 'WEBGPU', undefined, { timeout: 120_000 });
+    await page.waitForFunction(() => !document.querySelector('[aria-label="predicting"]'));
+    await runAndWait(page, 'gradcam');
+    const gpu = await resultMap(page);
+    expect(gpu.layer).toBe(wasm.layer);
+    const scale = Math.max(...wasm.map.map(Math.abs));
+    expect(scale).toBeGreaterThan(0);
+    let worst = 0;
+    for (let i = 0; i < wasm.map.length; i++) worst = Math.max(worst, Math.abs(gpu.map[i] - wasm.map[i]));
+    expect(worst / scale).toBeLessThan(1e-3);
+    await page.selectOption('select[aria-label="Backend"]', 'wasm');
+    await page.waitForFunction(() => document.querySelector('[data-testid="backend-badge"]')?.textContent === 'WASM', undefined, { timeout: 120_000 });
+  });
+
+  it('Integrated Gradients shows its completeness', async () => {
+    const page = session.page;
+    await page.selectOption('[data-testid="method-picker"]', 'ig');
+    await page.fill('input[aria-label="Steps"]', '16');
+    await runAndWait(page, 'ig');
+    expect(await page.textContent('[data-testid="explanation-meta"]')).toMatch(/completeness: Σ attributions .* \(error \d+\.\d+ %\)/);
+    expect(session.consoleErrors).toEqual([]);
+  });
+
+  it('two classes: the raw scale is shared between them, the normalised one is per map', async () => {
+    const page = session.page;
+    await page.selectOption('[data-testid="method-picker"]', 'gradcam');
+    await page.fill('input[aria-label="Top labels"]', '2');
+    await runAndWait(page, 'gradcam');
+    const rangeFor = async (cls: string) => {
+      await page.selectOption('select[aria-label="Explained class"]', cls);
+      return page.textContent('[data-testid="heatmap-scale"]');
+    };
+    await page.selectOption('select[aria-label="Scale"]', 'raw');
+    expect(await rangeFor('1')).toBe(await rangeFor('0'));
+    await page.selectOption('select[aria-label="Scale"]', 'normalised');
+    expect(await rangeFor('1')).not.toBe(await rangeFor('0'));
+    await page.fill('input[aria-label="Top labels"]', '1');
+    expect(session.consoleErrors).toEqual([]);
+  });
+});
