@@ -66,8 +66,10 @@ export interface PredictResult {
 export interface MethodSupport {
   /** Layers a CAM can use, the suggested one and why. */
   catalog: LayerCatalog;
-  /** Ops on the path from the input to the scores without a backward rule (empty: gradients work). */
+  /** Ops on the path from the input to the scores without a backward rule (empty: input gradients work). */
   unsupportedOps: string[];
+  /** The same from the suggested layer (empty: gradient CAMs work there). */
+  layerUnsupportedOps: string[];
   /** Set when the model could not be prepared for gradients at all (e.g. an old opset that cannot be converted). */
   error?: string;
 }

@@ -205,9 +205,10 @@ const api: ComputeApi = {
       try {
         const catalog = await current.gradients.catalog();
         const unsupportedOps = await current.gradients.unsupported();
-        return { catalog, unsupportedOps };
+        const layerUnsupportedOps = catalog.suggested ? await current.gradients.unsupported(catalog.suggested) : [];
+        return { catalog, unsupportedOps, layerUnsupportedOps };
       } catch (e) {
-        return { catalog: { candidates: [], reason: '' }, unsupportedOps: [], error: serializeError(e).message };
+        return { catalog: { candidates: [], reason: '' }, unsupportedOps: [], layerUnsupportedOps: [], error: serializeError(e).message };
       }
     }),
 

@@ -223,8 +223,9 @@ export function createAppStore(deps: StoreDeps): AppStore {
               if (METHOD_NEEDS[method] !== 'inference' && support) {
                 if (support.error) throw new GlassboxError('GRADIENT_UNSUPPORTED', `${EXPLAINERS[method].label} cannot run on this model: ${support.error}`);
                 if (METHOD_NEEDS[method] !== 'input-gradient' && !support.catalog.candidates.length) throw new GlassboxError('GRADIENT_UNSUPPORTED', `${EXPLAINERS[method].label} needs a spatial feature map, and this model has none.`);
-                if (METHOD_NEEDS[method] !== 'activation' && support.unsupportedOps.length) {
-                  throw new GlassboxError('GRADIENT_UNSUPPORTED', `${EXPLAINERS[method].label} needs gradients, which cannot pass through ${support.unsupportedOps.join(', ')}.`, 'Use LIME, Score-CAM, Ablation-CAM or Eigen-CAM.');
+                const blocking = METHOD_NEEDS[method] === 'input-gradient' ? support.unsupportedOps : METHOD_NEEDS[method] === 'layer-gradient' && !explainSettings.cam.layer ? support.layerUnsupportedOps : [];
+                if (blocking.length) {
+                  throw new GlassboxError('GRADIENT_UNSUPPORTED', `${EXPLAINERS[method].label} needs gradients, which cannot pass through ${blocking.join(', ')}.`, 'Use LIME, Score-CAM, Ablation-CAM or Eigen-CAM.');
                 }
               }
               if (!Number.isInteger(explainSettings.seed) || explainSettings.seed < 0) throw new GlassboxError('PARAM_INVALID', `The seed must be a whole number ≥ 0 (got ${explainSettings.seed}).`);

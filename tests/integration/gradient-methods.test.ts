@@ -168,3 +168,45 @@ describe('gradient attribution methods on the demo model', () => {
     await expect(explain('gradcam', img, 9)).rejects.toMatchObject({ code: 'PARAM_INVALID' });
   });
 });
+
+describe('models gradients cannot pass through', () => {
+  it('an op without a backward rule is named; gradient methods refuse, the gradient-free CAMs still run', async () => {
+    const { buildModel } = await import('../helpers/grad-check');
+    const rand = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + seed) * 0.5);
+    // input [N,3,8,8] → Conv(3→4) → Relu (the layer) → Sin → GlobalAveragePool → Flatten → Gemm → [N,3]
+    const bytes = buildModel({
+      inputs: [{ name: 'input', dims: [1, 3, 8, 8] }],
+      constants: [
+        { name: 'w', dims: [4, 3, 3, 3], values: rand(108, 1) },
+        { name: 'fc', dims: [3, 4], values: rand(12, 2) },
+      ],
+      nodes: [
+        { op: 'Conv', inputs: ['input', 'w'], outputs: ['conv'], attrs: { pads: [1, 1, 1, 1] } },
+        { op: 'Relu', inputs: ['conv'], outputs: ['act'] },
+        { op: 'Sin', inputs: ['act'], outputs: ['wave'] },
+        { op: 'GlobalAveragePool', inputs: ['wave'], outputs: ['pool'] },
+        { op: 'Flatten', inputs: ['pool'], outputs: ['flat'] },
+        { op: 'Gemm', inputs: ['flat', 'fc'], outputs: ['logits'], attrs: { transB: 1 } },
+      ],
+      output: 'logits',
+    });
+    const model = await runtime.loadModel(bytes, { backend: 'wasm' });
+    const gradients = createGradientSource(runtime, bytes, 'wasm');
+    expect(await gradients.unsupported()).toEqual(['Sin']);
+    // the suggested layer is the map right before pooling: from there no Sin is in the way
+    expect((await gradients.catalog()).suggested).toBe('wave');
+    expect(await gradients.unsupported('wave')).toEqual([]);
+    const image = { width: 8, height: 8, data: new Uint8ClampedArray(256).map((_, i) => (i * 37) % 256) };
+    const request = (method: MethodId, params: object = {}) => ({ model, image, preprocess: { ...model.spec.suggestedPreprocess, width: 8, height: 8 }, targets: [1], params: { ...EXPLAINERS[method].defaults, ...params }, seed: 0, gradients });
+    const call = (method: MethodId, params: object = {}) => (EXPLAINERS[method] as unknown as { explain: (r: unknown) => Promise<Explanation> }).explain(request(method, params));
+    await expect(call('gradcam', { layer: 'act' })).rejects.toMatchObject({ code: 'GRADIENT_UNSUPPORTED', message: expect.stringContaining('"Sin"') });
+    await expect(call('saliency')).rejects.toMatchObject({ code: 'GRADIENT_UNSUPPORTED', message: expect.stringContaining('"Sin"') });
+    expect((await call('gradcam')).layer).toBe('wave');
+    for (const method of ['eigencam', 'ablationcam', 'scorecam'] as const) {
+      const e = await call(method, { layer: 'act' });
+      expect(e.layer, method).toBe('act');
+      expect(e.map.length).toBe(64);
+      expect(Math.max(...e.map), method).toBeGreaterThan(0);
+    }
+  });
+});

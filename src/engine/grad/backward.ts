@@ -53,7 +53,7 @@ function activeNodes(editor: GraphEditor, score: string, wrt: string[], shapes?:
     if ((n.output ?? []).some((o) => feeds.has(o))) for (const i of n.input ?? []) if (i) feeds.add(i);
   }
   // nodes with a float output that depends on a wrt tensor and feeds the score
-  const nodes = order.filter((n) => (n.output ?? []).some((o) => feeds.has(o) && reached.has(o)));
+  const nodes = order.filter((n) => (n.output ?? []).some((o) => feeds.has(o) && reached.has(o)) && (n.input ?? []).some((i) => reached.has(i)));
   return { nodes, reached, feeds };
 }
 

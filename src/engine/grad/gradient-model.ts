@@ -63,8 +63,8 @@ export interface GradientSource {
   catalog(): Promise<LayerCatalog>;
   /** Forward only, returning a layer's activation too (gradient-free CAMs). */
   forward(layer?: string): Promise<ForwardModel>;
-  /** Ops on the path from the input to the scores that have no backward rule (empty: gradients work). */
-  unsupported(): Promise<string[]>;
+  /** Ops on the path from the input (or from `layer`) to the scores that have no backward rule (empty: gradients work). */
+  unsupported(layer?: string): Promise<string[]>;
   gradients(request: GradientRequest): Promise<GradientModel>;
   head(layer: string): Promise<HeadModel>;
   dispose(): Promise<void>;
@@ -101,9 +101,9 @@ export function createGradientSource(runtime: OrtRuntime, bytes: Uint8Array, bac
   return {
     catalog: () => (catalogPromise ??= prepare().then(({ editor, shapes }) => layerCatalog(editor, shapes))),
 
-    async unsupported() {
+    async unsupported(layer) {
       const { editor, shapes, score } = await prepare();
-      return unsupportedOps(editor, score.name, editor.inputNames, shapes);
+      return unsupportedOps(editor, score.name, layer ? [layer] : editor.inputNames, shapes);
     },
 
     gradients(request) {

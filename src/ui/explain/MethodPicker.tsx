@@ -18,8 +18,9 @@ export function methodUnavailable(method: MethodId, support: MethodSupport | und
   const label = EXPLAINERS[method].label;
   if (support.error) return `${label} is not available: ${support.error}`;
   if (needs !== 'input-gradient' && !support.catalog.candidates.length) return `${label} needs a spatial feature map or token sequence; this model has none.`;
-  if (needs !== 'activation' && support.unsupportedOps.length) {
-    return `${label} needs gradients, which cannot pass through ${support.unsupportedOps.map((o) => `"${o}"`).join(', ')} here. LIME, Score-CAM, Ablation-CAM and Eigen-CAM still work.`;
+  const blocking = needs === 'input-gradient' ? support.unsupportedOps : needs === 'layer-gradient' ? support.layerUnsupportedOps : [];
+  if (blocking.length) {
+    return `${label} needs gradients, which cannot pass through ${blocking.map((o) => `"${o}"`).join(', ')} here. LIME, Score-CAM, Ablation-CAM and Eigen-CAM still work.`;
   }
   return undefined;
 }

@@ -53,6 +53,7 @@ function fakeCompute(logits: () => number[], delays: number[] = []) {
     methodSupport: async () => ({
       catalog: { candidates: [{ name: 'relu4', opType: 'Relu', shape: ['N', 8, 4, 4], layout: 'spatial', gridHeight: 4, gridWidth: 4, channels: 8 }], suggested: 'relu4', reason: 'the last spatial feature map' },
       unsupportedOps: [],
+      layerUnsupportedOps: [],
     }),
   };
   return { api, calls };
