@@ -42,3 +42,26 @@ describe('gradients equal PyTorch autograd on exported models', () => {
     await source.dispose();
   });
 });
+
+describe('target layers', () => {
+  it('a ViT: token sequences [N, 1+h·w, C] are candidates reshaped to h×w, and the suggestion is the last block’s norm1', async () => {
+    const source = createGradientSource(runtime, new Uint8Array(fs.readFileSync(path.join(DIR, 'vitish.onnx'))), 'wasm');
+    const catalog = await source.catalog();
+    const feat = catalog.candidates.find((c) => c.name === 'feat')!;
+    expect(feat).toMatchObject({ layout: 'tokens-cls', gridHeight: 8, gridWidth: 8, channels: 16, opType: 'LayerNormalization' });
+    expect(catalog.suggested).toBe('feat');
+    // the patch embedding (a spatial map) is listed too, but not suggested for a transformer
+    expect(catalog.candidates.some((c) => c.layout === 'spatial')).toBe(true);
+    await source.dispose();
+  });
+
+  it('a CNN: every spatial map is a candidate and the suggestion is the last one before global pooling', async () => {
+    const source = createGradientSource(runtime, new Uint8Array(fs.readFileSync(path.join(DIR, 'resnetish.onnx'))), 'wasm');
+    const catalog = await source.catalog();
+    expect(catalog.suggested).toBe('feat');
+    expect(catalog.reason).toMatch(/before GlobalAveragePool/);
+    expect(catalog.candidates.length).toBeGreaterThan(5);
+    expect(catalog.candidates.every((c) => c.layout === 'spatial' && c.shape[0] === 'N')).toBe(true);
+    await source.dispose();
+  });
+});

@@ -86,15 +86,28 @@ export function layerCatalog(editor: GraphEditor, shapes: ShapeMap): LayerCatalo
     const last = spatial[spatial.length - 1];
     return { candidates, suggested: last.name, reason: `the last spatial feature map (${last.shape.join('×')})` };
   }
-  // Transformers: the last LayerNorm output whose tokens all reach the classifier (not the final norm that
-  // only feeds the CLS token).
+  // Transformers: the last LayerNorm output that feeds self-attention (a Softmax before the next LayerNorm),
+  // i.e. blocks[-1].norm1: after it, attention still mixes the patch tokens into the CLS token; later norms
+  // (the MLP's norm2, the final norm) only reach the classifier through the CLS token, so their CAM is blank.
   const norms = candidates.filter((c) => c.opType === 'LayerNormalization' && c.layout !== 'spatial');
   const pool = norms.length ? norms : candidates.filter((c) => c.layout !== 'spatial');
-  const consumersOf = (name: string) => order.filter((n) => (n.input ?? []).includes(name));
+  const consumers = new Map<string, typeof order>();
+  for (const n of order) for (const i of n.input ?? []) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  const feedsAttention = (name: string): boolean => {
+    const seen = new Set<string>();
+    const queue = [name];
+    while (queue.length) {
+      const t = queue.shift()!;
+      for (const n of consumers.get(t) ?? []) {
+        if (n.opType === 'Softmax') return true;
+        if (n.opType === 'LayerNormalization') continue;
+        for (const o of n.output ?? []) if (!seen.has(o)) seen.add(o), queue.push(o);
+      }
+    }
+    return false;
+  };
   for (let i = pool.length - 1; i >= 0; i--) {
-    const uses = consumersOf(pool[i].name);
-    const onlySelects = uses.length > 0 && uses.every((u) => u.opType === 'Gather' || u.opType === 'Slice');
-    if (!onlySelects) return { candidates, suggested: pool[i].name, reason: `the last transformer block's normalised tokens (${pool[i].shape.join('×')}), as pytorch-grad-cam's blocks[-1].norm1` };
+    if (feedsAttention(pool[i].name)) return { candidates, suggested: pool[i].name, reason: `the last transformer block's attention input (${pool[i].shape.join('×')}), as pytorch-grad-cam's blocks[-1].norm1` };
   }
   const last = pool[pool.length - 1];
   return { candidates, suggested: last.name, reason: `the last token sequence (${last.shape.join('×')})` };
