@@ -210,3 +210,34 @@ describe('models gradients cannot pass through', () => {
     }
   });
 });
+
+describe.skipIf(!sharedModelsAvailable())('squeezenet1.1 (opset 7, upgraded to 17 for the backward graph) on the cat photo', () => {
+  it('Grad-CAM for "Egyptian cat" peaks inside the cat\'s face and stays off the background strip on the right', async () => {
+    const bytes = new Uint8Array(fs.readFileSync(sharedPath('squeezenet1.1-fp32.onnx')));
+    const model = await runtime.loadModel(bytes, { backend: 'wasm' });
+    const gradients = createGradientSource(runtime, bytes, 'wasm');
+    // Stretched, the cat's head fills the frame; only a strip on the right (x > 85 %) is wall and cloth.
+    const cfg = { ...model.spec.suggestedPreprocess, resize: 'stretch' as const };
+    const image = resizeForModel(await decodeImageFile(new Uint8Array(fs.readFileSync(sharedPath('images/chelsea.png')))), cfg);
+    const catalog = await gradients.catalog();
+    expect(catalog.candidates.find((c) => c.name === catalog.suggested)?.shape).toEqual([1, 1000, 13, 13]);
+    const e = await (EXPLAINERS.gradcam as unknown as { explain: (r: unknown) => Promise<Explanation> }).explain({
+      model, image, preprocess: cfg, targets: [285], params: EXPLAINERS.gradcam.defaults, seed: 0, gradients,
+    });
+    expect(e.scoreSpace).toBe('logits'); // squeezenet ends in Softmax: the CAM uses the logits before it
+    const p = peak(e.map);
+    const px = (p % e.width) / e.width, py = Math.floor(p / e.width) / e.height;
+    expect(px).toBeGreaterThan(0.15);
+    expect(px).toBeLessThan(0.75);
+    expect(py).toBeGreaterThan(0.15);
+    expect(py).toBeLessThan(0.85);
+    let strip = 0, stripN = 0, all = 0;
+    e.normalisedMap!.forEach((v, i) => {
+      all += v;
+      if (i % e.width > 0.85 * e.width) (strip += v), stripN++;
+    });
+    expect(strip / stripN).toBeLessThan((0.75 * all) / e.map.length);
+    await gradients.dispose();
+    await model.dispose();
+  });
+});

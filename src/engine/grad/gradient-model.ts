@@ -8,8 +8,7 @@ import { GlassboxError } from '../errors';
 import { GraphEditor } from '../onnx/graph-edit';
 import type { Dim } from '../onnx/model-graph';
 import { inferShapes, type ShapeMap } from '../onnx/shapes';
-// TEMP until opset-upgrade lands
-const upgradeOpset = (e: GraphEditor, v: number): void => e.ensureOpset(v);
+import { upgradeOpset } from '../onnx/opset-upgrade';
 import type { Backend, GraphSession, OrtRuntime, TensorValue } from '../runtime/ort-runtime';
 import { appendBackward, unsupportedOps } from './backward';
 import { layerCatalog, type LayerCandidate, type LayerCatalog } from './layers';

@@ -104,11 +104,23 @@ export class GraphEditor {
     this.model = model;
     const g = this.graph;
     const initNames = new Set((g.initializer ?? []).map((t) => t.name ?? ''));
+    const before = (g.input ?? []).length;
     g.input = (g.input ?? []).filter((v) => !initNames.has(v.name ?? ''));
+    // Below IR 4 every initializer had to be an input too; onnxruntime still insists for those versions.
+    if (g.input.length !== before && Number(model.irVersion) < 4) model.irVersion = 4;
+    this.collectNames(g);
+  }
+
+  /** Every name in a graph and its subgraphs (If/Loop/Scan bodies): fresh names must shadow none. */
+  private collectNames(g: onnx.IGraphProto): void {
     for (const n of g.node ?? []) {
       for (const o of n.output ?? []) this.names.add(o);
       for (const i of n.input ?? []) this.names.add(i);
       if (n.name) this.names.add(n.name);
+      for (const a of n.attribute ?? []) {
+        if (a.g) this.collectNames(a.g);
+        for (const sub of a.graphs ?? []) this.collectNames(sub);
+      }
     }
     for (const v of [...(g.input ?? []), ...(g.output ?? []), ...(g.valueInfo ?? [])]) this.names.add(v.name ?? '');
     for (const t of g.initializer ?? []) this.names.add(t.name ?? '');
@@ -286,9 +298,11 @@ export class GraphEditor {
         needed.add(i);
       }
     }
+    // only the initializers the kept nodes read (old IR versions refuse unused ones)
+    const initializer = (this.graph.initializer ?? []).filter((t) => needed.has(t.name ?? ''));
     const model = onnx.ModelProto.create({
       ...this.model,
-      graph: onnx.GraphProto.create({ ...this.graph, node: nodes, input: [valueInfo(tensor, dims)], output: outputs, valueInfo: [] }),
+      graph: onnx.GraphProto.create({ ...this.graph, node: nodes, initializer, input: [valueInfo(tensor, dims)], output: outputs, valueInfo: [] }),
     });
     return new GraphEditor(model);
   }

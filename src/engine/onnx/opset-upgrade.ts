@@ -43,7 +43,7 @@
  * 15) when the model is not plainly float32. The IR version is raised to what the target opset needs (7 or 8).
  */
 import { GlassboxError } from '../errors';
-import { FLOAT, GraphEditor, floatTensor, int64Tensor, intsAttr, makeAttr, numAttr, strAttr } from './graph-edit';
+import { FLOAT, INT64, GraphEditor, floatTensor, intsAttr, makeAttr, numAttr, strAttr } from './graph-edit';
 import { onnx } from './proto';
 
 type Node = onnx.INodeProto;
@@ -64,20 +64,22 @@ export const MAX_UPGRADE_TARGET = 18;
 
 const HINT = 'Re-export the model with ONNX opset 13 or newer (e.g. torch.onnx.export(..., opset_version=17)).';
 
-/** Default-domain ops whose every version up to 18 keeps the inference semantics and signature of the older ones. */
+/**
+ * Default-domain ops whose every version up to 18 keeps the inference semantics and signature of the older ones
+ * (ops that need a rule at some version are handled in `rewriteNode` instead).
+ */
 const COMPATIBLE = new Set(
-  `Abs Acos Acosh And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool Bernoulli BitShift Cast CastLike Ceil Celu
-  Compress Concat ConcatFromSequence Constant ConstantOfShape Conv ConvInteger ConvTranspose Cos Cosh CumSum
-  DepthToSpace DequantizeLinear Det DynamicQuantizeLinear Einsum Elu Erf Exp Expand EyeLike Flatten Floor GRU
-  Gather GatherElements GatherND Gemm GlobalAveragePool GlobalLpPool GlobalMaxPool GreaterOrEqual HardSigmoid
-  HardSwish Identity If InstanceNormalization IsInf IsNaN LRN LSTM LeakyRelu LessOrEqual Log Loop LpNormalization
-  LpPool MatMul MatMulInteger Max MaxPool MaxRoiPool MaxUnpool Mean MeanVarianceNormalization Min Mod Multinomial
-  Neg NegativeLogLikelihoodLoss NonMaxSuppression NonZero Not OneHot Optional OptionalGetElement OptionalHasElement
-  PRelu QLinearConv QLinearMatMul QuantizeLinear RNN RandomNormal RandomNormalLike RandomUniform RandomUniformLike
-  Range Reciprocal Relu Reshape ReverseSequence Round Scan ScatterElements ScatterND Selu SequenceAt
-  SequenceConstruct SequenceEmpty SequenceErase SequenceInsert SequenceLength Shape Shrink Sigmoid Sign Sin Sinh
-  Size SoftmaxCrossEntropyLoss Softplus Softsign SpaceToDepth SplitToSequence Sqrt StringNormalizer Sum Tan Tanh
-  TfIdfVectorizer ThresholdedRelu Tile Transpose Trilu Unique Where`.split(/\s+/),
+  `Abs Acos Acosh And ArgMax ArgMin Asin Asinh Atan Atanh AveragePool Bernoulli BitShift CastLike Ceil Celu Compress
+  ConcatFromSequence Constant ConstantOfShape Conv ConvInteger ConvTranspose Cos Cosh CumSum DepthToSpace
+  DequantizeLinear Det DynamicQuantizeLinear Einsum Elu Erf Exp Expand EyeLike Flatten Floor Gather GatherElements
+  GatherND GlobalAveragePool GlobalMaxPool GreaterOrEqual HardSigmoid HardSwish Identity If InstanceNormalization
+  IsInf IsNaN LRN LeakyRelu LessOrEqual Log Loop LpNormalization MatMul MatMulInteger Max MaxPool MaxRoiPool MaxUnpool
+  Mean MeanVarianceNormalization Min Mod Multinomial Neg NegativeLogLikelihoodLoss NonMaxSuppression NonZero Not
+  OneHot Optional OptionalGetElement OptionalHasElement QLinearConv QLinearMatMul QuantizeLinear RandomNormal
+  RandomNormalLike RandomUniform RandomUniformLike Range Reciprocal Relu ReverseSequence Round ScatterElements
+  ScatterND Selu SequenceAt SequenceConstruct SequenceEmpty SequenceErase SequenceInsert SequenceLength Shape Shrink
+  Sigmoid Sign Sin Sinh Size SoftmaxCrossEntropyLoss Softplus Softsign SpaceToDepth SplitToSequence Sqrt
+  StringNormalizer Sum Tan Tanh TfIdfVectorizer ThresholdedRelu Transpose Trilu Unique Where`.split(/\s+/),
 );
 
 const REDUCE_UNTIL_18 = new Set(['ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare']);
@@ -546,7 +548,7 @@ class Upgrader {
 
   /** Constants as main-graph initializers (visible in subgraphs too), named apart from subgraph names. */
   private int64Const(values: number[], dims: number[] = [values.length], prefix = 'i'): string {
-    return this.editor.addInitializer(int64Tensor(this.fresh(prefix), dims, values));
+    return this.editor.addInitializer(saturatedInt64Tensor(this.fresh(prefix), dims, values));
   }
 
   private floatConst(values: number[], dims: number[] = [values.length], prefix = 'c'): string {
@@ -623,6 +625,23 @@ function dropAttrs(n: Node, ...names: string[]): void {
 
 function setAttr(n: Node, a: Attr): void {
   n.attribute = [...(n.attribute ?? []).filter((x) => x.name !== a.name), onnx.AttributeProto.create(a)];
+}
+
+const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
+
+/**
+ * int64 values decode as doubles, so INT64_MAX (PyTorch's "to the end" in Slice ends) arrives as 2^63, which a
+ * plain BigInt conversion would wrap to INT64_MIN: saturate instead.
+ */
+function saturatedInt64Tensor(name: string, dims: number[], values: number[]): onnx.ITensorProto {
+  const bytes = new Uint8Array(values.length * 8);
+  const view = new DataView(bytes.buffer);
+  values.forEach((v, i) => {
+    const b = BigInt(Math.trunc(v));
+    view.setBigInt64(i * 8, b > INT64_MAX ? INT64_MAX : b < INT64_MIN ? INT64_MIN : b, true);
+  });
+  return { name, dims, dataType: INT64, rawData: bytes };
 }
 
 function int64Scalar(v: number): onnx.ITensorProto {
