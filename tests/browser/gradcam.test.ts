@@ -1,8 +1,7 @@
 /** Grad-CAM and the gradient methods in the dashboard, on WASM and on WebGPU (Chromium's software adapter here). */
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserTestsRunnable, launchBrowser, openPage, readTopK, startServer, type RecordedPage } from './harness';
+import { browserTestsRunnable, useDashboard } from './harness';
 
 /** The finished explanation's map, read from the store the page exposes as window.glassbox. */
 async function resultMap(page: Page): Promise<{ method: string; map: number[]; layer?: string }> {
@@ -25,25 +24,10 @@ async function runAndWait(page: Page, method: string) {
 }
 
 describe.skipIf(!browserTestsRunnable())('Grad-CAM and gradients in Chromium', () => {
-  let server: PreviewServer;
-  let browser: Browser;
-  let session: RecordedPage;
-
-  beforeAll(async () => {
-    const started = await startServer({ isolationHeaders: true });
-    server = started.server;
-    browser = await launchBrowser();
-    session = await openPage(browser, started.url);
-    await readTopK(session.page);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const dashboard = useDashboard({ beforeAll, afterAll });
 
   it('Grad-CAM on WASM: the layer picker lists the feature maps, the heatmap and its layer appear', async () => {
-    const page = session.page;
+    const page = dashboard.session.page;
     await page.selectOption('[data-testid="method-picker"]', 'gradcam');
     await page.waitForFunction(() => (document.querySelectorAll('[data-testid="layer-picker"] option').length ?? 0) > 5, undefined, { timeout: 60_000 });
     expect(await page.textContent('[data-testid="layer-picker"]')).toMatch(/features\.19\/Relu.*12×12/);
@@ -51,11 +35,11 @@ describe.skipIf(!browserTestsRunnable())('Grad-CAM and gradients in Chromium', (
     await page.waitForSelector('[data-testid="overlay-canvas"]');
     expect(await page.textContent('[data-testid="explanation-meta"]')).toMatch(/layer .*features\.19\/Relu.* \(12×12\)/);
     expect(await page.textContent('#result-h')).toBe('Grad-CAM explanation');
-    expect(session.consoleErrors).toEqual([]);
+    expect(dashboard.session.consoleErrors).toEqual([]);
   });
 
   it('Grad-CAM on WebGPU gives the same map as on WASM', async () => {
-    const page = session.page;
+    const page = dashboard.session.page;
     const wasm = await resultMap(page);
     expect(wasm.method).toBe('gradcam');
     await page.selectOption('select[aria-label="Backend"]', 'webgpu');
@@ -74,16 +58,16 @@ describe.skipIf(!browserTestsRunnable())('Grad-CAM and gradients in Chromium', (
   });
 
   it('Integrated Gradients shows its completeness', async () => {
-    const page = session.page;
+    const page = dashboard.session.page;
     await page.selectOption('[data-testid="method-picker"]', 'ig');
     await page.fill('input[aria-label="Steps"]', '16');
     await runAndWait(page, 'ig');
     expect(await page.textContent('[data-testid="explanation-meta"]')).toMatch(/completeness: Σ attributions .* \(error \d+\.\d+ %\)/);
-    expect(session.consoleErrors).toEqual([]);
+    expect(dashboard.session.consoleErrors).toEqual([]);
   });
 
   it('two classes: the raw scale is shared between them, the normalised one is per map', async () => {
-    const page = session.page;
+    const page = dashboard.session.page;
     await page.selectOption('[data-testid="method-picker"]', 'gradcam');
     await page.fill('input[aria-label="Top labels"]', '2');
     await runAndWait(page, 'gradcam');
@@ -96,6 +80,6 @@ describe.skipIf(!browserTestsRunnable())('Grad-CAM and gradients in Chromium', (
     await page.selectOption('select[aria-label="Scale"]', 'normalised');
     expect(await rangeFor('1')).not.toBe(await rangeFor('0'));
     await page.fill('input[aria-label="Top labels"]', '1');
-    expect(session.consoleErrors).toEqual([]);
+    expect(dashboard.session.consoleErrors).toEqual([]);
   });
 });

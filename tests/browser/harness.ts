@@ -82,3 +82,30 @@ export async function dropFiles(page: Page, files: { name: string; type: string;
   await page.dispatchEvent('body', 'dragenter', { dataTransfer });
   await page.dispatchEvent('body', 'drop', { dataTransfer });
 }
+
+/**
+ * For a describe block: serve the build with isolation headers, open the dashboard once before its tests, wait
+ * for the demo prediction, and close everything after. Returns the live session (read it inside tests).
+ */
+export function useDashboard(hooks: { beforeAll: (f: () => Promise<void>) => void; afterAll: (f: () => Promise<void>) => void }): { readonly session: RecordedPage } {
+  let server: PreviewServer | undefined;
+  let browser: Browser | undefined;
+  let session: RecordedPage | undefined;
+  hooks.beforeAll(async () => {
+    const started = await startServer({ isolationHeaders: true });
+    server = started.server;
+    browser = await launchBrowser();
+    session = await openPage(browser, started.url);
+    await readTopK(session.page);
+  });
+  hooks.afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get session() {
+      if (!session) throw new Error('the dashboard is not open yet');
+      return session;
+    },
+  };
+}

@@ -1,33 +1,17 @@
 /** LIME in the dashboard: run on the demo model, overlay and bar chart linked by hover, cancel mid-run, run again. */
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserTestsRunnable, launchBrowser, openPage, readTopK, startServer, type RecordedPage } from './harness';
+import { browserTestsRunnable, useDashboard } from './harness';
 
 async function setNumber(page: Page, label: string, value: number) {
   await page.fill(`input[aria-label="${label}"]`, String(value));
 }
 
 describe.skipIf(!browserTestsRunnable())('LIME in Chromium', () => {
-  let server: PreviewServer;
-  let browser: Browser;
-  let session: RecordedPage;
-
-  beforeAll(async () => {
-    const started = await startServer({ isolationHeaders: true });
-    server = started.server;
-    browser = await launchBrowser();
-    session = await openPage(browser, started.url);
-    await readTopK(session.page);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const dashboard = useDashboard({ beforeAll, afterAll });
 
   it('runs on the demo model: progress, then the overlay, the coefficient chart and the cost', async () => {
-    const page = session.page;
+    const page = dashboard.session.page;
     await setNumber(page, 'Samples', 300);
     await page.click('[data-testid="run-explain"]');
     await page.waitForSelector('[data-testid="overlay-canvas"]', { timeout: 120_000 });
@@ -44,7 +28,7 @@ describe.skipIf(!browserTestsRunnable())('LIME in Chromium', () => {
   });
 
   it('hovering the image highlights the bar of the superpixel under the pointer', async () => {
-    const page = session.page;
+    const page = dashboard.session.page;
     const box = (await page.$('[data-testid="overlay-canvas"]'))!;
     const rect = (await box.boundingBox())!;
     await page.mouse.move(rect.x + rect.width * 0.5, rect.y + rect.height * 0.5);
@@ -52,7 +36,7 @@ describe.skipIf(!browserTestsRunnable())('LIME in Chromium', () => {
   });
 
   it('cancel stops a long run at once, keeps the earlier result without an error, and a new run then succeeds', async () => {
-    const page = session.page;
+    const page = dashboard.session.page;
     const stable = (t: string | null) => t?.replace(/ · superpixel #.*$/, '');
     const before = stable(await page.textContent('[data-testid="explanation-meta"]'));
     expect(before).toMatch(/300 samples/);
@@ -69,11 +53,11 @@ describe.skipIf(!browserTestsRunnable())('LIME in Chromium', () => {
     await setNumber(page, 'Samples', 200);
     await page.click('[data-testid="run-explain"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="explanation-meta"]')?.textContent?.includes('200 samples'), undefined, { timeout: 60_000 });
-    expect(session.consoleErrors).toEqual([]);
+    expect(dashboard.session.consoleErrors).toEqual([]);
   });
 
   it('Felzenszwalb segmentation: its own parameters appear, and a run with it draws its regions', async () => {
-    const page = session.page;
+    const page = dashboard.session.page;
     await page.selectOption('select[aria-label="Segmentation"]', 'felzenszwalb');
     await page.waitForSelector('input[aria-label="Scale"]');
     expect(await page.$('input[aria-label="Segments"]')).toBeNull();
@@ -83,6 +67,6 @@ describe.skipIf(!browserTestsRunnable())('LIME in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="explanation-meta"]')?.textContent?.includes('100 samples'), undefined, { timeout: 60_000 });
     const bars = await page.$$('[data-testid="weights-chart"] [data-feature]');
     expect(bars.length).toBeGreaterThan(1);
-    expect(session.consoleErrors).toEqual([]);
+    expect(dashboard.session.consoleErrors).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { maxAbsDiff } from '../helpers/compare';
 import { createNodeRuntime } from '../../src/cli/ort-node';
 import { createRng } from '../../src/engine/math/rng';
 import { GraphEditor, attr, makeAttr, valueInfo, type AttrValue } from '../../src/engine/onnx/graph-edit';
@@ -37,12 +38,6 @@ async function run(bytes: Uint8Array, feeds: Feeds, fetch?: string[]) {
   }
 }
 
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 interface OpNode {
   op: string;

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { maxAbsDiff } from '../helpers/compare';
 import { decodeImageFile } from '../../src/cli/decode-image';
 import { createNodeRuntime } from '../../src/cli/ort-node';
 import { GlassboxError } from '../../src/engine/errors';
@@ -92,12 +93,6 @@ async function run(bytes: Uint8Array, feeds: Feeds): Promise<Record<string, { da
   }
 }
 
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 /** Run the model, upgrade it, run it again: same outputs (and shapes) to within float rounding. */
 async function expectSameAfterUpgrade(c: Case, target = 17) {

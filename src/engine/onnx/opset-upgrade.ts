@@ -417,7 +417,6 @@ class Upgrader {
   }
 
   private upsample(n: Node): Node[] {
-    const x = n.input?.[0] ?? '';
     let mode = strAttr(n, 'mode', 'nearest');
     if (mode === 'bilinear') mode = 'linear';
     let scales: string;

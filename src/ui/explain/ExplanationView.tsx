@@ -4,8 +4,8 @@ import type { ColormapName } from '../../engine/render/colormap';
 import { ImageCanvas } from '../common/ImageCanvas';
 import { formatMs } from '../common/format';
 import { useApp } from '../store-context';
+import { ExplanationHeader } from './ExplanationHeader';
 import { WeightsChart } from './WeightsChart';
-import { EXPLAINERS, type MethodId } from '../../engine/explain/registry';
 import { HeatmapExplanation } from './HeatmapExplanation';
 
 /** The finished explanation: overlay with lime's views, the coefficients, fit quality and cost. */
@@ -16,10 +16,7 @@ export function ExplanationView() {
   const viewClass = useApp((s) => s.viewClass);
   const hover = useApp((s) => s.hoverFeature);
   const setView = useApp((s) => s.setView);
-  const setViewClass = useApp((s) => s.setViewClass);
   const setHover = useApp((s) => s.setHoverFeature);
-  const modelName = useApp((s) => s.model?.name);
-  const imageName = useApp((s) => s.image?.name);
   const result = explanation?.result;
   const cls = result?.classes[Math.min(viewClass, (result?.classes.length ?? 1) - 1)];
   const base = explanation?.result && modelInput && modelInput.width === result!.width && modelInput.height === result!.height ? modelInput : undefined;
@@ -29,7 +26,6 @@ export function ExplanationView() {
   );
   if (!explanation || !result || !cls) return null;
   if (!result.segments) return <HeatmapExplanation />;
-  const stale = explanation.modelName !== modelName || explanation.imageName !== imageName;
   const onPointer = (e: React.PointerEvent<HTMLDivElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
     const x = Math.floor(((e.clientX - rect.left) / rect.width) * result.width);
@@ -38,19 +34,7 @@ export function ExplanationView() {
   };
   return (
     <section className="panel" aria-labelledby="result-h" data-testid="explanation-view">
-      <header>
-        <h2 id="result-h">{EXPLAINERS[result.method as MethodId]?.label ?? result.method} explanation</h2>
-        {result.classes.length > 1 && (
-          <select aria-label="Explained class" value={viewClass} onChange={(e) => setViewClass(Number(e.target.value))}>
-            {result.classes.map((c, i) => (
-              <option key={c.target} value={i}>
-                #{c.target} {explanation.labels[i]}
-              </option>
-            ))}
-          </select>
-        )}
-      </header>
-      {stale && <p className="warning">This explanation was computed for {explanation.imageName} on {explanation.modelName}; run it again for the current model and image.</p>}
+      <ExplanationHeader />
       <div className="explain-layout">
         <div className="overlay-box" onPointerMove={onPointer} onPointerLeave={() => setHover(undefined)}>
           {overlay ? <ImageCanvas image={overlay} label="LIME overlay" pixelated testId="overlay-canvas" className="overlay" /> : <p className="muted">Preprocessing changed since this run.</p>}

@@ -5,6 +5,7 @@ import { effectiveColormap, heatmapRange, renderHeatmapOverlay } from '../../eng
 import { ImageCanvas } from '../common/ImageCanvas';
 import { formatMs } from '../common/format';
 import { useApp } from '../store-context';
+import { ExplanationHeader } from './ExplanationHeader';
 import { COLORMAP_OPTIONS } from './MethodPicker';
 
 /** A per-pixel map (CAM or gradient attribution) over the image, with its scale, colour map and cost. */
@@ -14,9 +15,6 @@ export function HeatmapExplanation() {
   const view = useApp((s) => s.heatmapView);
   const setView = useApp((s) => s.setHeatmapView);
   const viewClass = useApp((s) => s.viewClass);
-  const setViewClass = useApp((s) => s.setViewClass);
-  const modelName = useApp((s) => s.model?.name);
-  const imageName = useApp((s) => s.image?.name);
   const result = explanation.result;
   const cls = result.classes[Math.min(viewClass, result.classes.length - 1)];
   const signed = !!result.signed;
@@ -26,23 +24,10 @@ export function HeatmapExplanation() {
   const range = useMemo(() => heatmapRange(cls.map, signed, view.scale, sharedLimit), [cls, signed, view.scale, sharedLimit]);
   const base = modelInput && modelInput.width === result.width && modelInput.height === result.height ? modelInput : undefined;
   const overlay = useMemo(() => (base ? renderHeatmapOverlay(base, cls.map, range, colormap, view.opacity) : undefined), [base, cls, range, colormap, view.opacity]);
-  const stale = explanation.modelName !== modelName || explanation.imageName !== imageName;
   const label = EXPLAINERS[result.method as MethodId]?.label ?? result.method;
   return (
     <section className="panel" aria-labelledby="result-h" data-testid="explanation-view">
-      <header>
-        <h2 id="result-h">{label} explanation</h2>
-        {result.classes.length > 1 && (
-          <select aria-label="Explained class" value={viewClass} onChange={(e) => setViewClass(Number(e.target.value))}>
-            {result.classes.map((c, i) => (
-              <option key={c.target} value={i}>
-                #{c.target} {explanation.labels[i]}
-              </option>
-            ))}
-          </select>
-        )}
-      </header>
-      {stale && <p className="warning">This explanation was computed for {explanation.imageName} on {explanation.modelName}; run it again for the current model and image.</p>}
+      <ExplanationHeader />
       <div className="explain-layout">
         <div className="overlay-box">
           {overlay ? <ImageCanvas image={overlay} label={`${label} overlay`} pixelated testId="overlay-canvas" className="overlay" /> : <p className="muted">Preprocessing changed since this run.</p>}
