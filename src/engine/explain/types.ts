@@ -14,6 +14,9 @@ export interface Progress {
   total: number;
   /** Estimated milliseconds left, once there is a rate to go by. */
   etaMs?: number;
+  /** Methods that refine a map as they go (RISE) send the map so far, row-major at model resolution. Shown as
+   *  in progress, never as the result. */
+  preview?: { width: number; height: number; map: number[] };
 }
 
 /** Anything with `aborted` (an AbortSignal, or the worker's own cancel flag). */
@@ -79,10 +82,35 @@ export interface Explanation {
   camHeight?: number;
   /** Integrated Gradients: Σ attributions against f(x) − f(baseline). */
   completeness?: { sum: number; delta: number; relativeError: number };
+  /** SHAP: the base value f(background) and the model output f(x) the attributions add up to, per the first class. */
+  additivity?: { baseValue: number; output: number; sum: number };
+  /** RISE: a few of the random masks (values 0–1 at model resolution) and the score each masked image got. */
+  examples?: { mask: number[]; score: number }[];
+  /** Deletion and insertion curves (RISE paper) for the first class, when asked for. */
+  metrics?: FaithfulnessMetrics;
   params: Record<string, unknown>;
   seed: number;
   scoreSpace: ScoreSpace | 'logits';
   timings: { totalMs: number; inferenceMs: number; segmentationMs?: number; modelCalls: number; samples: number; batchSize: number };
+}
+
+export interface FaithfulnessCurve {
+  /** Fraction of pixels changed at each point, 0 … 1. */
+  x: number[];
+  /** The class probability at each point. */
+  y: number[];
+  /** Area under the curve (trapezoid rule), in [0, 1]. */
+  auc: number;
+}
+
+export interface FaithfulnessMetrics {
+  /** Most important pixels removed first: lower is better. */
+  deletion: FaithfulnessCurve;
+  /** Most important pixels restored first onto a blurred image: higher is better. */
+  insertion: FaithfulnessCurve;
+  target: number;
+  steps: number;
+  timings: { totalMs: number; modelCalls: number };
 }
 
 export interface Explainer<P> {

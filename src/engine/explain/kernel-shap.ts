@@ -1,0 +1,308 @@
+/**
+ * KernelSHAP over superpixels — Lundberg & Lee, NeurIPS 2017; follows shap's KernelExplainer (explain() and
+ * solve()): players are the superpixels of the same segmentations as LIME, a hidden superpixel shows the
+ * background (its mean colour, black, a blur or a colour).
+ *
+ * - Few players (M ≤ exactUpTo, 14 by default): every one of the 2^M coalitions is evaluated and the Shapley
+ *   values are computed exactly from their definition.
+ * - Otherwise coalitions are drawn as shap does: subset sizes from the outside in (1 and M−1, 2 and M−2, …)
+ *   are enumerated completely while the budget covers them with the Shapley kernel's weight, the rest are
+ *   sampled by size with the complement of each sample added too (paired/antithetic), repeated draws adding to
+ *   the weight of the first; then the kernel-weighted least squares is solved with the efficiency constraint
+ *   enforced exactly by eliminating the last player, so Σφ = f(x) − f(background) to float precision.
+ *   (shap's default l1_reg='auto' feature selection is not applied: every superpixel gets its value.)
+ */
+import { GlassboxError } from '../errors';
+import { tensorDims } from '../image/preprocess';
+import { solveSpd } from '../math/linalg';
+import { now } from '../math/clock';
+import { createRng, type Rng } from '../math/rng';
+import { softmax } from '../predict/scores';
+import { createMaskedInputBuilder, fillImage, type HideSpec } from './perturb';
+import { createProgressTracker } from './progress';
+import { segmentImage, type SegmentationSpec } from './segmentation';
+import type { ClassAttribution, Explainer, ExplainRequest, Explanation, ScoreSpace } from './types';
+
+export interface KernelShapParams {
+  /** Model evaluations for sampled coalitions; 'auto' = 2M + 2048 as shap. */
+  samples: number | 'auto';
+  segmentation: SegmentationSpec;
+  /** What a hidden superpixel shows. */
+  background: HideSpec;
+  /** Enumerate all coalitions exactly when there are at most this many superpixels. */
+  exactUpTo: number;
+  batchSize: number;
+  scoreSpace: ScoreSpace;
+}
+
+export const KERNEL_SHAP_DEFAULTS: KernelShapParams = {
+  samples: 'auto',
+  segmentation: { method: 'slic', nSegments: 50, compactness: 10, sigma: 1 },
+  background: { mode: 'mean' },
+  exactUpTo: 14,
+  batchSize: 32,
+  scoreSpace: 'probability',
+};
+
+function invalid(message: string): never {
+  throw new GlassboxError('PARAM_INVALID', `KernelSHAP: ${message}`, 'Fix the value in the SHAP panel (or the CLI flag).');
+}
+
+export function validateKernelShapParams(p: KernelShapParams): void {
+  if (p.samples !== 'auto' && (!Number.isInteger(p.samples) || p.samples < 2 || p.samples > 200_000)) invalid(`the number of samples must be "auto" or a whole number from 2 to 200000 (got ${p.samples}).`);
+  if (!Number.isInteger(p.exactUpTo) || p.exactUpTo < 0 || p.exactUpTo > 20) invalid(`exact enumeration is possible up to 20 superpixels (got ${p.exactUpTo}).`);
+  if (!Number.isInteger(p.batchSize) || p.batchSize < 1 || p.batchSize > 1024) invalid(`the batch size must be a whole number from 1 to 1024 (got ${p.batchSize}).`);
+  if (!['mean', 'black', 'grey', 'blur', 'color'].includes(p.background.mode)) invalid(`unknown background "${p.background.mode}".`);
+  if (p.background.mode === 'color' && (!p.background.color || p.background.color.length !== 3 || p.background.color.some((v) => !(v >= 0 && v <= 255)))) invalid('a background colour needs three values from 0 to 255.');
+  if (p.scoreSpace !== 'probability' && p.scoreSpace !== 'raw') invalid(`score space must be "probability" or "raw" (got ${String(p.scoreSpace)}).`);
+}
+
+function binomial(n: number, k: number): number {
+  let r = 1;
+  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+  return Math.round(r);
+}
+
+/** Coalitions and their kernel weights, as shap's KernelExplainer draws them. */
+export interface CoalitionPlan {
+  masks: Uint8Array[];
+  weights: number[];
+}
+
+/** shap's sampling of coalitions for M players and a budget of `budget` evaluations (excluding ∅ and all). */
+export function planCoalitions(m: number, budget: number, rng: Rng): CoalitionPlan {
+  const masks: Uint8Array[] = [];
+  const weights: number[] = [];
+  const numSubsetSizes = Math.ceil((m - 1) / 2);
+  const numPaired = Math.floor((m - 1) / 2);
+  const weightVector = Array.from({ length: numSubsetSizes }, (_, i) => (m - 1) / ((i + 1) * (m - i - 1)));
+  for (let i = 0; i < numPaired; i++) weightVector[i] *= 2;
+  const total = weightVector.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < weightVector.length; i++) weightVector[i] /= total;
+
+  let fullSizes = 0;
+  let left = budget;
+  const remaining = weightVector.slice();
+  for (let size = 1; size <= numSubsetSizes; size++) {
+    let count = binomial(m, size);
+    const paired = size <= numPaired;
+    if (paired) count *= 2;
+    if ((left * remaining[size - 1]) / count < 1 - 1e-8) break;
+    fullSizes++;
+    left -= count;
+    if (remaining[size - 1] < 1) {
+      const r = remaining[size - 1];
+      for (let i = 0; i < remaining.length; i++) remaining[i] /= 1 - r;
+    }
+    let w = weightVector[size - 1] / binomial(m, size);
+    if (paired) w /= 2;
+    // every subset of this size, and its complement
+    const idx = Array.from({ length: size }, (_, i) => i);
+    for (;;) {
+      const mask = new Uint8Array(m);
+      for (const i of idx) mask[i] = 1;
+      masks.push(mask);
+      weights.push(w);
+      if (paired) {
+        masks.push(mask.map((v) => 1 - v));
+        weights.push(w);
+      }
+      let k = size - 1;
+      while (k >= 0 && idx[k] === m - size + k) k--;
+      if (k < 0) break;
+      idx[k]++;
+      for (let j = k + 1; j < size; j++) idx[j] = idx[j - 1] + 1;
+    }
+  }
+  const fixed = masks.length;
+  if (fullSizes !== numSubsetSizes && left > 0) {
+    const rest = weightVector.map((w, i) => (i < numPaired ? w / 2 : w)).slice(fullSizes);
+    const restTotal = rest.reduce((a, b) => a + b, 0);
+    const cumulative: number[] = [];
+    rest.reduce((acc, w) => (cumulative.push(acc + w / restTotal), acc + w / restTotal), 0);
+    const used = new Map<string, number>();
+    const perm = Array.from({ length: m }, (_, i) => i);
+    for (let draws = 0; left > 0 && draws < 4 * budget; draws++) {
+      const u = rng.float();
+      let k = cumulative.findIndex((c) => u < c);
+      if (k < 0) k = cumulative.length - 1;
+      const size = k + fullSizes + 1;
+      // a uniformly random subset of that size (partial Fisher–Yates)
+      for (let i = 0; i < size; i++) {
+        const j = i + rng.int(m - i);
+        [perm[i], perm[j]] = [perm[j], perm[i]];
+      }
+      const mask = new Uint8Array(m);
+      for (let i = 0; i < size; i++) mask[perm[i]] = 1;
+      const key = mask.join('');
+      const seen = used.get(key);
+      const paired = size <= numPaired;
+      if (seen === undefined) {
+        used.set(key, masks.length);
+        masks.push(mask);
+        weights.push(1);
+        left--;
+        if (left > 0 && paired) {
+          masks.push(mask.map((v) => 1 - v));
+          weights.push(1);
+          left--;
+        }
+      } else {
+        weights[seen] += 1;
+        if (paired && seen + 1 < masks.length) weights[seen + 1] += 1;
+      }
+    }
+    // the sampled coalitions share the kernel weight the enumerated sizes left over
+    const weightLeft = weightVector.slice(fullSizes).reduce((a, b) => a + b, 0);
+    let sampled = 0;
+    for (let i = fixed; i < weights.length; i++) sampled += weights[i];
+    for (let i = fixed; i < weights.length; i++) weights[i] *= weightLeft / sampled;
+  }
+  return { masks, weights };
+}
+
+/**
+ * shap's solve(): kernel-weighted least squares of f(z) − f(∅) on z with Σφ = f(x) − f(∅) enforced by
+ * eliminating the last player. Returns φ (M values) for one output.
+ */
+export function solveConstrained(plan: CoalitionPlan, y: Float64Array, fNull: number, fX: number): Float64Array {
+  const m = plan.masks[0]?.length ?? 0;
+  const phi = new Float64Array(m);
+  if (m === 0) return phi;
+  if (m === 1) {
+    phi[0] = fX - fNull;
+    return phi;
+  }
+  const k = m - 1;
+  const a = new Float64Array(k * k), b = new Float64Array(k);
+  const row = new Float64Array(k);
+  for (let s = 0; s < plan.masks.length; s++) {
+    const z = plan.masks[s], w = plan.weights[s];
+    const last = z[m - 1];
+    for (let i = 0; i < k; i++) row[i] = z[i] - last;
+    const target = y[s] - fNull - last * (fX - fNull);
+    for (let i = 0; i < k; i++) {
+      if (!row[i]) continue;
+      const wi = w * row[i];
+      b[i] += wi * target;
+      for (let j = 0; j < k; j++) a[i * k + j] += wi * row[j];
+    }
+  }
+  // a tiny ridge keeps the solve defined when few coalitions were drawn (it does not touch the constraint)
+  for (let i = 0; i < k; i++) a[i * k + i] += 1e-10;
+  const x = solveSpd(a, b, k, 1);
+  let sum = 0;
+  for (let i = 0; i < k; i++) (phi[i] = x[i]), (sum += x[i]);
+  phi[m - 1] = fX - fNull - sum;
+  return phi;
+}
+
+/** Exact Shapley values from all 2^M coalition values v[mask] (bit i = player i present). */
+export function exactShapley(values: Float64Array, m: number): Float64Array {
+  const factorial = [1];
+  for (let i = 1; i <= m; i++) factorial.push(factorial[i - 1] * i);
+  const weight = Array.from({ length: m }, (_, s) => (factorial[s] * factorial[m - s - 1]) / factorial[m]);
+  const size = new Uint8Array(1 << m);
+  for (let s = 1; s < 1 << m; s++) size[s] = size[s >> 1] + (s & 1);
+  const phi = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const bit = 1 << i;
+    let acc = 0;
+    for (let s = 0; s < 1 << m; s++) if (!(s & bit)) acc += weight[size[s]] * (values[s | bit] - values[s]);
+    phi[i] = acc;
+  }
+  return phi;
+}
+
+export async function explainKernelShap(request: ExplainRequest<KernelShapParams>): Promise<Explanation> {
+  const { model, image, preprocess, targets, params, seed } = request;
+  validateKernelShapParams(params);
+  const numClasses = model.spec.numClasses;
+  if (!targets.length) invalid('at least one target class is needed.');
+  for (const t of targets) if (!Number.isInteger(t) || t < 0 || (numClasses !== undefined && t >= numClasses)) invalid(`target class ${t} does not exist.`);
+  const started = now();
+  const segmentation = segmentImage(image, params.segmentation);
+  const segmentationMs = now() - started;
+  const m = segmentation.count;
+  const builder = createMaskedInputBuilder(image, segmentation, fillImage(image, segmentation, params.background), preprocess);
+  const rng = createRng(seed);
+  const exact = m <= params.exactUpTo;
+  // coalitions to evaluate: all 2^M, or ∅ and all players followed by shap's plan
+  let plan: CoalitionPlan | undefined;
+  let coalitions: Uint8Array[];
+  if (exact) {
+    coalitions = Array.from({ length: 1 << m }, (_, s) => Uint8Array.from({ length: m }, (_, i) => (s >> i) & 1));
+  } else {
+    const budget = params.samples === 'auto' ? 2 * m + 2048 : params.samples;
+    plan = planCoalitions(m, budget, rng);
+    coalitions = [new Uint8Array(m), new Uint8Array(m).fill(1), ...plan.masks];
+  }
+  const batchSize = model.spec.dynamicBatch ? Math.min(params.batchSize, coalitions.length) : 1;
+  const batchInput = new Float32Array(builder.elementsPerImage * batchSize);
+  const values = targets.map(() => new Float64Array(coalitions.length));
+  const progress = createProgressTracker(exact ? 'all coalitions' : 'coalitions', coalitions.length, request.onProgress, request.signal);
+  let inferenceMs = 0, modelCalls = 0;
+  for (let start = 0; start < coalitions.length; start += batchSize) {
+    await progress.checkpoint();
+    const n = Math.min(batchSize, coalitions.length - start);
+    for (let b = 0; b < n; b++) builder.write(coalitions[start + b], batchInput, b);
+    const t = now();
+    const out = await model.run(batchInput.subarray(0, n * builder.elementsPerImage), tensorDims(preprocess, n));
+    inferenceMs += now() - t;
+    modelCalls++;
+    const k = out.length / n;
+    for (let b = 0; b < n; b++) {
+      const row = out.subarray(b * k, (b + 1) * k);
+      const scores = params.scoreSpace === 'raw' || model.spec.outputKind === 'probabilities' ? row : softmax(row);
+      targets.forEach((t, j) => (values[j][start + b] = scores[t]));
+    }
+    progress.report(start + n);
+  }
+  progress.throwIfCancelled();
+
+  const pixels = image.width * image.height;
+  const classes: ClassAttribution[] = targets.map((target, j) => {
+    let phi: Float64Array, fNull: number, fX: number;
+    if (exact) {
+      phi = exactShapley(values[j], m);
+      fNull = values[j][0];
+      fX = values[j][(1 << m) - 1];
+    } else {
+      fNull = values[j][0];
+      fX = values[j][1];
+      phi = solveConstrained(plan!, values[j].subarray(2), fNull, fX);
+    }
+    const map = new Array<number>(pixels);
+    for (let i = 0; i < pixels; i++) map[i] = phi[segmentation.labels[i]];
+    return { target, weights: Array.from(phi), intercept: fNull, modelPrediction: fX, localPrediction: fNull + phi.reduce((a, b) => a + b, 0), map };
+  });
+  const first = classes[0];
+  const limit = Math.max(...first.weights!.map(Math.abs)) || 1;
+  return {
+    method: 'kernelshap',
+    target: targets[0],
+    width: image.width,
+    height: image.height,
+    map: first.map,
+    normalisedMap: first.map.map((v) => v / limit),
+    signed: true,
+    segments: Array.from(segmentation.labels),
+    segmentCount: m,
+    weights: first.weights,
+    classes,
+    additivity: { baseValue: first.intercept!, output: first.modelPrediction!, sum: first.weights!.reduce((a, b) => a + b, 0) },
+    params: { ...params, exact, evaluations: coalitions.length } as unknown as Record<string, unknown>,
+    seed,
+    scoreSpace: params.scoreSpace,
+    timings: { totalMs: now() - started, inferenceMs, segmentationMs, modelCalls, samples: coalitions.length, batchSize },
+  };
+}
+
+export const kernelShapExplainer: Explainer<KernelShapParams> = {
+  id: 'kernelshap',
+  label: 'KernelSHAP',
+  reference: 'Lundberg & Lee, NeurIPS 2017 · shap KernelExplainer',
+  defaults: KERNEL_SHAP_DEFAULTS,
+  validate: (params) => validateKernelShapParams(params),
+  explain: explainKernelShap,
+};
