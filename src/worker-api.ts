@@ -6,6 +6,7 @@
 import * as Comlink from 'comlink';
 import { GlassboxError, serializeError, type SerializedError } from './engine/errors';
 import type { MethodId, MethodParams } from './engine/explain/registry';
+import type { FaithfulnessParams } from './engine/explain/faithfulness';
 import type { Explanation, Progress } from './engine/explain/types';
 import type { LayerCatalog } from './engine/grad/layers';
 import type { PreprocessConfig } from './engine/image/preprocess';
@@ -81,6 +82,8 @@ export interface ExplainJob<M extends MethodId = MethodId> {
   targets: number[];
   seed: number;
   preprocess: PreprocessConfig;
+  /** Also compute deletion/insertion curves of the map. */
+  metrics?: FaithfulnessParams;
 }
 
 export interface ComputeApi {

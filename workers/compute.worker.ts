@@ -5,6 +5,7 @@
 import * as Comlink from 'comlink';
 import { GlassboxError, serializeError } from '../src/engine/errors';
 import { EXPLAINERS } from '../src/engine/explain/registry';
+import { explainWithMetrics } from '../src/engine/explain/run';
 import type { Explainer, ExplainRequest } from '../src/engine/explain/types';
 import { preprocessImage, resizeForModel, type PreprocessConfig } from '../src/engine/image/preprocess';
 import type { RgbaImage } from '../src/engine/image/types';
@@ -192,7 +193,7 @@ const api: ComputeApi = {
           onProgress: (p) => void onProgress(p),
           gradients: current.gradients,
         };
-        return await explainer.explain(request);
+        return await explainWithMetrics(explainer, request, job.metrics);
       } finally {
         jobs.delete(jobId);
       }

@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { GlassboxError } from '../engine/errors';
 import { CAM_DEFAULTS, IG_DEFAULTS, PLAIN_DEFAULTS, SMOOTHGRAD_DEFAULTS, type IgParams } from '../engine/explain/gradient-methods';
+import { FAITHFULNESS_DEFAULTS, type FaithfulnessParams } from '../engine/explain/faithfulness';
+import { KERNEL_SHAP_DEFAULTS } from '../engine/explain/kernel-shap';
 import { LIME_DEFAULTS, type LimeParams } from '../engine/explain/lime';
 import { EXPLAINERS, isMethodId, METHOD_NEEDS, type MethodId, type MethodParams } from '../engine/explain/registry';
 import type { PreprocessConfig } from '../engine/image/preprocess';
@@ -16,7 +18,7 @@ export interface CliRequest {
   /** Overrides on top of the preprocessing Glassbox suggests for the model. */
   preprocess: Partial<PreprocessConfig>;
   /** Set when an explanation is asked for (--method). */
-  explain?: { method: MethodId; params: MethodParams[MethodId]; seed: number; target?: number; topLabels: number; out?: string };
+  explain?: { method: MethodId; params: MethodParams[MethodId]; seed: number; target?: number; topLabels: number; out?: string; metrics?: FaithfulnessParams };
 }
 
 export const USAGE = `Usage: npm run explain -- --model M.onnx --image I.png [options]
@@ -48,7 +50,10 @@ Explanations:
         --hide mean|black|grey|blur|R,G,B (mean) --kernel-width W (0.25) --batch B (32) --raw (explain raw outputs, not probabilities)
   CAMs: --layer NAME (default: the suggested layer: the last spatial map before pooling) --batch B (32)
   ig: --steps N (50) --baseline black|blur|zeros|R,G,B (black) --rule gausslegendre|riemann_trapezoid --sigma S (blur, 5)
-  smoothgrad: --samples N (25) --noise F (0.15 of the input range)   gradients: --batch B (16)`;
+  smoothgrad: --samples N (25) --noise F (0.15 of the input range)   gradients: --batch B (16)
+  kernelshap: --samples N (auto: 2M + 2048) --segmentation/--segments/… as LIME --background mean|black|grey|blur|R,G,B
+        (mean) --exact-up-to M (14: enumerate all coalitions up to M superpixels) --raw
+  --metrics            add deletion/insertion curves and their AUC (RISE's metrics) --metric-steps S (32)`;
 
 function triple(flag: string, raw: string): [number, number, number] {
   const v = raw.split(',').map((s) => Number(s.trim()));
@@ -78,7 +83,8 @@ export function parseCliArgs(argv: string[]): CliRequest {
         out: { type: 'string' }, samples: { type: 'string' }, segments: { type: 'string' }, compactness: { type: 'string' },
         sigma: { type: 'string' }, grid: { type: 'boolean' }, segmentation: { type: 'string' }, scale: { type: 'string' }, 'min-size': { type: 'string' }, hide: { type: 'string' }, 'kernel-width': { type: 'string' },
         batch: { type: 'string' }, raw: { type: 'boolean' }, layer: { type: 'string' }, steps: { type: 'string' },
-        baseline: { type: 'string' }, rule: { type: 'string' }, noise: { type: 'string' },
+        baseline: { type: 'string' }, rule: { type: 'string' }, noise: { type: 'string' }, metrics: { type: 'boolean' },
+        'metric-steps': { type: 'string' }, background: { type: 'string' }, 'exact-up-to': { type: 'string' },
       },
     }));
   } catch (e) {
@@ -150,7 +156,23 @@ export function parseCliArgs(argv: string[]): CliRequest {
     };
     const batch = (fallback: number) => positiveInt('--batch', values.batch ?? String(fallback), 1024);
     let params: MethodParams[MethodId];
+    const hideSpec = (flag: string, raw: string | undefined, fallback: LimeParams['hide']): LimeParams['hide'] => {
+      if (raw === undefined) return fallback;
+      if (['mean', 'black', 'grey', 'blur'].includes(raw)) return { mode: raw as 'mean' };
+      return { mode: 'color', color: triple(flag, raw) };
+    };
     if (methodId === 'lime') params = limeParams;
+    else if (methodId === 'kernelshap') {
+      params = {
+        ...KERNEL_SHAP_DEFAULTS,
+        samples: values.samples === undefined ? 'auto' : positiveInt('--samples', values.samples, 200_000),
+        segmentation: limeParams.segmentation,
+        background: hideSpec('--background', values.background, KERNEL_SHAP_DEFAULTS.background),
+        exactUpTo: values['exact-up-to'] === undefined ? KERNEL_SHAP_DEFAULTS.exactUpTo : nonNegativeInt('--exact-up-to', values['exact-up-to'], 14),
+        batchSize: batch(KERNEL_SHAP_DEFAULTS.batchSize),
+        scoreSpace: values.raw ? 'raw' : 'probability',
+      };
+    }
     else if (METHOD_NEEDS[methodId] === 'layer-gradient' || METHOD_NEEDS[methodId] === 'activation') params = { ...CAM_DEFAULTS, layer: values.layer, batchSize: batch(CAM_DEFAULTS.batchSize) };
     else if (methodId === 'ig') {
       let baseline: IgParams['baseline'] = IG_DEFAULTS.baseline;
@@ -168,8 +190,12 @@ export function parseCliArgs(argv: string[]): CliRequest {
     if (values.layer !== undefined && METHOD_NEEDS[methodId] !== 'layer-gradient' && METHOD_NEEDS[methodId] !== 'activation') {
       throw new GlassboxError('PARAM_INVALID', `--layer only applies to the CAM methods (not ${methodId}).`);
     }
+    const metrics: FaithfulnessParams | undefined = values.metrics
+      ? { ...FAITHFULNESS_DEFAULTS, steps: values['metric-steps'] === undefined ? FAITHFULNESS_DEFAULTS.steps : positiveInt('--metric-steps', values['metric-steps'], 4096) }
+      : undefined;
     explain = {
       method: methodId,
+      metrics,
       params,
       seed: nonNegativeInt('--seed', values.seed, 0),
       target: values.target === undefined ? undefined : nonNegativeInt('--target', values.target, 0),

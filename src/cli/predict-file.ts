@@ -4,6 +4,7 @@ import path from 'node:path';
 import { GlassboxError } from '../engine/errors';
 import { createGradientSource } from '../engine/grad/gradient-model';
 import { EXPLAINERS } from '../engine/explain/registry';
+import { explainWithMetrics } from '../engine/explain/run';
 import type { Explainer, Explanation, Progress } from '../engine/explain/types';
 import { describePipeline, preprocessImage, resizeForModel, type PreprocessConfig } from '../engine/image/preprocess';
 import { parseLabels, resolveLabels } from '../engine/labels/labels';
@@ -69,7 +70,7 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
       if (first >= raw.length) throw new GlassboxError('PARAM_INVALID', `--target ${first} does not exist: the model has ${raw.length} classes (0–${raw.length - 1}).`);
       const targets = [first, ...order.filter((i) => i !== first)].slice(0, req.explain.topLabels);
       const explainer = EXPLAINERS[req.explain.method] as Explainer<unknown>;
-      explanation = await explainer.explain({
+      explanation = await explainWithMetrics(explainer, {
         model,
         gradients,
         image: resizeForModel(image, cfg),
@@ -78,7 +79,7 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
         params: req.explain.params,
         seed: req.explain.seed,
         onProgress,
-      });
+      }, req.explain.metrics);
       if (req.explain.out) await fs.writeFile(req.explain.out, JSON.stringify({ ...explanation, labels: targets.map((t) => labels.labels[t]) }) + '\n');
     }
     return {

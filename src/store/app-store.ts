@@ -6,6 +6,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createJSONStorage, persist, type StateStorage } from 'zustand/middleware';
 import { GlassboxError, serializeError, type SerializedError } from '../engine/errors';
 import { CAM_DEFAULTS, IG_DEFAULTS, PLAIN_DEFAULTS, SMOOTHGRAD_DEFAULTS, type CamParams, type IgParams, type PlainGradientParams, type SmoothGradParams } from '../engine/explain/gradient-methods';
+import { KERNEL_SHAP_DEFAULTS, type KernelShapParams } from '../engine/explain/kernel-shap';
 import { LIME_DEFAULTS, type LimeParams } from '../engine/explain/lime';
 import { EXPLAINERS, isMethodId, METHOD_NEEDS, type MethodId, type MethodParams } from '../engine/explain/registry';
 import type { Explainer } from '../engine/explain/types';
@@ -40,11 +41,11 @@ export interface PredictionState {
 
 type Status = 'idle' | 'loading' | 'ready' | 'error';
 
-export type ParamFamily = 'lime' | 'cam' | 'ig' | 'smoothgrad' | 'gradient';
+export type ParamFamily = 'lime' | 'kernelshap' | 'cam' | 'ig' | 'smoothgrad' | 'gradient';
 
 /** Which settings family a method reads its parameters from. */
 export function paramFamily(method: MethodId): ParamFamily {
-  if (method === 'lime' || method === 'ig' || method === 'smoothgrad') return method;
+  if (method === 'lime' || method === 'kernelshap' || method === 'ig' || method === 'smoothgrad') return method;
   return METHOD_NEEDS[method] === 'input-gradient' ? 'gradient' : 'cam';
 }
 
@@ -55,6 +56,7 @@ export function paramsFor<M extends MethodId>(settings: ExplainSettings, method:
 export const DEFAULT_EXPLAIN_SETTINGS: ExplainSettings = {
   method: 'lime',
   lime: LIME_DEFAULTS,
+  kernelshap: KERNEL_SHAP_DEFAULTS,
   cam: CAM_DEFAULTS,
   ig: IG_DEFAULTS,
   smoothgrad: SMOOTHGRAD_DEFAULTS,
@@ -66,6 +68,7 @@ export const DEFAULT_EXPLAIN_SETTINGS: ExplainSettings = {
 export interface ExplainSettings {
   method: MethodId;
   lime: LimeParams;
+  kernelshap: KernelShapParams;
   /** Parameters of the other methods, by family (CAMs share theirs). */
   cam: CamParams;
   ig: IgParams;

@@ -88,7 +88,7 @@ describe('npm run explain --method lime', () => {
     expect(r.stderr).toMatch(/--target 9 does not exist: the model has 4 classes/);
     const m = await cli(['--model', 'public/demo/shapes.onnx', '--image', 'public/demo/images/star-1.png', '--method', 'fancy']);
     expect(m.code).toBe(2);
-    expect(m.stderr).toMatch(/--method must be one of lime, gradcam/);
+    expect(m.stderr).toMatch(/--method must be one of lime, kernelshap, gradcam/);
   });
 });
 
@@ -118,5 +118,24 @@ describe('npm run explain --method gradcam / ig', () => {
     const bad = await cli(['--model', 'public/demo/shapes.onnx', '--image', 'public/demo/images/star-1.png', '--method', 'gradcam', '--layer', 'nope']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/"nope" is not a spatial feature map/);
+  });
+});
+
+describe('npm run explain --method kernelshap --metrics', () => {
+  it('writes Shapley values that add up, with deletion and insertion curves', async () => {
+    const out = path.join(ROOT, 'scratch-cli-shap.json');
+    try {
+      const r = await cli(['--model', 'public/demo/shapes.onnx', '--image', 'public/demo/images/star-1.png', '--method', 'kernelshap', '--segments', '12', '--metrics', '--metric-steps', '8', '--out', out]);
+      expect(r.code).toBe(0);
+      const result = JSON.parse(fs.readFileSync(out, 'utf8'));
+      expect(result).toMatchObject({ method: 'kernelshap', target: 3, signed: true, params: { exact: true } });
+      const { baseValue, output, sum } = result.additivity;
+      expect(Math.abs(baseValue + sum - output)).toBeLessThan(1e-6);
+      expect(result.metrics.deletion.y).toHaveLength(9);
+      expect(result.metrics.insertion.auc).toBeGreaterThanOrEqual(0);
+      expect(result.metrics.insertion.auc).toBeLessThanOrEqual(1);
+    } finally {
+      fs.rmSync(out, { force: true });
+    }
   });
 });

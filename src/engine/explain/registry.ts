@@ -1,10 +1,12 @@
 /** Every explanation method, listed once: the UI's method picker and the CLI's --method both read this. */
 import { CAM_EXPLAINERS, GRADIENT_EXPLAINERS, type CamParams, type IgParams, type PlainGradientParams, type SmoothGradParams } from './gradient-methods';
+import { kernelShapExplainer, type KernelShapParams } from './kernel-shap';
 import { limeExplainer, type LimeParams } from './lime';
 import type { Explainer } from './types';
 
 export interface MethodParams {
   lime: LimeParams;
+  kernelshap: KernelShapParams;
   gradcam: CamParams;
   gradcampp: CamParams;
   xgradcam: CamParams;
@@ -23,6 +25,7 @@ export type MethodId = keyof MethodParams;
 
 export const EXPLAINERS: { [K in MethodId]: Explainer<MethodParams[K]> } = {
   lime: limeExplainer,
+  kernelshap: kernelShapExplainer,
   ...CAM_EXPLAINERS,
   ...GRADIENT_EXPLAINERS,
 };
@@ -30,6 +33,7 @@ export const EXPLAINERS: { [K in MethodId]: Explainer<MethodParams[K]> } = {
 /** What a method needs from the model: nothing beyond inference, a layer activation, or gradients. */
 export const METHOD_NEEDS: { [K in MethodId]: 'inference' | 'activation' | 'layer-gradient' | 'input-gradient' } = {
   lime: 'inference',
+  kernelshap: 'inference',
   gradcam: 'layer-gradient',
   gradcampp: 'layer-gradient',
   xgradcam: 'layer-gradient',

@@ -114,9 +114,19 @@ describe('parseCliArgs gradient methods', () => {
   });
 
   it('refuses unknown methods, --layer on a non-CAM method, and bad steps or rules', () => {
-    expect(expectParamInvalid([...base, '--method', 'shap']).message).toMatch(/--method must be one of lime, gradcam/);
+    expect(expectParamInvalid([...base, '--method', 'shap']).message).toMatch(/--method must be one of lime, kernelshap, gradcam/);
     expect(expectParamInvalid([...base, '--method', 'ig', '--layer', 'x']).message).toMatch(/--layer only applies to the CAM methods/);
     expect(expectParamInvalid([...base, '--method', 'ig', '--steps', '0']).message).toMatch(/--steps/);
     expect(expectParamInvalid([...base, '--method', 'ig', '--rule', 'simpson']).message).toMatch(/--rule/);
+  });
+});
+
+describe('parseCliArgs kernelshap and --metrics', () => {
+  it('kernelshap takes samples (auto by default), the background, exact-up-to and LIME’s segmentation flags; --metrics adds curves', () => {
+    const r = parseCliArgs([...base, '--method', 'kernelshap', '--segments', '20', '--background', 'blur', '--exact-up-to', '10', '--metrics', '--metric-steps', '16']).explain!;
+    expect(r.params).toMatchObject({ samples: 'auto', background: { mode: 'blur' }, exactUpTo: 10, segmentation: { method: 'slic', nSegments: 20 } });
+    expect(r.metrics).toMatchObject({ steps: 16, deletionSubstrate: 'black', insertionSubstrate: 'blur' });
+    expect(parseCliArgs([...base, '--method', 'kernelshap', '--samples', '500', '--background', '1,2,3']).explain!.params).toMatchObject({ samples: 500, background: { mode: 'color', color: [1, 2, 3] } });
+    expect(parseCliArgs([...base, '--method', 'gradcam']).explain!.metrics).toBeUndefined();
   });
 });
