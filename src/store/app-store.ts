@@ -6,6 +6,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createJSONStorage, persist, type StateStorage } from 'zustand/middleware';
 import { GlassboxError, serializeError, type SerializedError } from '../engine/errors';
 import { CAM_DEFAULTS, IG_DEFAULTS, PLAIN_DEFAULTS, SMOOTHGRAD_DEFAULTS, type CamParams, type IgParams, type PlainGradientParams, type SmoothGradParams } from '../engine/explain/gradient-methods';
+import { FAITHFULNESS_DEFAULTS, type FaithfulnessParams } from '../engine/explain/faithfulness';
 import { KERNEL_SHAP_DEFAULTS, type KernelShapParams } from '../engine/explain/kernel-shap';
 import { LIME_DEFAULTS, type LimeParams } from '../engine/explain/lime';
 import { EXPLAINERS, isMethodId, METHOD_NEEDS, type MethodId, type MethodParams } from '../engine/explain/registry';
@@ -16,7 +17,7 @@ import { validatePreprocess, type PreprocessConfig } from '../engine/image/prepr
 import { DEFAULT_VIEW, type SurrogateView } from '../engine/render/lime-view';
 import { parseLabels, resolveLabels, type ResolvedLabels } from '../engine/labels/labels';
 import { rankScores, type Prediction } from '../engine/predict/scores';
-import type { MethodSupport, ComputeApi, DecodedImage, EnvironmentInfo, LoadedModel, PredictResult, RuntimeSettings } from '../worker-api';
+import type { ExplainJob, MethodSupport, ComputeApi, DecodedImage, EnvironmentInfo, LoadedModel, PredictResult, RuntimeSettings } from '../worker-api';
 import type { AssetFetcher, DemoManifest } from './demo';
 
 export interface StoreDeps {
@@ -77,6 +78,8 @@ export interface ExplainSettings {
   seed: number;
   /** Explain the target and the next classes of the ranking from the same model calls. */
   topLabels: number;
+  /** Deletion/insertion curves for every run (always computed in comparisons). */
+  metrics?: FaithfulnessParams;
 }
 
 export interface RunState {
@@ -84,6 +87,24 @@ export interface RunState {
   method: string;
   progress?: Progress;
   startedAt: number;
+  /** Set while a comparison runs its methods one after another. */
+  step?: { index: number; count: number };
+}
+
+export interface ComparisonEntry {
+  method: MethodId;
+  result?: Explanation;
+  error?: string;
+}
+
+export interface ComparisonState {
+  id: number;
+  target: number;
+  label: string;
+  modelName: string;
+  imageName: string;
+  entries: ComparisonEntry[];
+  done: boolean;
 }
 
 export interface ExplanationState {
@@ -120,6 +141,10 @@ export interface AppState {
   explanation?: ExplanationState;
   view: SurrogateView;
   heatmapView: HeatmapView;
+  /** The comparison view: methods to run, their results, and how the maps share a colour scale. */
+  compareMethods: MethodId[];
+  compareScale: 'shared' | 'normalised';
+  comparison?: ComparisonState;
   /** What the current model offers the CAM and gradient methods (undefined until the worker has looked). */
   support?: MethodSupport;
   /** The explained class shown (index into explanation.result.classes). */
@@ -131,10 +156,14 @@ export interface AppState {
 
   setLimeParams(patch: Partial<LimeParams>): void;
   setMethodParams<F extends ParamFamily>(family: F, patch: Partial<ExplainSettings[F]>): void;
-  setExplainSettings(patch: Partial<Pick<ExplainSettings, 'method' | 'seed' | 'topLabels'>>): void;
+  setExplainSettings(patch: Partial<Pick<ExplainSettings, 'method' | 'seed' | 'topLabels' | 'metrics'>>): void;
   setHeatmapView(patch: Partial<HeatmapView>): void;
   runExplanation(): Promise<void>;
   cancelExplanation(): Promise<void>;
+  /** Run every method of compareMethods on the current image and target, each with its deletion/insertion curves. */
+  runComparison(): Promise<void>;
+  setCompareMethods(methods: MethodId[]): void;
+  setCompareScale(scale: 'shared' | 'normalised'): void;
   setView(patch: Partial<SurrogateView>): void;
   setViewClass(index: number): void;
   setHoverFeature(feature: number | undefined): void;
@@ -179,6 +208,35 @@ export function createAppStore(deps: StoreDeps): AppStore {
           return { result, ranked, labels };
         };
 
+        /** Throws a clear error when the method cannot run with its settings on this model. */
+        const checkMethod = (method: MethodId) => {
+          const { explainSettings, preprocess, support } = get();
+          if (!isMethodId(method)) throw new GlassboxError('PARAM_INVALID', `Unknown method "${String(method)}".`);
+          (EXPLAINERS[method] as Explainer<unknown>).validate(paramsFor(explainSettings, method), { width: preprocess?.width ?? 0, height: preprocess?.height ?? 0 });
+          if (METHOD_NEEDS[method] !== 'inference' && support) {
+            if (support.error) throw new GlassboxError('GRADIENT_UNSUPPORTED', `${EXPLAINERS[method].label} cannot run on this model: ${support.error}`);
+            if (METHOD_NEEDS[method] !== 'input-gradient' && !support.catalog.candidates.length) throw new GlassboxError('GRADIENT_UNSUPPORTED', `${EXPLAINERS[method].label} needs a spatial feature map, and this model has none.`);
+            const blocking = METHOD_NEEDS[method] === 'input-gradient' ? support.unsupportedOps : METHOD_NEEDS[method] === 'layer-gradient' && !explainSettings.cam.layer ? support.layerUnsupportedOps : [];
+            if (blocking.length) {
+              throw new GlassboxError('GRADIENT_UNSUPPORTED', `${EXPLAINERS[method].label} needs gradients, which cannot pass through ${blocking.join(', ')}.`, 'Use LIME, Score-CAM, Ablation-CAM or Eigen-CAM.');
+            }
+          }
+          if (!Number.isInteger(explainSettings.seed) || explainSettings.seed < 0) throw new GlassboxError('PARAM_INVALID', `The seed must be a whole number ≥ 0 (got ${explainSettings.seed}).`);
+          if (!Number.isInteger(explainSettings.topLabels) || explainSettings.topLabels < 1) throw new GlassboxError('PARAM_INVALID', 'Explain at least one class.');
+        };
+        /** The selected class first, then the next ones of the ranking. */
+        const targetsToExplain = (count: number): number[] => {
+          const { prediction, target } = get();
+          const probabilities = prediction!.ranked.probabilities;
+          const ranking = Array.from({ length: probabilities.length }, (_, i) => i).sort((a, b) => probabilities[b] - probabilities[a] || a - b);
+          const first = target ?? ranking[0];
+          return [first, ...ranking.filter((i) => i !== first)].slice(0, count);
+        };
+        const jobFor = (method: MethodId, targets: number[]): ExplainJob => {
+          const { explainSettings, preprocess } = get();
+          return { method, params: paramsFor(explainSettings, method), targets, seed: explainSettings.seed, preprocess: preprocess!, metrics: explainSettings.metrics };
+        };
+
         return {
           runtime: { backend: 'auto', threads: 0 },
           modelStatus: 'idle',
@@ -191,6 +249,8 @@ export function createAppStore(deps: StoreDeps): AppStore {
           explainSettings: DEFAULT_EXPLAIN_SETTINGS,
           view: DEFAULT_VIEW,
           heatmapView: DEFAULT_HEATMAP_VIEW,
+          compareMethods: ['lime', 'kernelshap', 'gradcam'],
+          compareScale: 'normalised',
           viewClass: 0,
 
           setLimeParams(patch) {
@@ -212,40 +272,24 @@ export function createAppStore(deps: StoreDeps): AppStore {
           },
 
           async runExplanation() {
-            const { model, image, preprocess, prediction, target, explainSettings, run } = get();
+            const { model, image, preprocess, prediction, explainSettings, run } = get();
             if (run) return;
             if (!model || !image || !preprocess || !prediction) {
               get().report(new GlassboxError('NO_MODEL', 'Load a model and an image first.'), 'Explaining');
               return;
             }
+            const method = explainSettings.method;
             try {
-              const method = explainSettings.method;
-              if (!isMethodId(method)) throw new GlassboxError('PARAM_INVALID', `Unknown method "${String(method)}".`);
-              (EXPLAINERS[method] as Explainer<unknown>).validate(paramsFor(explainSettings, method), { width: preprocess.width, height: preprocess.height });
-              const support = get().support;
-              if (METHOD_NEEDS[method] !== 'inference' && support) {
-                if (support.error) throw new GlassboxError('GRADIENT_UNSUPPORTED', `${EXPLAINERS[method].label} cannot run on this model: ${support.error}`);
-                if (METHOD_NEEDS[method] !== 'input-gradient' && !support.catalog.candidates.length) throw new GlassboxError('GRADIENT_UNSUPPORTED', `${EXPLAINERS[method].label} needs a spatial feature map, and this model has none.`);
-                const blocking = METHOD_NEEDS[method] === 'input-gradient' ? support.unsupportedOps : METHOD_NEEDS[method] === 'layer-gradient' && !explainSettings.cam.layer ? support.layerUnsupportedOps : [];
-                if (blocking.length) {
-                  throw new GlassboxError('GRADIENT_UNSUPPORTED', `${EXPLAINERS[method].label} needs gradients, which cannot pass through ${blocking.join(', ')}.`, 'Use LIME, Score-CAM, Ablation-CAM or Eigen-CAM.');
-                }
-              }
-              if (!Number.isInteger(explainSettings.seed) || explainSettings.seed < 0) throw new GlassboxError('PARAM_INVALID', `The seed must be a whole number ≥ 0 (got ${explainSettings.seed}).`);
-              if (!Number.isInteger(explainSettings.topLabels) || explainSettings.topLabels < 1) throw new GlassboxError('PARAM_INVALID', 'Explain at least one class.');
+              checkMethod(method);
             } catch (e) {
               get().report(e, 'Explaining');
               return;
             }
-            const order = prediction.ranked.probabilities.length;
-            const ranking = Array.from({ length: order }, (_, i) => i).sort((a, b) => prediction.ranked.probabilities[b] - prediction.ranked.probabilities[a] || a - b);
-            const first = target ?? ranking[0];
-            const targets = [first, ...ranking.filter((i) => i !== first)].slice(0, explainSettings.topLabels);
+            const targets = targetsToExplain(explainSettings.topLabels);
             const jobId = `job-${++jobCounter}`;
-            set({ run: { jobId, method: explainSettings.method, startedAt: Date.now() } });
+            set({ run: { jobId, method, startedAt: Date.now() } });
             try {
-              const method = explainSettings.method;
-              const result = await deps.compute().explain(jobId, { method, params: paramsFor(explainSettings, method), targets, seed: explainSettings.seed, preprocess }, (progress) => {
+              const result = await deps.compute().explain(jobId, jobFor(method, targets), (progress) => {
                 if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
               });
               // Only a completed run becomes the shown result: partial results are never presented as final.
@@ -255,6 +299,57 @@ export function createAppStore(deps: StoreDeps): AppStore {
             } finally {
               if (get().run?.jobId === jobId) set({ run: undefined });
             }
+          },
+
+          async runComparison() {
+            const { model, image, preprocess, prediction, run, compareMethods } = get();
+            if (run) return;
+            if (!model || !image || !preprocess || !prediction) {
+              get().report(new GlassboxError('NO_MODEL', 'Load a model and an image first.'), 'Comparing');
+              return;
+            }
+            if (!compareMethods.length) {
+              get().report(new GlassboxError('PARAM_INVALID', 'Pick at least one method to compare.'), 'Comparing');
+              return;
+            }
+            try {
+              for (const m of compareMethods) checkMethod(m);
+            } catch (e) {
+              get().report(e, 'Comparing');
+              return;
+            }
+            // one target for every method, and the curves for each map
+            const [target] = targetsToExplain(1);
+            const entries: ComparisonEntry[] = compareMethods.map((method) => ({ method }));
+            const comparisonId = ++jobCounter;
+            set({ comparison: { id: comparisonId, target, label: prediction.labels.labels[target] ?? `class ${target}`, modelName: model.name, imageName: image.name, entries, done: false } });
+            for (let i = 0; i < entries.length; i++) {
+              const jobId = `job-${++jobCounter}`;
+              const method = entries[i].method;
+              set({ run: { jobId, method, startedAt: Date.now(), step: { index: i, count: entries.length } } });
+              let cancelled = false;
+              try {
+                const result = await deps.compute().explain(jobId, { ...jobFor(method, [target]), metrics: get().explainSettings.metrics ?? FAITHFULNESS_DEFAULTS }, (progress) => {
+                  if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
+                });
+                entries[i] = { method, result };
+              } catch (e) {
+                cancelled = (e as GlassboxError).code === 'CANCELLED';
+                entries[i] = { method, error: cancelled ? 'cancelled' : serializeError(e).message };
+              }
+              if (get().comparison?.id === comparisonId) set({ comparison: { ...get().comparison!, entries: [...entries] } });
+              if (cancelled) break;
+            }
+            if (get().comparison?.id === comparisonId) set({ comparison: { ...get().comparison!, done: true } });
+            set({ run: undefined });
+          },
+
+          setCompareMethods(compareMethods) {
+            set({ compareMethods });
+          },
+
+          setCompareScale(compareScale) {
+            set({ compareScale });
           },
 
           async cancelExplanation() {
@@ -457,7 +552,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
         name: 'glassbox.settings',
         version: 1,
         storage: createJSONStorage(() => deps.storage),
-        partialize: (s) => ({ runtime: s.runtime, savedPreprocess: s.savedPreprocess, topK: s.topK, explainSettings: s.explainSettings, view: s.view, heatmapView: s.heatmapView }),
+        partialize: (s) => ({ runtime: s.runtime, savedPreprocess: s.savedPreprocess, topK: s.topK, explainSettings: s.explainSettings, view: s.view, heatmapView: s.heatmapView, compareMethods: s.compareMethods, compareScale: s.compareScale }),
         // settings saved by an older version lack the newer methods' parameters
         merge: (persisted, current) => {
           const p = (persisted ?? {}) as Partial<AppState>;

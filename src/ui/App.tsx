@@ -1,3 +1,4 @@
+import { ComparePanel } from './compare/ComparePanel';
 import { DropOverlay } from './drop/DropOverlay';
 import { ExplainPanel } from './explain/ExplainPanel';
 import { ExplanationView } from './explain/ExplanationView';
@@ -27,6 +28,7 @@ export function App() {
           <PredictionsPanel />
           <ExplanationView />
           <ExplainPanel />
+          <ComparePanel />
           <PreprocessPanel />
         </div>
       </main>

@@ -5,6 +5,9 @@ import { ImageCanvas } from '../common/ImageCanvas';
 import { formatMs } from '../common/format';
 import { useApp } from '../store-context';
 import { ExplanationHeader } from './ExplanationHeader';
+import { FaithfulnessPlots } from './FaithfulnessPlots';
+
+const sum = (values: number[] | undefined) => (values ?? []).reduce((a, b) => a + b, 0);
 import { WeightsChart } from './WeightsChart';
 import { HeatmapExplanation } from './HeatmapExplanation';
 
@@ -84,11 +87,22 @@ export function ExplanationView() {
         </label>
       </div>
       <p className="muted small" data-testid="explanation-meta">
-        Class #{cls.target} · {result.segmentCount} superpixels · R² {cls.score?.toFixed(3)} · intercept {cls.intercept?.toPrecision(3)} · surrogate at the original image {cls.localPrediction?.toPrecision(3)}
-        {' '}(model {cls.modelPrediction?.toPrecision(3)}) · {result.timings.samples} samples in {result.timings.modelCalls} model calls · {formatMs(result.timings.totalMs)} (inference{' '}
+        Class #{cls.target} · {result.segmentCount} superpixels ·{' '}
+        {result.method === 'kernelshap' ? (
+          <span data-testid="shap-sum">
+            base value {cls.intercept?.toPrecision(4)} + Σ φ {sum(cls.weights).toPrecision(4)} = {((cls.intercept ?? 0) + sum(cls.weights)).toPrecision(4)} (model output{' '}
+            {cls.modelPrediction?.toPrecision(4)}) · {result.params.exact ? 'exact Shapley values (all coalitions)' : 'sampled coalitions'}
+          </span>
+        ) : (
+          <>
+            R² {cls.score?.toFixed(3)} · intercept {cls.intercept?.toPrecision(3)} · surrogate at the original image {cls.localPrediction?.toPrecision(3)} (model {cls.modelPrediction?.toPrecision(3)})
+          </>
+        )}{' '}
+        · {result.timings.samples} samples in {result.timings.modelCalls} model calls · {formatMs(result.timings.totalMs)} (inference{' '}
         {formatMs(result.timings.inferenceMs)}) · seed {result.seed}
         {hover !== undefined && cls.weights && <> · superpixel #{hover}: {cls.weights[hover]?.toPrecision(3)}</>}
       </p>
+      {result.metrics && <FaithfulnessPlots metrics={result.metrics} />}
     </section>
   );
 }

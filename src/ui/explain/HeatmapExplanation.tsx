@@ -7,6 +7,7 @@ import { formatMs } from '../common/format';
 import { useApp } from '../store-context';
 import { ExplanationHeader } from './ExplanationHeader';
 import { COLORMAP_OPTIONS } from './MethodPicker';
+import { FaithfulnessPlots } from './FaithfulnessPlots';
 
 /** A per-pixel map (CAM or gradient attribution) over the image, with its scale, colour map and cost. */
 export function HeatmapExplanation() {
@@ -77,6 +78,7 @@ export function HeatmapExplanation() {
         {' '}· scores: {result.scoreSpace === 'logits' ? 'logits (before the model’s softmax)' : 'model outputs'} · {result.timings.samples} inputs in {result.timings.modelCalls} model calls ·{' '}
         {formatMs(result.timings.totalMs)} (inference {formatMs(result.timings.inferenceMs)})
       </p>
+      {result.metrics && <FaithfulnessPlots metrics={result.metrics} />}
     </section>
   );
 }

@@ -1,0 +1,57 @@
+/** KernelSHAP's sum check, and the comparison view: several methods on the demo, maps side by side, the cost table filled. */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserTestsRunnable, useDashboard } from './harness';
+
+const COMPARED = ['lime', 'kernelshap', 'rise', 'gradcam'];
+
+async function setNumber(page: Page, label: string, value: number) {
+  await page.fill(`input[aria-label="${label}"]`, String(value));
+}
+
+describe.skipIf(!browserTestsRunnable())('SHAP and the comparison view in Chromium', () => {
+  const dashboard = useDashboard({ beforeAll, afterAll });
+
+  it('KernelSHAP: the bar chart and the sum check base value + Σφ = model output', async () => {
+    const page = dashboard.session.page;
+    await page.selectOption('[data-testid="method-picker"]', 'kernelshap');
+    await setNumber(page, 'Segments', 12);
+    await page.click('[data-testid="run-explain"]');
+    await page.waitForSelector('[data-testid="shap-sum"]', { timeout: 120_000 });
+    const text = (await page.textContent('[data-testid="shap-sum"]'))!;
+    const [, base, sum, total, output] = /base value (\S+) \+ Σ φ (\S+) = (\S+) \(model output\s+(\S+)\)/.exec(text)!;
+    expect(Number(base) + Number(sum)).toBeCloseTo(Number(total), 3);
+    expect(Number(total)).toBeCloseTo(Number(output), 3);
+    expect(text).toMatch(/exact Shapley values/);
+    expect((await page.$$('[data-testid="weights-chart"] [data-feature]')).length).toBeGreaterThan(5);
+  });
+
+  it('runs LIME, KernelSHAP, RISE and Grad-CAM: four maps render and the table has time, calls and both AUCs', async () => {
+    const page = dashboard.session.page;
+    // keep the run short: fewer LIME samples and RISE masks
+    await page.selectOption('[data-testid="method-picker"]', 'lime');
+    await setNumber(page, 'Samples', 200);
+    await page.selectOption('[data-testid="method-picker"]', 'rise');
+    await setNumber(page, 'Masks', 300);
+    for (const box of await page.$$('[data-testid="compare-panel"] .method-checks input:checked')) await box.uncheck();
+    for (const label of ['LIME', 'KernelSHAP', 'RISE', 'Grad-CAM']) await page.check(`[data-testid="compare-panel"] input[aria-label="Compare ${label}"]`);
+    expect(await page.evaluate(() => (window as unknown as { glassbox: { getState(): { compareMethods: string[] } } }).glassbox.getState().compareMethods)).toEqual(COMPARED);
+    await page.click('[data-testid="run-compare"]');
+    await page.waitForFunction(() => (window as unknown as { glassbox: { getState(): { comparison?: { done: boolean } } } }).glassbox.getState().comparison?.done, undefined, { timeout: 240_000 });
+    for (const m of COMPARED) await page.waitForSelector(`[data-testid="compare-map-${m}"]`);
+    const rows = await page.$$eval('[data-testid="compare-table"] tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')));
+    expect(rows.map((r) => r[0])).toEqual(['LIME', 'KernelSHAP', 'RISE', 'Grad-CAM']);
+    for (const [, time, calls, deletion, insertion] of rows) {
+      expect(time).toMatch(/\d/);
+      expect(Number(calls)).toBeGreaterThan(0);
+      expect(Number(deletion)).toBeGreaterThanOrEqual(0);
+      expect(Number(deletion)).toBeLessThanOrEqual(1);
+      expect(Number(insertion)).toBeGreaterThanOrEqual(0);
+      expect(Number(insertion)).toBeLessThanOrEqual(1);
+    }
+    // one shared scale: the caption says it
+    await page.selectOption('select[aria-label="Comparison scale"]', 'shared');
+    expect(await page.textContent('[data-testid="compare-panel"]')).toMatch(/shared scale ±/);
+    expect(dashboard.session.consoleErrors).toEqual([]);
+  });
+});
