@@ -5,6 +5,8 @@ import { CAM_DEFAULTS, IG_DEFAULTS, PLAIN_DEFAULTS, SMOOTHGRAD_DEFAULTS, type Ig
 import { FAITHFULNESS_DEFAULTS, type FaithfulnessParams } from '../engine/explain/faithfulness';
 import { KERNEL_SHAP_DEFAULTS } from '../engine/explain/kernel-shap';
 import { LIME_DEFAULTS, type LimeParams } from '../engine/explain/lime';
+import { PARTITION_SHAP_DEFAULTS, type PartitionShapParams } from '../engine/explain/partition-shap';
+import { RISE_DEFAULTS, type RiseParams } from '../engine/explain/rise';
 import { EXPLAINERS, isMethodId, METHOD_NEEDS, type MethodId, type MethodParams } from '../engine/explain/registry';
 import type { PreprocessConfig } from '../engine/image/preprocess';
 
@@ -53,6 +55,8 @@ Explanations:
   smoothgrad: --samples N (25) --noise F (0.15 of the input range)   gradients: --batch B (16)
   kernelshap: --samples N (auto: 2M + 2048) --segmentation/--segments/… as LIME --background mean|black|grey|blur|R,G,B
         (mean) --exact-up-to M (14: enumerate all coalitions up to M superpixels) --raw
+  partitionshap: --max-evals N (500) --background blur|black|R,G,B (blur) --sigma S (10) --min-block B (1) --raw
+  rise: --masks N (2000) --cells S (8: the random grid is S×S) --p1 P|auto (0.5: probability a cell is kept) --raw
   --metrics            add deletion/insertion curves and their AUC (RISE's metrics) --metric-steps S (32)`;
 
 function triple(flag: string, raw: string): [number, number, number] {
@@ -85,6 +89,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
         batch: { type: 'string' }, raw: { type: 'boolean' }, layer: { type: 'string' }, steps: { type: 'string' },
         baseline: { type: 'string' }, rule: { type: 'string' }, noise: { type: 'string' }, metrics: { type: 'boolean' },
         'metric-steps': { type: 'string' }, background: { type: 'string' }, 'exact-up-to': { type: 'string' },
+        'max-evals': { type: 'string' }, 'min-block': { type: 'string' }, masks: { type: 'string' }, p1: { type: 'string' }, cells: { type: 'string' },
       },
     }));
   } catch (e) {
@@ -173,7 +178,38 @@ export function parseCliArgs(argv: string[]): CliRequest {
         scoreSpace: values.raw ? 'raw' : 'probability',
       };
     }
-    else if (METHOD_NEEDS[methodId] === 'layer-gradient' || METHOD_NEEDS[methodId] === 'activation') params = { ...CAM_DEFAULTS, layer: values.layer, batchSize: batch(CAM_DEFAULTS.batchSize) };
+    else if (methodId === 'partitionshap') {
+      let background: PartitionShapParams['background'] = PARTITION_SHAP_DEFAULTS.background;
+      let color: PartitionShapParams['color'];
+      if (values.background) {
+        if (values.background === 'blur' || values.background === 'black') background = values.background;
+        else (background = 'color'), (color = triple('--background', values.background));
+      }
+      params = {
+        ...PARTITION_SHAP_DEFAULTS,
+        maxEvals: values['max-evals'] === undefined ? PARTITION_SHAP_DEFAULTS.maxEvals : positiveInt('--max-evals', values['max-evals'], 1_000_000),
+        background,
+        color,
+        blurSigma: number('--sigma', values.sigma, PARTITION_SHAP_DEFAULTS.blurSigma ?? 10),
+        minBlock: values['min-block'] === undefined ? PARTITION_SHAP_DEFAULTS.minBlock : positiveInt('--min-block', values['min-block'], 8192),
+        batchSize: batch(PARTITION_SHAP_DEFAULTS.batchSize),
+        scoreSpace: values.raw ? 'raw' : 'probability',
+      };
+    } else if (methodId === 'rise') {
+      let p1: RiseParams['p1'] = RISE_DEFAULTS.p1;
+      if (values.p1 !== undefined) {
+        p1 = values.p1 === 'auto' ? 'auto' : number('--p1', values.p1, 0.5);
+        if (p1 !== 'auto' && !(p1 > 0 && p1 < 1)) throw new GlassboxError('PARAM_INVALID', `--p1 must be between 0 and 1, or auto (got "${values.p1}").`);
+      }
+      params = {
+        ...RISE_DEFAULTS,
+        masks: values.masks === undefined ? RISE_DEFAULTS.masks : positiveInt('--masks', values.masks, 100_000),
+        grid: values.cells === undefined ? RISE_DEFAULTS.grid : positiveInt('--cells', values.cells, 1024),
+        p1,
+        batchSize: batch(RISE_DEFAULTS.batchSize),
+        scoreSpace: values.raw ? 'raw' : 'probability',
+      };
+    } else if (METHOD_NEEDS[methodId] === 'layer-gradient' || METHOD_NEEDS[methodId] === 'activation') params = { ...CAM_DEFAULTS, layer: values.layer, batchSize: batch(CAM_DEFAULTS.batchSize) };
     else if (methodId === 'ig') {
       let baseline: IgParams['baseline'] = IG_DEFAULTS.baseline;
       let color: IgParams['color'];

@@ -9,6 +9,8 @@ import { CAM_DEFAULTS, IG_DEFAULTS, PLAIN_DEFAULTS, SMOOTHGRAD_DEFAULTS, type Ca
 import { FAITHFULNESS_DEFAULTS, type FaithfulnessParams } from '../engine/explain/faithfulness';
 import { KERNEL_SHAP_DEFAULTS, type KernelShapParams } from '../engine/explain/kernel-shap';
 import { LIME_DEFAULTS, type LimeParams } from '../engine/explain/lime';
+import { PARTITION_SHAP_DEFAULTS, type PartitionShapParams } from '../engine/explain/partition-shap';
+import { RISE_DEFAULTS, type RiseParams } from '../engine/explain/rise';
 import { EXPLAINERS, isMethodId, METHOD_NEEDS, type MethodId, type MethodParams } from '../engine/explain/registry';
 import type { Explainer } from '../engine/explain/types';
 import { DEFAULT_HEATMAP_VIEW, type HeatmapView } from '../engine/render/heatmap';
@@ -42,11 +44,11 @@ export interface PredictionState {
 
 type Status = 'idle' | 'loading' | 'ready' | 'error';
 
-export type ParamFamily = 'lime' | 'kernelshap' | 'cam' | 'ig' | 'smoothgrad' | 'gradient';
+export type ParamFamily = 'lime' | 'kernelshap' | 'partitionshap' | 'rise' | 'cam' | 'ig' | 'smoothgrad' | 'gradient';
 
 /** Which settings family a method reads its parameters from. */
 export function paramFamily(method: MethodId): ParamFamily {
-  if (method === 'lime' || method === 'kernelshap' || method === 'ig' || method === 'smoothgrad') return method;
+  if (method === 'lime' || method === 'kernelshap' || method === 'partitionshap' || method === 'rise' || method === 'ig' || method === 'smoothgrad') return method;
   return METHOD_NEEDS[method] === 'input-gradient' ? 'gradient' : 'cam';
 }
 
@@ -58,6 +60,8 @@ export const DEFAULT_EXPLAIN_SETTINGS: ExplainSettings = {
   method: 'lime',
   lime: LIME_DEFAULTS,
   kernelshap: KERNEL_SHAP_DEFAULTS,
+  partitionshap: PARTITION_SHAP_DEFAULTS,
+  rise: RISE_DEFAULTS,
   cam: CAM_DEFAULTS,
   ig: IG_DEFAULTS,
   smoothgrad: SMOOTHGRAD_DEFAULTS,
@@ -70,6 +74,8 @@ export interface ExplainSettings {
   method: MethodId;
   lime: LimeParams;
   kernelshap: KernelShapParams;
+  partitionshap: PartitionShapParams;
+  rise: RiseParams;
   /** Parameters of the other methods, by family (CAMs share theirs). */
   cam: CamParams;
   ig: IgParams;
@@ -249,7 +255,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
           explainSettings: DEFAULT_EXPLAIN_SETTINGS,
           view: DEFAULT_VIEW,
           heatmapView: DEFAULT_HEATMAP_VIEW,
-          compareMethods: ['lime', 'kernelshap', 'gradcam'],
+          compareMethods: ['lime', 'kernelshap', 'rise', 'gradcam'],
           compareScale: 'normalised',
           viewClass: 0,
 

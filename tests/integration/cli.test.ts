@@ -12,7 +12,7 @@ const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(TSX, ['src/cli/explain.ts', ...args], { cwd: ROOT });
+    const { stdout, stderr } = await run(TSX, ['src/cli/explain.ts', ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -88,7 +88,7 @@ describe('npm run explain --method lime', () => {
     expect(r.stderr).toMatch(/--target 9 does not exist: the model has 4 classes/);
     const m = await cli(['--model', 'public/demo/shapes.onnx', '--image', 'public/demo/images/star-1.png', '--method', 'fancy']);
     expect(m.code).toBe(2);
-    expect(m.stderr).toMatch(/--method must be one of lime, kernelshap, gradcam/);
+    expect(m.stderr).toMatch(/--method must be one of lime, kernelshap, partitionshap, rise, gradcam/);
   });
 });
 
@@ -137,5 +137,21 @@ describe('npm run explain --method kernelshap --metrics', () => {
     } finally {
       fs.rmSync(out, { force: true });
     }
+  });
+});
+
+describe('npm run explain --method partitionshap / rise', () => {
+  it('Partition SHAP adds up; RISE writes its map and example masks', async () => {
+    const shap = await cli(['--model', 'public/demo/shapes.onnx', '--image', 'public/demo/images/star-1.png', '--method', 'partitionshap', '--max-evals', '100', '--json']);
+    expect(shap.code).toBe(0);
+    const s = JSON.parse(shap.stdout).explanation;
+    expect(s.method).toBe('partitionshap');
+    expect(Math.abs(s.additivity.baseValue + s.additivity.sum - s.additivity.output)).toBeLessThan(1e-6);
+    const rise = await cli(['--model', 'public/demo/shapes.onnx', '--image', 'public/demo/images/star-1.png', '--method', 'rise', '--masks', '64', '--cells', '6', '--json']);
+    expect(rise.code).toBe(0);
+    const r = JSON.parse(rise.stdout).explanation;
+    expect(r).toMatchObject({ method: 'rise', width: 96, height: 96 });
+    expect(r.examples).toHaveLength(4);
+    expect(r.map).toHaveLength(96 * 96);
   });
 });

@@ -2,11 +2,15 @@
 import { CAM_EXPLAINERS, GRADIENT_EXPLAINERS, type CamParams, type IgParams, type PlainGradientParams, type SmoothGradParams } from './gradient-methods';
 import { kernelShapExplainer, type KernelShapParams } from './kernel-shap';
 import { limeExplainer, type LimeParams } from './lime';
+import { partitionShapExplainer, type PartitionShapParams } from './partition-shap';
+import { riseExplainer, type RiseParams } from './rise';
 import type { Explainer } from './types';
 
 export interface MethodParams {
   lime: LimeParams;
   kernelshap: KernelShapParams;
+  partitionshap: PartitionShapParams;
+  rise: RiseParams;
   gradcam: CamParams;
   gradcampp: CamParams;
   xgradcam: CamParams;
@@ -26,6 +30,8 @@ export type MethodId = keyof MethodParams;
 export const EXPLAINERS: { [K in MethodId]: Explainer<MethodParams[K]> } = {
   lime: limeExplainer,
   kernelshap: kernelShapExplainer,
+  partitionshap: partitionShapExplainer,
+  rise: riseExplainer,
   ...CAM_EXPLAINERS,
   ...GRADIENT_EXPLAINERS,
 };
@@ -34,6 +40,8 @@ export const EXPLAINERS: { [K in MethodId]: Explainer<MethodParams[K]> } = {
 export const METHOD_NEEDS: { [K in MethodId]: 'inference' | 'activation' | 'layer-gradient' | 'input-gradient' } = {
   lime: 'inference',
   kernelshap: 'inference',
+  partitionshap: 'inference',
+  rise: 'inference',
   gradcam: 'layer-gradient',
   gradcampp: 'layer-gradient',
   xgradcam: 'layer-gradient',

@@ -7,6 +7,10 @@
  * at a random shift, so its edges fall anywhere. The model scores the image multiplied by each mask, and the
  * saliency of class c is the score-weighted mean of the masks: sal_c = Σᵢ f_c(I⊙Mᵢ)·Mᵢ / (N·p1). Masks are drawn
  * from the seed batch by batch and never stored, so memory does not grow with N.
+ *
+ * As the reference, the mask multiplies the normalised tensor: a hidden pixel is 0 after normalisation (the
+ * dataset's mean colour under ImageNet-style mean/std, black without normalisation). Scores are probabilities
+ * (softmax of logits; the reference appends a Softmax, TorchRay a sigmoid) or, on request, the raw outputs.
  */
 import { GlassboxError } from '../errors';
 import { tensorDims, tensorLength, writeModelInput } from '../image/preprocess';
@@ -143,7 +147,7 @@ export function riseMaskFromGrid(cells: ArrayLike<number>, plan: RiseMaskPlan, s
   const { grid: s, width, height, cols, rows, rowScratch } = plan;
   if (cells.length !== s * s) throw new RangeError(`riseMaskFromGrid: the grid needs ${s * s} cells (got ${cells.length}).`);
   if (out.length < width * height) throw new RangeError(`riseMaskFromGrid: out needs ${width * height} values (got ${out.length}).`);
-  if (!(shiftX >= 0 && shiftX < plan.cellWidth && shiftY >= 0 && shiftY < plan.cellHeight)) {
+  if (!Number.isInteger(shiftX) || !Number.isInteger(shiftY) || shiftX < 0 || shiftX >= plan.cellWidth || shiftY < 0 || shiftY >= plan.cellHeight) {
     throw new RangeError(`riseMaskFromGrid: the shift must lie in [0, ${plan.cellWidth}) × [0, ${plan.cellHeight}) (got ${shiftX}, ${shiftY}).`);
   }
   // Separable: first each grid row across the crop's columns, then down the crop's rows.

@@ -7,7 +7,7 @@ import { formatMs } from '../common/format';
 import { methodUnavailable } from '../explain/MethodPicker';
 import { useApp } from '../store-context';
 
-const ORDER: MethodId[] = ['lime', 'kernelshap', 'partitionshap' as MethodId, 'rise' as MethodId, 'gradcam', 'gradcampp', 'xgradcam', 'layercam', 'hirescam', 'scorecam', 'ablationcam', 'eigencam', 'saliency', 'inputxgrad', 'ig', 'smoothgrad', 'guidedbackprop'];
+const ORDER: MethodId[] = ['lime', 'kernelshap', 'partitionshap', 'rise', 'gradcam', 'gradcampp', 'xgradcam', 'layercam', 'hirescam', 'scorecam', 'ablationcam', 'eigencam', 'saliency', 'inputxgrad', 'ig', 'smoothgrad', 'guidedbackprop'];
 
 /**
  * Several methods on the same image and class, side by side: the maps on one shared diverging scale (the same

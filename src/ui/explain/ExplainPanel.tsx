@@ -4,7 +4,8 @@ import { formatMs } from '../common/format';
 import { NumberField } from '../common/NumberField';
 import { GradientParamsFields, MethodPicker, methodUnavailable } from './MethodPicker';
 import { HideFields, SegmentationFields } from './SegmentationFields';
-import { KernelShapFields } from './ShapFields';
+import { KernelShapFields, PartitionShapFields, RiseFields } from './ShapFields';
+import { RunPreview } from './RunPreview';
 import { FAITHFULNESS_DEFAULTS } from '../../engine/explain/faithfulness';
 import { useApp } from '../store-context';
 
@@ -59,11 +60,16 @@ export function ExplainPanel() {
           </span>
         </div>
       )}
+      {run?.progress?.preview && <RunPreview preview={run.progress.preview} />}
       <label className="inline small" title="Deletion and insertion curves of the map (RISE's metrics), computed after the run">
         <input aria-label="Faithfulness curves" type="checkbox" checked={!!settings.metrics} onChange={(e) => setSettings({ metrics: e.target.checked ? FAITHFULNESS_DEFAULTS : undefined })} /> deletion/insertion curves
       </label>
       {method === 'kernelshap' ? (
         <KernelShapFields />
+      ) : method === 'partitionshap' ? (
+        <PartitionShapFields />
+      ) : method === 'rise' ? (
+        <RiseFields />
       ) : method !== 'lime' ? (
         <GradientParamsFields />
       ) : (

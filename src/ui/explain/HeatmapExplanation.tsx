@@ -8,6 +8,7 @@ import { useApp } from '../store-context';
 import { ExplanationHeader } from './ExplanationHeader';
 import { COLORMAP_OPTIONS } from './MethodPicker';
 import { FaithfulnessPlots } from './FaithfulnessPlots';
+import { RiseExamples } from './RiseExamples';
 
 /** A per-pixel map (CAM or gradient attribution) over the image, with its scale, colour map and cost. */
 export function HeatmapExplanation() {
@@ -69,6 +70,13 @@ export function HeatmapExplanation() {
             {' '}· layer {result.layer} ({result.camWidth}×{result.camHeight})
           </>
         )}
+        {result.additivity && (
+          <span data-testid="shap-sum">
+            {' '}· base value {result.additivity.baseValue.toPrecision(4)} + Σ {result.additivity.sum.toPrecision(4)} = {(result.additivity.baseValue + result.additivity.sum).toPrecision(4)} (model output{' '}
+            {result.additivity.output.toPrecision(4)})
+          </span>
+        )}
+        {result.params.p1Chosen !== undefined && <> · keep probability {String(result.params.p1Chosen)}</>}
         {result.completeness && (
           <>
             {' '}· completeness: Σ attributions {result.completeness.sum.toPrecision(4)} vs f(x) − f(baseline) {result.completeness.delta.toPrecision(4)} (error{' '}
@@ -78,6 +86,7 @@ export function HeatmapExplanation() {
         {' '}· scores: {result.scoreSpace === 'logits' ? 'logits (before the model’s softmax)' : 'model outputs'} · {result.timings.samples} inputs in {result.timings.modelCalls} model calls ·{' '}
         {formatMs(result.timings.totalMs)} (inference {formatMs(result.timings.inferenceMs)})
       </p>
+      {result.examples && base && <RiseExamples image={base} examples={result.examples} />}
       {result.metrics && <FaithfulnessPlots metrics={result.metrics} />}
     </section>
   );

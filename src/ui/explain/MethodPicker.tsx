@@ -5,7 +5,7 @@ import { useApp } from '../store-context';
 import { NumberField } from '../common/NumberField';
 
 const GROUPS: { label: string; methods: MethodId[] }[] = [
-  { label: 'Perturbation', methods: ['lime', 'kernelshap'] },
+  { label: 'Perturbation', methods: ['lime', 'kernelshap', 'partitionshap', 'rise'] },
   { label: 'CAM (gradients)', methods: ['gradcam', 'gradcampp', 'xgradcam', 'layercam', 'hirescam'] },
   { label: 'CAM (gradient-free)', methods: ['scorecam', 'ablationcam', 'eigencam'] },
   { label: 'Gradients', methods: ['saliency', 'inputxgrad', 'ig', 'smoothgrad', 'guidedbackprop'] },

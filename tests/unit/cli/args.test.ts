@@ -114,7 +114,7 @@ describe('parseCliArgs gradient methods', () => {
   });
 
   it('refuses unknown methods, --layer on a non-CAM method, and bad steps or rules', () => {
-    expect(expectParamInvalid([...base, '--method', 'shap']).message).toMatch(/--method must be one of lime, kernelshap, gradcam/);
+    expect(expectParamInvalid([...base, '--method', 'shap']).message).toMatch(/--method must be one of lime, kernelshap, partitionshap, rise, gradcam/);
     expect(expectParamInvalid([...base, '--method', 'ig', '--layer', 'x']).message).toMatch(/--layer only applies to the CAM methods/);
     expect(expectParamInvalid([...base, '--method', 'ig', '--steps', '0']).message).toMatch(/--steps/);
     expect(expectParamInvalid([...base, '--method', 'ig', '--rule', 'simpson']).message).toMatch(/--rule/);
@@ -128,5 +128,15 @@ describe('parseCliArgs kernelshap and --metrics', () => {
     expect(r.metrics).toMatchObject({ steps: 16, deletionSubstrate: 'black', insertionSubstrate: 'blur' });
     expect(parseCliArgs([...base, '--method', 'kernelshap', '--samples', '500', '--background', '1,2,3']).explain!.params).toMatchObject({ samples: 500, background: { mode: 'color', color: [1, 2, 3] } });
     expect(parseCliArgs([...base, '--method', 'gradcam']).explain!.metrics).toBeUndefined();
+  });
+});
+
+describe('parseCliArgs partitionshap and rise', () => {
+  it('partitionshap: evaluations, background, block size; rise: masks, cells, keep probability or auto', () => {
+    expect(parseCliArgs([...base, '--method', 'partitionshap', '--max-evals', '2000', '--background', 'black', '--min-block', '4', '--raw']).explain!.params).toMatchObject({ maxEvals: 2000, background: 'black', minBlock: 4, scoreSpace: 'raw' });
+    expect(parseCliArgs([...base, '--method', 'partitionshap', '--background', '128,128,128']).explain!.params).toMatchObject({ background: 'color', color: [128, 128, 128] });
+    expect(parseCliArgs([...base, '--method', 'rise', '--masks', '500', '--cells', '6', '--p1', '0.3']).explain!.params).toMatchObject({ masks: 500, grid: 6, p1: 0.3 });
+    expect(parseCliArgs([...base, '--method', 'rise', '--p1', 'auto']).explain!.params).toMatchObject({ p1: 'auto', masks: 2000 });
+    expect(expectParamInvalid([...base, '--method', 'rise', '--p1', '1.5']).message).toMatch(/--p1 must be between 0 and 1/);
   });
 });
