@@ -26,6 +26,18 @@ describe.skipIf(!browserTestsRunnable())('SHAP and the comparison view in Chromi
     expect((await page.$$('[data-testid="weights-chart"] [data-feature]')).length).toBeGreaterThan(5);
   });
 
+  it('RISE: the map so far shows while it runs, then the result with example masks and masked images', async () => {
+    const page = dashboard.session.page;
+    await page.selectOption('[data-testid="method-picker"]', 'rise');
+    await setNumber(page, 'Masks', 4000);
+    await page.click('[data-testid="run-explain"]');
+    await page.waitForSelector('[data-testid="run-preview"] canvas', { timeout: 120_000 });
+    await page.waitForSelector('[data-testid="rise-examples"]', { timeout: 240_000 });
+    expect(await page.$$('[data-testid="rise-examples"] figure')).toHaveLength(4);
+    expect(await page.$('[data-testid="run-preview"]')).toBeNull();
+    expect(await page.textContent('#result-h')).toBe('RISE explanation');
+  });
+
   it('runs LIME, KernelSHAP, RISE and Grad-CAM: four maps render and the table has time, calls and both AUCs', async () => {
     const page = dashboard.session.page;
     // keep the run short: fewer LIME samples and RISE masks
