@@ -176,4 +176,28 @@ describe('app store', () => {
     expect(compute.calls.explain.length).toBe(before);
     expect(store.getState().messages.at(-1)).toMatchObject({ code: 'PARAM_INVALID', message: expect.stringContaining('samples') });
   });
+
+  it('a comparison runs each method on one target with deletion/insertion curves, in order; cancel stops the rest', async () => {
+    const { store, compute } = await ready();
+    store.getState().setCompareMethods(['lime', 'kernelshap', 'gradcam']);
+    await store.getState().runComparison();
+    const jobs = compute.calls.explain.slice(-3);
+    expect(jobs.map((j) => j.method)).toEqual(['lime', 'kernelshap', 'gradcam']);
+    expect(jobs.every((j) => j.targets.length === 1 && j.targets[0] === 1 && j.metrics?.steps)).toBe(true);
+    const c = store.getState().comparison!;
+    expect(c.done).toBe(true);
+    expect(c.entries.map((e) => e.method)).toEqual(['lime', 'kernelshap', 'gradcam']);
+    expect(c.entries.every((e) => e.result)).toBe(true);
+    expect(store.getState().run).toBeUndefined();
+
+    const before = compute.calls.explain.length;
+    const running = store.getState().runComparison();
+    await new Promise((r) => setTimeout(r, 7));
+    await store.getState().cancelExplanation();
+    await running;
+    expect(compute.calls.explain.length).toBe(before + 1); // the first was cancelled, the others never started
+    expect(store.getState().comparison!.entries[0].error).toBe('cancelled');
+    expect(store.getState().comparison!.entries[1].result).toBeUndefined();
+    expect(store.getState().messages).toEqual([]);
+  });
 });
