@@ -1,6 +1,6 @@
 /**
  * Screenshot of the dashboard for the README: serves dist/, loads squeezenet1.1 and the cat photo from
- * ../shared/models (or stays on the demo if that folder is absent), saves tools/screenshot.png.
+ * ../shared/models (or stays on the demo if that folder is absent), runs Grad-CAM, saves tools/screenshot.png.
  *   npm run build && npx tsx tools/screenshot.ts [out.png]
  */
 import fs from 'node:fs';
@@ -23,6 +23,11 @@ try {
     await page.waitForFunction(() => document.querySelector('[data-testid="model-name"]')?.textContent?.includes('squeezenet'));
     await page.waitForTimeout(1500);
   }
+  await page.selectOption('[data-testid="method-picker"]', 'gradcam');
+  await page.waitForFunction(() => !(document.querySelector('[data-testid="run-explain"]') as HTMLButtonElement | null)?.disabled, undefined, { timeout: 60_000 });
+  await page.click('[data-testid="run-explain"]');
+  await page.waitForSelector('[data-testid="overlay-canvas"]', { timeout: 120_000 });
+  await page.waitForTimeout(500);
   await page.screenshot({ path: out, fullPage: true });
   console.log(`saved ${out}`);
 } finally {
