@@ -61,9 +61,11 @@ export function ExplainPanel() {
         </div>
       )}
       {run?.progress?.preview && <RunPreview preview={run.progress.preview} />}
-      <label className="inline small" title="Deletion and insertion curves of the map (RISE's metrics), computed after the run">
-        <input aria-label="Faithfulness curves" type="checkbox" checked={!!settings.metrics} onChange={(e) => setSettings({ metrics: e.target.checked ? FAITHFULNESS_DEFAULTS : undefined })} /> deletion/insertion curves
-      </label>
+      <div className="controls">
+        <label title="Deletion and insertion curves of the map (RISE's metrics), computed after the run">
+          <input aria-label="Faithfulness curves" type="checkbox" checked={!!settings.metrics} onChange={(e) => setSettings({ metrics: e.target.checked ? FAITHFULNESS_DEFAULTS : undefined })} /> deletion/insertion curves
+        </label>
+      </div>
       {method === 'kernelshap' ? (
         <KernelShapFields />
       ) : method === 'partitionshap' ? (
