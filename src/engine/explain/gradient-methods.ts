@@ -13,6 +13,7 @@ import { now } from '../math/clock';
 import { createRng } from '../math/rng';
 import { eigenCam, featureMapsOf, gradientCam, minMaxNormalise, resizeMap, weightedCam, type FeatureMaps, type GradientCam } from './cam';
 import { createProgressTracker } from './progress';
+import { checkTargets } from './targets';
 import type { ClassAttribution, Explainer, ExplainRequest, Explanation } from './types';
 
 export type CamMethod = GradientCam | 'eigencam' | 'scorecam' | 'ablationcam';
@@ -113,12 +114,10 @@ interface Setup {
   capacity: (wanted: number) => number;
 }
 
-function setup(request: ExplainRequest<unknown>, batchSize: number): Setup {
+function setup(method: string, request: ExplainRequest<unknown>, batchSize: number): Setup {
   const { model, image, preprocess, targets, gradients } = request;
   if (!gradients) throw new GlassboxError('GRADIENT_UNSUPPORTED', 'Gradients are not available for this model here.');
-  const k = model.spec.numClasses;
-  if (!targets.length) throw new GlassboxError('PARAM_INVALID', 'At least one target class is needed.');
-  for (const t of targets) if (!Number.isInteger(t) || t < 0 || (k !== undefined && t >= k)) throw new GlassboxError('PARAM_INVALID', `Target class ${t} does not exist.`);
+  checkTargets(method, targets, model.spec.numClasses);
   const perImage = preprocess.width * preprocess.height * preprocess.channels;
   const x = new Float32Array(perImage);
   writeModelInput(image, preprocess, x);
@@ -166,7 +165,7 @@ function result(
 async function explainCam(method: CamMethod, request: ExplainRequest<CamParams>): Promise<Explanation> {
   const { params, targets, preprocess, image } = request;
   batchSizeOk(method, params.batchSize);
-  const s = setup(request, params.batchSize);
+  const s = setup(method, request, params.batchSize);
   const started = now();
   const catalog = await s.source.catalog();
   const layerName = params.layer || catalog.suggested;
@@ -318,7 +317,7 @@ async function explainGradient(method: GradientMethod, request: ExplainRequest<I
   if (method === 'ig') validateIgParams(params as IgParams);
   else if (method === 'smoothgrad') validateSmoothGradParams(params as SmoothGradParams);
   else batchSizeOk(method, params.batchSize);
-  const s = setup(request, params.batchSize);
+  const s = setup(method, request, params.batchSize);
   const started = now();
   const gm = await s.source.gradients({ input: true, guidedRelu: method === 'guidedbackprop' });
   let inferenceMs = 0, modelCalls = 0, rows = 0;

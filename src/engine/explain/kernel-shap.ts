@@ -20,6 +20,7 @@ import { createRng, type Rng } from '../math/rng';
 import { softmax } from '../predict/scores';
 import { createMaskedInputBuilder, fillImage, type HideSpec } from './perturb';
 import { createProgressTracker } from './progress';
+import { checkTargets } from './targets';
 import { segmentImage, type SegmentationSpec } from './segmentation';
 import type { ClassAttribution, Explainer, ExplainRequest, Explanation, ScoreSpace } from './types';
 
@@ -217,9 +218,7 @@ export function exactShapley(values: Float64Array, m: number): Float64Array {
 export async function explainKernelShap(request: ExplainRequest<KernelShapParams>): Promise<Explanation> {
   const { model, image, preprocess, targets, params, seed } = request;
   validateKernelShapParams(params);
-  const numClasses = model.spec.numClasses;
-  if (!targets.length) invalid('at least one target class is needed.');
-  for (const t of targets) if (!Number.isInteger(t) || t < 0 || (numClasses !== undefined && t >= numClasses)) invalid(`target class ${t} does not exist.`);
+  checkTargets('KernelSHAP', targets, model.spec.numClasses);
   const started = now();
   const segmentation = segmentImage(image, params.segmentation);
   const segmentationMs = now() - started;

@@ -16,6 +16,7 @@ import { tensorDims } from '../image/preprocess';
 import { segmentImage, type SegmentationSpec } from './segmentation';
 import { createMaskedInputBuilder, fillImage, type HideSpec } from './perturb';
 import { createProgressTracker } from './progress';
+import { checkTargets } from './targets';
 import type { ClassAttribution, Explainer, ExplainRequest, Explanation, ScoreSpace } from './types';
 
 export interface LimeParams {
@@ -67,9 +68,7 @@ export function validateLimeParams(p: LimeParams): void {
 export async function explainLime(request: ExplainRequest<LimeParams>): Promise<Explanation> {
   const { model, image, preprocess, targets, params, seed } = request;
   validateLimeParams(params);
-  const numClasses = model.spec.numClasses;
-  if (!targets.length) invalid('at least one target class is needed.');
-  for (const t of targets) if (!Number.isInteger(t) || t < 0 || (numClasses !== undefined && t >= numClasses)) invalid(`target class ${t} does not exist.`);
+  checkTargets('LIME', targets, model.spec.numClasses);
   const started = now();
 
   const segmentation = segmentImage(image, params.segmentation);

@@ -18,6 +18,7 @@ import { createRng, type Rng } from '../math/rng';
 import { softmax } from '../predict/scores';
 import type { Model } from '../runtime/ort-runtime';
 import { createProgressTracker } from './progress';
+import { checkTargets } from './targets';
 import type { CancelSignal, ClassAttribution, Explainer, ExplainRequest, Explanation, Progress, ScoreSpace } from './types';
 
 export interface PartitionShapParams {
@@ -433,9 +434,7 @@ export function partitionBackground(image: RgbaImage, p: PartitionShapParams): R
 export async function explainPartitionShap(request: ExplainRequest<PartitionShapParams>): Promise<Explanation> {
   const { model, image, preprocess, targets, params, seed } = request;
   validatePartitionShapParams(params);
-  const numClasses = model.spec.numClasses;
-  if (!targets.length) invalid('at least one target class is needed.');
-  for (const t of targets) if (!Number.isInteger(t) || t < 0 || (numClasses !== undefined && t >= numClasses)) invalid(`target class ${t} does not exist.`);
+  checkTargets('Partition SHAP', targets, model.spec.numClasses);
   if (image.width !== preprocess.width || image.height !== preprocess.height) {
     invalid(`the image is ${image.width}×${image.height} but the model input is ${preprocess.width}×${preprocess.height}.`);
   }

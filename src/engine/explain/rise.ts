@@ -19,6 +19,7 @@ import { createRng, type Rng } from '../math/rng';
 import { isDistribution, softmax } from '../predict/scores';
 import { minMaxNormalise } from './cam';
 import { createProgressTracker } from './progress';
+import { checkTargets } from './targets';
 import type { ClassAttribution, Explainer, ExplainRequest, Explanation, Progress, ScoreSpace } from './types';
 
 export interface RiseParams {
@@ -213,9 +214,7 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
   const { model, image, preprocess, targets, params, seed } = request;
   const width = image.width, height = image.height;
   validateRiseParams(params, { width, height });
-  const numClasses = model.spec.numClasses;
-  if (!targets.length) invalid('at least one target class is needed.');
-  for (const t of targets) if (!Number.isInteger(t) || t < 0 || (numClasses !== undefined && t >= numClasses)) invalid(`target class ${t} does not exist.`);
+  checkTargets('RISE', targets, model.spec.numClasses);
   const started = now();
 
   const pixels = width * height;

@@ -7,7 +7,6 @@ export function KernelShapFields() {
   const settings = useApp((s) => s.explainSettings);
   const model = useApp((s) => s.model);
   const setParams = useApp((s) => s.setMethodParams);
-  const setSettings = useApp((s) => s.setExplainSettings);
   const p = settings.kernelshap;
   return (
     <div className="form-grid">
@@ -23,12 +22,23 @@ export function KernelShapFields() {
       <NumberField label="Exact up to" value={p.exactUpTo} min={0} max={20} onChange={(exactUpTo) => setParams('kernelshap', { exactUpTo })} title="Enumerate all 2^M coalitions (exact Shapley values) when there are at most this many superpixels" />
       <NumberField label="Batch size" value={p.batchSize} min={1} max={1024} onChange={(batchSize) => setParams('kernelshap', { batchSize })} title={model?.spec.dynamicBatch ? 'Images per model call' : 'This model has a fixed batch: images run one by one'} />
       <ScoreSpaceField value={p.scoreSpace} onChange={(scoreSpace) => setParams('kernelshap', { scoreSpace })} />
+      <TopLabelsAndSeed />
+    </div>
+  );
+}
+
+/** How many classes to explain from the same model calls, and the seed that reproduces the run. */
+function TopLabelsAndSeed() {
+  const settings = useApp((s) => s.explainSettings);
+  const setSettings = useApp((s) => s.setExplainSettings);
+  return (
+    <>
       <NumberField label="Top labels" value={settings.topLabels} min={1} max={20} onChange={(topLabels) => setSettings({ topLabels })} title="Explain this many classes from the same model calls" />
       <label>
         Seed
         <input aria-label="Seed" type="number" min={0} value={settings.seed} onChange={(e) => setSettings({ seed: Number(e.target.value) })} />
       </label>
-    </div>
+    </>
   );
 }
 
@@ -48,7 +58,6 @@ function ScoreSpaceField(props: { value: 'probability' | 'raw'; onChange: (v: 'p
 export function PartitionShapFields() {
   const settings = useApp((s) => s.explainSettings);
   const setParams = useApp((s) => s.setMethodParams);
-  const setSettings = useApp((s) => s.setExplainSettings);
   const p = settings.partitionshap;
   return (
     <div className="form-grid">
@@ -79,11 +88,7 @@ export function PartitionShapFields() {
       <NumberField label="Smallest block" value={p.minBlock} min={1} max={8192} onChange={(minBlock) => setParams('partitionshap', { minBlock })} title="The partition stops at blocks this many pixels on a side" />
       <NumberField label="Batch size" value={p.batchSize} min={1} max={1024} onChange={(batchSize) => setParams('partitionshap', { batchSize })} />
       <ScoreSpaceField value={p.scoreSpace} onChange={(scoreSpace) => setParams('partitionshap', { scoreSpace })} />
-      <NumberField label="Top labels" value={settings.topLabels} min={1} max={20} onChange={(topLabels) => setSettings({ topLabels })} />
-      <label>
-        Seed
-        <input aria-label="Seed" type="number" min={0} value={settings.seed} onChange={(e) => setSettings({ seed: Number(e.target.value) })} />
-      </label>
+      <TopLabelsAndSeed />
     </div>
   );
 }
@@ -92,7 +97,6 @@ export function PartitionShapFields() {
 export function RiseFields() {
   const settings = useApp((s) => s.explainSettings);
   const setParams = useApp((s) => s.setMethodParams);
-  const setSettings = useApp((s) => s.setExplainSettings);
   const p = settings.rise;
   return (
     <div className="form-grid">
@@ -107,11 +111,7 @@ export function RiseFields() {
       </label>
       <NumberField label="Batch size" value={p.batchSize} min={1} max={1024} onChange={(batchSize) => setParams('rise', { batchSize })} />
       <ScoreSpaceField value={p.scoreSpace} onChange={(scoreSpace) => setParams('rise', { scoreSpace })} />
-      <NumberField label="Top labels" value={settings.topLabels} min={1} max={20} onChange={(topLabels) => setSettings({ topLabels })} />
-      <label>
-        Seed
-        <input aria-label="Seed" type="number" min={0} value={settings.seed} onChange={(e) => setSettings({ seed: Number(e.target.value) })} />
-      </label>
+      <TopLabelsAndSeed />
     </div>
   );
 }
