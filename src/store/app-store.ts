@@ -68,6 +68,7 @@ export const DEFAULT_EXPLAIN_SETTINGS: ExplainSettings = {
   gradient: PLAIN_DEFAULTS,
   seed: 0,
   topLabels: 1,
+  metrics: FAITHFULNESS_DEFAULTS,
 };
 
 export interface ExplainSettings {
@@ -84,8 +85,8 @@ export interface ExplainSettings {
   seed: number;
   /** Explain the target and the next classes of the ranking from the same model calls. */
   topLabels: number;
-  /** Deletion/insertion curves for every run (always computed in comparisons). */
-  metrics?: FaithfulnessParams;
+  /** Deletion/insertion curves for every run (null: off; always computed in comparisons). */
+  metrics: FaithfulnessParams | null;
 }
 
 export interface RunState {
@@ -240,7 +241,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
         };
         const jobFor = (method: MethodId, targets: number[]): ExplainJob => {
           const { explainSettings, preprocess } = get();
-          return { method, params: paramsFor(explainSettings, method), targets, seed: explainSettings.seed, preprocess: preprocess!, metrics: explainSettings.metrics };
+          return { method, params: paramsFor(explainSettings, method), targets, seed: explainSettings.seed, preprocess: preprocess!, metrics: explainSettings.metrics ?? undefined };
         };
 
         return {

@@ -63,7 +63,7 @@ export function ExplainPanel() {
       {run?.progress?.preview && <RunPreview preview={run.progress.preview} />}
       <div className="controls">
         <label title="Deletion and insertion curves of the map (RISE's metrics), computed after the run">
-          <input aria-label="Faithfulness curves" type="checkbox" checked={!!settings.metrics} onChange={(e) => setSettings({ metrics: e.target.checked ? FAITHFULNESS_DEFAULTS : undefined })} /> deletion/insertion curves
+          <input aria-label="Faithfulness curves" type="checkbox" checked={!!settings.metrics} onChange={(e) => setSettings({ metrics: e.target.checked ? FAITHFULNESS_DEFAULTS : null })} /> deletion/insertion curves
         </label>
       </div>
       {method === 'kernelshap' ? (

@@ -200,4 +200,15 @@ describe('app store', () => {
     expect(store.getState().comparison!.entries[1].result).toBeUndefined();
     expect(store.getState().messages).toEqual([]);
   });
+
+  it('deletion/insertion curves come with every run by default; switched off they stay off after a reload', async () => {
+    const { store, compute, storage } = await ready();
+    await store.getState().runExplanation();
+    expect(compute.calls.explain.at(-1)!.metrics?.steps).toBeGreaterThan(0);
+    store.getState().setExplainSettings({ metrics: null });
+    await store.getState().runExplanation();
+    expect(compute.calls.explain.at(-1)!.metrics).toBeUndefined();
+    const again = createAppStore({ compute: () => compute.api, assets, storage });
+    expect(again.getState().explainSettings.metrics).toBeNull();
+  });
 });
