@@ -12,6 +12,7 @@ import { explainLime, LIME_DEFAULTS } from '../src/engine/explain/lime';
 import { resizeForModel, tensorDims, tensorLength } from '../src/engine/image/preprocess';
 import { resizeBilinearAntialiased } from '../src/engine/image/resize';
 import { felzenszwalb } from '../src/engine/segment/felzenszwalb';
+import { quickshift } from '../src/engine/segment/quickshift';
 import { slic } from '../src/engine/segment/slic';
 import { sharedModelsAvailable, sharedPath } from '../tests/helpers/shared-models';
 
@@ -73,6 +74,10 @@ if (sharedModelsAvailable()) await bench('squeezenet1.1', sharedPath('squeezenet
     const img = resizeBilinearAntialiased(source, size, size);
     const slicMs = median(() => slic(img, { nSegments: 100 }));
     const fzMs = median(() => felzenszwalb(img, {}));
-    console.log(`  ${size}×${size}: SLIC (n_segments 100, compactness 10) ${slicMs.toFixed(1)} ms (goal ≈ ${size === 224 ? 10 : 150} ms) · Felzenszwalb (scale 100, σ 0.8) ${fzMs.toFixed(1)} ms`);
+    const qsMs = size === 224 ? median(() => quickshift(img, {})) : undefined;
+    console.log(
+      `  ${size}×${size}: SLIC (n_segments 100, compactness 10) ${slicMs.toFixed(1)} ms (goal ≈ ${size === 224 ? 10 : 150} ms) · Felzenszwalb (scale 100, σ 0.8) ${fzMs.toFixed(1)} ms` +
+        (qsMs !== undefined ? ` · quickshift (lime's default: kernel 4, max_dist 200, ratio 0.2) ${qsMs.toFixed(0)} ms` : ''),
+    );
   }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference SLIC and Felzenszwalb segmentations from scikit-image, for tests/unit/segment/slic-reference.test.ts.
+"""Reference SLIC, quickshift and Felzenszwalb segmentations from scikit-image, for tests/unit/segment/slic-reference.test.ts.
 
 Run with Debian's python3 (apt-get install python3-skimage): /usr/bin/python3 tools/make_slic_fixtures.py
 Writes tests/fixtures/segment/: the input images as PNG (scikit-image's own sample photos, downscaled with PIL,
@@ -14,7 +14,7 @@ import numpy as np
 import skimage
 from PIL import Image
 from skimage import data
-from skimage.segmentation import felzenszwalb, slic
+from skimage.segmentation import felzenszwalb, quickshift, slic
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, 'tests', 'fixtures', 'segment')
@@ -45,6 +45,12 @@ FELZENSZWALB_PARAMS = [
 ]
 
 
+QUICKSHIFT_PARAMS = [
+    {'kernel_size': 4, 'max_dist': 200, 'ratio': 0.2},   # lime's LimeImageExplainer default
+    {'kernel_size': 3, 'max_dist': 6, 'ratio': 0.5},
+]
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     cases = []
@@ -60,6 +66,13 @@ def main():
                 f.write(gzip.compress(labels.tobytes(), mtime=0))
             cases.append({'method': 'slic', 'image': png, 'labels': file, 'natural': natural, 'width': int(arr.shape[1]),
                           'height': int(arr.shape[0]), 'params': p, 'count': int(labels.max()) + 1})
+        for p in QUICKSHIFT_PARAMS:
+            labels = quickshift(arr, kernel_size=p['kernel_size'], max_dist=p['max_dist'], ratio=p['ratio'], random_seed=42).astype('<u2')
+            file = f"{name}-quickshift-k{p['kernel_size']}-d{p['max_dist']}-r{p['ratio']:g}.u16.gz"
+            with open(os.path.join(OUT, file), 'wb') as f:
+                f.write(gzip.compress(labels.tobytes(), mtime=0))
+            cases.append({'method': 'quickshift', 'image': png, 'labels': file, 'natural': natural, 'width': int(arr.shape[1]),
+                          'height': int(arr.shape[0]), 'params': p, 'count': int(labels.max()) + 1})
         for p in FELZENSZWALB_PARAMS:
             labels = felzenszwalb(arr, scale=p['scale'], sigma=p['sigma'], min_size=p['min_size']).astype('<u2')
             file = f"{name}-felzenszwalb-k{int(p['scale'])}-s{p['sigma']:g}-m{p['min_size']}.u16.gz"
@@ -68,7 +81,7 @@ def main():
             cases.append({'method': 'felzenszwalb', 'image': png, 'labels': file, 'natural': natural, 'width': int(arr.shape[1]),
                           'height': int(arr.shape[0]), 'params': p, 'count': int(labels.max()) + 1})
     with open(os.path.join(OUT, 'index.json'), 'w') as f:
-        json.dump({'generator': 'skimage.segmentation.slic and felzenszwalb', 'skimage': skimage.__version__, 'cases': cases}, f, indent=1)
+        json.dump({'generator': 'skimage.segmentation.slic, quickshift and felzenszwalb', 'skimage': skimage.__version__, 'cases': cases}, f, indent=1)
         f.write('\n')
 
 

@@ -47,7 +47,8 @@ Explanations:
   --top-labels K       also explain the next K−1 classes from the same model calls (default 1)
   --seed S             seed for sampling (default 0); the same seed gives the same result
   --out FILE           write the result JSON there
-  LIME: --samples N (1000) --segmentation slic|felzenszwalb|grid (slic) --segments K (50, slic and grid)
+  LIME: --samples N (1000) --segmentation slic|quickshift|felzenszwalb|grid (slic) --segments K (50, slic and grid)
+        --kernel-size K (4) --max-dist D (200) --ratio R (0.2) (quickshift, lime's default)
         --compactness C (10) --sigma S (slic 1, felzenszwalb 0.8) --scale K (100) --min-size M (20) (felzenszwalb)
         --hide mean|black|grey|blur|R,G,B (mean) --kernel-width W (0.25) --batch B (32) --raw (explain raw outputs, not probabilities)
   CAMs: --layer NAME (default: the suggested layer: the last spatial map before pooling) --batch B (32)
@@ -89,7 +90,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
         batch: { type: 'string' }, raw: { type: 'boolean' }, layer: { type: 'string' }, steps: { type: 'string' },
         baseline: { type: 'string' }, rule: { type: 'string' }, noise: { type: 'string' }, metrics: { type: 'boolean' },
         'metric-steps': { type: 'string' }, background: { type: 'string' }, 'exact-up-to': { type: 'string' },
-        'max-evals': { type: 'string' }, 'min-block': { type: 'string' }, masks: { type: 'string' }, p1: { type: 'string' }, cells: { type: 'string' },
+        'max-evals': { type: 'string' }, 'kernel-size': { type: 'string' }, 'max-dist': { type: 'string' }, ratio: { type: 'string' }, 'min-block': { type: 'string' }, masks: { type: 'string' }, p1: { type: 'string' }, cells: { type: 'string' },
       },
     }));
   } catch (e) {
@@ -144,13 +145,15 @@ export function parseCliArgs(argv: string[]): CliRequest {
     }
     const segments = nonNegativeInt('--segments', values.segments, 50);
     const method = values.grid ? 'grid' : (values.segmentation ?? 'slic');
-    if (!['slic', 'grid', 'felzenszwalb'].includes(method)) throw new GlassboxError('PARAM_INVALID', `--segmentation must be slic, felzenszwalb or grid (got "${method}").`);
+    if (!['slic', 'grid', 'felzenszwalb', 'quickshift'].includes(method)) throw new GlassboxError('PARAM_INVALID', `--segmentation must be slic, quickshift, felzenszwalb or grid (got "${method}").`);
     const limeParams: LimeParams = {
       ...LIME_DEFAULTS,
       samples: nonNegativeInt('--samples', values.samples, LIME_DEFAULTS.samples),
       segmentation:
         method === 'grid'
           ? { method: 'grid', nSegments: segments }
+          : method === 'quickshift'
+            ? { method: 'quickshift', kernelSize: number('--kernel-size', values['kernel-size'], 4), maxDist: number('--max-dist', values['max-dist'], 200), ratio: number('--ratio', values.ratio, 0.2) }
           : method === 'felzenszwalb'
             ? { method: 'felzenszwalb', scale: number('--scale', values.scale, 100), sigma: number('--sigma', values.sigma, 0.8), minSize: values['min-size'] === undefined ? 20 : positiveInt('--min-size', values['min-size'], 1e9) }
             : { method: 'slic', nSegments: segments, compactness: number('--compactness', values.compactness, 10), sigma: number('--sigma', values.sigma, 1) },

@@ -3,6 +3,7 @@ import { GlassboxError } from '../errors';
 import type { RgbaImage } from '../image/types';
 import { felzenszwalb, FELZENSZWALB_DEFAULTS, type FelzenszwalbParams } from '../segment/felzenszwalb';
 import { gridSegmentation } from '../segment/grid';
+import { quickshift, QUICKSHIFT_DEFAULTS, type QuickshiftParams } from '../segment/quickshift';
 import { slic, SLIC_DEFAULTS, type SlicParams } from '../segment/slic';
 import type { Segmentation } from '../segment/types';
 import { validateSlicParams } from '../segment/validate';
@@ -10,7 +11,8 @@ import { validateSlicParams } from '../segment/validate';
 export type SegmentationSpec =
   | ({ method: 'slic' } & Partial<SlicParams>)
   | { method: 'grid'; nSegments: number }
-  | ({ method: 'felzenszwalb' } & Partial<FelzenszwalbParams>);
+  | ({ method: 'felzenszwalb' } & Partial<FelzenszwalbParams>)
+  | ({ method: 'quickshift' } & Partial<QuickshiftParams>);
 
 export function segmentImage(image: RgbaImage, spec: SegmentationSpec): Segmentation {
   if (spec.method === 'grid') {
@@ -33,7 +35,24 @@ export function segmentImage(image: RgbaImage, spec: SegmentationSpec): Segmenta
     if (!Number.isInteger(params.minSize) || params.minSize < 1) bad(`the minimum region size must be a whole number ≥ 1 (got ${params.minSize}).`);
     return felzenszwalb(image, params);
   }
-  if (spec.method !== 'slic') throw new GlassboxError('PARAM_INVALID', `Unknown segmentation "${String((spec as { method: unknown }).method)}": use slic, grid or felzenszwalb.`);
+  if (spec.method === 'quickshift') {
+    const params: QuickshiftParams = {
+      kernelSize: spec.kernelSize ?? QUICKSHIFT_DEFAULTS.kernelSize,
+      maxDist: spec.maxDist ?? QUICKSHIFT_DEFAULTS.maxDist,
+      ratio: spec.ratio ?? QUICKSHIFT_DEFAULTS.ratio,
+      sigma: spec.sigma ?? QUICKSHIFT_DEFAULTS.sigma,
+      seed: spec.seed ?? QUICKSHIFT_DEFAULTS.seed,
+    };
+    const bad = (message: string) => {
+      throw new GlassboxError('PARAM_INVALID', `Quickshift: ${message}`, 'Fix the segmentation settings.');
+    };
+    if (!(params.kernelSize > 0 && params.kernelSize <= 50)) bad(`the kernel size must be above 0 and at most 50 (got ${params.kernelSize}).`);
+    if (!(params.maxDist > 0) || !Number.isFinite(params.maxDist)) bad(`the maximum distance must be a positive number (got ${params.maxDist}).`);
+    if (!(params.ratio >= 0 && params.ratio <= 1)) bad(`the ratio must be from 0 to 1 (got ${params.ratio}).`);
+    if (!(params.sigma >= 0) || !Number.isFinite(params.sigma)) bad(`the smoothing sigma must be ≥ 0 (got ${params.sigma}).`);
+    return quickshift(image, params);
+  }
+  if (spec.method !== 'slic') throw new GlassboxError('PARAM_INVALID', `Unknown segmentation "${String((spec as { method: unknown }).method)}": use slic, quickshift, felzenszwalb or grid.`);
   const { method: _method, ...rest } = spec;
   const params = { ...SLIC_DEFAULTS, ...rest };
   validateSlicParams(params);

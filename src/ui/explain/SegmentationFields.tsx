@@ -3,7 +3,7 @@ import type { HideMode, HideSpec } from '../../engine/explain/perturb';
 import { NumberField } from '../common/NumberField';
 
 type SegMethod = SegmentationSpec['method'];
-type SegPatch = { method?: SegMethod; nSegments?: number; compactness?: number; sigma?: number; scale?: number; minSize?: number };
+type SegPatch = { method?: SegMethod; nSegments?: number; compactness?: number; sigma?: number; scale?: number; minSize?: number; kernelSize?: number; maxDist?: number; ratio?: number };
 
 /** The segmentation a surrogate method (LIME, KernelSHAP) uses, and its parameters. */
 export function SegmentationFields(props: { value: SegmentationSpec; onChange: (v: SegmentationSpec) => void }) {
@@ -16,15 +16,23 @@ export function SegmentationFields(props: { value: SegmentationSpec; onChange: (
         Segmentation
         <select aria-label="Segmentation" value={seg.method} onChange={(e) => setSeg({ method: e.target.value as SegMethod })}>
           <option value="slic">SLIC superpixels</option>
+          <option value="quickshift">quickshift (lime's default)</option>
           <option value="felzenszwalb">Felzenszwalb graph</option>
           <option value="grid">regular grid</option>
         </select>
       </label>
-      {seg.method !== 'felzenszwalb' && <NumberField label="Segments" value={field('nSegments', 50)} min={1} onChange={(nSegments) => setSeg({ nSegments })} />}
+      {(seg.method === 'slic' || seg.method === 'grid') && <NumberField label="Segments" value={field('nSegments', 50)} min={1} onChange={(nSegments) => setSeg({ nSegments })} />}
       {seg.method === 'slic' && (
         <>
           <NumberField label="Compactness" value={field('compactness', 10)} min={0.01} step={1} onChange={(compactness) => setSeg({ compactness })} />
           <NumberField label="Smoothing σ" value={field('sigma', 1)} min={0} step={0.5} onChange={(sigma) => setSeg({ sigma })} />
+        </>
+      )}
+      {seg.method === 'quickshift' && (
+        <>
+          <NumberField label="Kernel size" value={field('kernelSize', 4)} min={0.5} max={50} step={0.5} onChange={(kernelSize) => setSeg({ kernelSize })} title="Width of the density kernel: larger, fewer segments" />
+          <NumberField label="Max distance" value={field('maxDist', 200)} min={1} step={10} onChange={(maxDist) => setSeg({ maxDist })} title="Links longer than this are cut" />
+          <NumberField label="Ratio" value={field('ratio', 0.2)} min={0} max={1} step={0.05} onChange={(ratio) => setSeg({ ratio })} title="Weight of colour against position" />
         </>
       )}
       {seg.method === 'felzenszwalb' && (

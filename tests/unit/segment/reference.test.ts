@@ -9,19 +9,20 @@ import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeImageFile } from '../../../src/cli/decode-image';
 import { felzenszwalb } from '../../../src/engine/segment/felzenszwalb';
+import { quickshift } from '../../../src/engine/segment/quickshift';
 import { slic } from '../../../src/engine/segment/slic';
 import { boundaryPixels, boundaryRecall, componentsPerLabel } from '../../helpers/segment-compare';
 
 const DIR = path.resolve(__dirname, '../../fixtures/segment');
 
 interface Case {
-  method: 'slic' | 'felzenszwalb';
+  method: 'slic' | 'felzenszwalb' | 'quickshift';
   image: string;
   labels: string;
   natural: boolean;
   width: number;
   height: number;
-  params: { n_segments: number; compactness: number; sigma: number; scale: number; min_size: number };
+  params: { n_segments: number; compactness: number; sigma: number; scale: number; min_size: number; kernel_size: number; max_dist: number; ratio: number };
   count: number;
 }
 
@@ -101,5 +102,21 @@ describe('Felzenszwalb equals scikit-image', () => {
     const sizes = new Array(fine.count).fill(0);
     for (const l of fine.labels) sizes[l]++;
     expect(Math.min(...sizes)).toBeGreaterThanOrEqual(30);
+  });
+});
+
+describe('quickshift agrees with scikit-image (lime\'s default segmentation)', () => {
+  const cases = index.cases.filter((c) => c.method === 'quickshift');
+
+  it.each(cases.map((c) => [c.labels, c] as const))('%s', async (_name, c) => {
+    const image = await decodeImageFile(new Uint8Array(fs.readFileSync(path.join(DIR, c.image))));
+    const seg = quickshift(image, { kernelSize: c.params.kernel_size, maxDist: c.params.max_dist, ratio: c.params.ratio });
+    const reference = readReference(c);
+    // the same algorithm; only the tie-breaking noise comes from another generator
+    expect(Math.abs(seg.count - c.count)).toBeLessThanOrEqual(Math.max(1, Math.round(0.02 * c.count)));
+    const ours = boundaryPixels(seg.labels, c.width, c.height);
+    const theirs = boundaryPixels(reference, c.width, c.height);
+    expect(boundaryRecall(theirs, ours, c.width, c.height, 1)).toBeGreaterThan(0.98);
+    expect(boundaryRecall(ours, theirs, c.width, c.height, 1)).toBeGreaterThan(0.98);
   });
 });
