@@ -1,3 +1,4 @@
+import { ColorField } from '../common/ColorField';
 import type { ColormapName } from '../../engine/render/colormap';
 import { EXPLAINERS, METHOD_NEEDS, type MethodId } from '../../engine/explain/registry';
 import type { MethodSupport } from '../../worker-api';
@@ -98,18 +99,7 @@ export function GradientParamsFields() {
             </select>
           </label>
           {settings.ig.baseline === 'color' && (
-            <label>
-              Colour
-              <input
-                aria-label="Baseline colour"
-                type="color"
-                value={`#${(settings.ig.color ?? [0, 0, 0]).map((v) => v.toString(16).padStart(2, '0')).join('')}`}
-                onChange={(e) => {
-                  const hex = e.target.value.slice(1);
-                  setParams('ig', { color: [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number] });
-                }}
-              />
-            </label>
+            <ColorField label="Colour" ariaLabel="Baseline colour" value={settings.ig.color} onChange={(color) => setParams('ig', { color })} />
           )}
           {settings.ig.baseline === 'blur' && <NumberField label="Blur σ" value={settings.ig.blurSigma ?? 5} min={0.5} step={0.5} onChange={(blurSigma) => setParams('ig', { blurSigma })} />}
           <label>

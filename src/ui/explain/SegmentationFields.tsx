@@ -1,3 +1,4 @@
+import { ColorField } from '../common/ColorField';
 import type { SegmentationSpec } from '../../engine/explain/segmentation';
 import type { HideMode, HideSpec } from '../../engine/explain/perturb';
 import { NumberField } from '../common/NumberField';
@@ -62,18 +63,7 @@ export function HideFields(props: { label: string; value: HideSpec; onChange: (v
         </select>
       </label>
       {hide.mode === 'color' && (
-        <label>
-          Colour
-          <input
-            aria-label="Custom hide colour"
-            type="color"
-            value={`#${(hide.color ?? [0, 0, 0]).map((v) => v.toString(16).padStart(2, '0')).join('')}`}
-            onChange={(e) => {
-              const hex = e.target.value.slice(1);
-              props.onChange({ mode: 'color', color: [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number] });
-            }}
-          />
-        </label>
+        <ColorField label="Colour" ariaLabel="Custom hide colour" value={hide.color} onChange={(color) => props.onChange({ mode: 'color', color })} />
       )}
       {hide.mode === 'blur' && <NumberField label="Blur σ" value={hide.blurSigma ?? 5} min={0.5} step={0.5} onChange={(blurSigma) => props.onChange({ ...hide, blurSigma })} />}
     </>

@@ -1,3 +1,4 @@
+import { ColorField } from '../common/ColorField';
 import { NumberField } from '../common/NumberField';
 import { useApp } from '../store-context';
 import { HideFields, SegmentationFields } from './SegmentationFields';
@@ -72,18 +73,7 @@ export function PartitionShapFields() {
       </label>
       {p.background === 'blur' && <NumberField label="Blur σ" value={p.blurSigma ?? 10} min={0.5} step={1} onChange={(blurSigma) => setParams('partitionshap', { blurSigma })} />}
       {p.background === 'color' && (
-        <label>
-          Colour
-          <input
-            aria-label="Background colour"
-            type="color"
-            value={`#${(p.color ?? [128, 128, 128]).map((v) => v.toString(16).padStart(2, '0')).join('')}`}
-            onChange={(e) => {
-              const hex = e.target.value.slice(1);
-              setParams('partitionshap', { color: [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number] });
-            }}
-          />
-        </label>
+        <ColorField label="Colour" ariaLabel="Background colour" value={p.color} fallback={[128, 128, 128]} onChange={(color) => setParams('partitionshap', { color })} />
       )}
       <NumberField label="Smallest block" value={p.minBlock} min={1} max={8192} onChange={(minBlock) => setParams('partitionshap', { minBlock })} title="The partition stops at blocks this many pixels on a side" />
       <NumberField label="Batch size" value={p.batchSize} min={1} max={1024} onChange={(batchSize) => setParams('partitionshap', { batchSize })} />
