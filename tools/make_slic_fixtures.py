@@ -58,28 +58,22 @@ def main():
         png = name + '.png'
         img.save(os.path.join(OUT, png), optimize=True)
         arr = np.asarray(Image.open(os.path.join(OUT, png)).convert('RGB'))
-        for p in PARAMS:
-            labels = slic(arr, n_segments=p['n_segments'], compactness=p['compactness'], sigma=p['sigma'], start_label=0)
+        def add(method, p, labels, file):
             labels = labels.astype('<u2')
-            file = f"{name}-n{p['n_segments']}-c{int(p['compactness'])}-s{p['sigma']:g}.u16.gz"
             with open(os.path.join(OUT, file), 'wb') as f:
                 f.write(gzip.compress(labels.tobytes(), mtime=0))
-            cases.append({'method': 'slic', 'image': png, 'labels': file, 'natural': natural, 'width': int(arr.shape[1]),
+            cases.append({'method': method, 'image': png, 'labels': file, 'natural': natural, 'width': int(arr.shape[1]),
                           'height': int(arr.shape[0]), 'params': p, 'count': int(labels.max()) + 1})
+
+        for p in PARAMS:
+            add('slic', p, slic(arr, n_segments=p['n_segments'], compactness=p['compactness'], sigma=p['sigma'], start_label=0),
+                f"{name}-n{p['n_segments']}-c{int(p['compactness'])}-s{p['sigma']:g}.u16.gz")
         for p in QUICKSHIFT_PARAMS:
-            labels = quickshift(arr, kernel_size=p['kernel_size'], max_dist=p['max_dist'], ratio=p['ratio'], random_seed=42).astype('<u2')
-            file = f"{name}-quickshift-k{p['kernel_size']}-d{p['max_dist']}-r{p['ratio']:g}.u16.gz"
-            with open(os.path.join(OUT, file), 'wb') as f:
-                f.write(gzip.compress(labels.tobytes(), mtime=0))
-            cases.append({'method': 'quickshift', 'image': png, 'labels': file, 'natural': natural, 'width': int(arr.shape[1]),
-                          'height': int(arr.shape[0]), 'params': p, 'count': int(labels.max()) + 1})
+            add('quickshift', p, quickshift(arr, kernel_size=p['kernel_size'], max_dist=p['max_dist'], ratio=p['ratio'], random_seed=42),
+                f"{name}-quickshift-k{p['kernel_size']}-d{p['max_dist']}-r{p['ratio']:g}.u16.gz")
         for p in FELZENSZWALB_PARAMS:
-            labels = felzenszwalb(arr, scale=p['scale'], sigma=p['sigma'], min_size=p['min_size']).astype('<u2')
-            file = f"{name}-felzenszwalb-k{int(p['scale'])}-s{p['sigma']:g}-m{p['min_size']}.u16.gz"
-            with open(os.path.join(OUT, file), 'wb') as f:
-                f.write(gzip.compress(labels.tobytes(), mtime=0))
-            cases.append({'method': 'felzenszwalb', 'image': png, 'labels': file, 'natural': natural, 'width': int(arr.shape[1]),
-                          'height': int(arr.shape[0]), 'params': p, 'count': int(labels.max()) + 1})
+            add('felzenszwalb', p, felzenszwalb(arr, scale=p['scale'], sigma=p['sigma'], min_size=p['min_size']),
+                f"{name}-felzenszwalb-k{int(p['scale'])}-s{p['sigma']:g}-m{p['min_size']}.u16.gz")
     with open(os.path.join(OUT, 'index.json'), 'w') as f:
         json.dump({'generator': 'skimage.segmentation.slic, quickshift and felzenszwalb', 'skimage': skimage.__version__, 'cases': cases}, f, indent=1)
         f.write('\n')

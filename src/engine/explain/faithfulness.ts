@@ -11,7 +11,7 @@ import { gaussianBlur } from '../image/blur';
 import { tensorDims, tensorLength, writeModelInput, type PreprocessConfig } from '../image/preprocess';
 import { createRgbaImage, type RgbaImage } from '../image/types';
 import { now } from '../math/clock';
-import { softmax } from '../predict/scores';
+import { scoresIn } from '../predict/scores';
 import type { Model } from '../runtime/ort-runtime';
 import { createProgressTracker } from './progress';
 import type { CancelSignal, FaithfulnessCurve, FaithfulnessMetrics, Progress } from './types';
@@ -117,7 +117,7 @@ export async function faithfulness(request: FaithfulnessRequest): Promise<Faithf
     const classes = out.length / count;
     for (let b = 0; b < count; b++) {
       const row = out.subarray(b * classes, (b + 1) * classes);
-      const probs = model.spec.outputKind === 'probabilities' ? row : softmax(row);
+      const probs = scoresIn(row, 'probability', model.spec.outputKind);
       curves[jobs[start + b].kind][jobs[start + b].k] = probs[target];
     }
     progress.report(start + count);

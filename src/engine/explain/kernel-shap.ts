@@ -17,7 +17,7 @@ import { tensorDims } from '../image/preprocess';
 import { solveSpd } from '../math/linalg';
 import { now } from '../math/clock';
 import { createRng, type Rng } from '../math/rng';
-import { softmax } from '../predict/scores';
+import { scoresIn } from '../predict/scores';
 import { createMaskedInputBuilder, fillImage, type HideSpec } from './perturb';
 import { createProgressTracker } from './progress';
 import { checkTargets } from './targets';
@@ -252,7 +252,7 @@ export async function explainKernelShap(request: ExplainRequest<KernelShapParams
     const k = out.length / n;
     for (let b = 0; b < n; b++) {
       const row = out.subarray(b * k, (b + 1) * k);
-      const scores = params.scoreSpace === 'raw' || model.spec.outputKind === 'probabilities' ? row : softmax(row);
+      const scores = scoresIn(row, params.scoreSpace, model.spec.outputKind);
       targets.forEach((t, j) => (values[j][start + b] = scores[t]));
     }
     progress.report(start + n);

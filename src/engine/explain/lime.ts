@@ -11,7 +11,7 @@ import { GlassboxError } from '../errors';
 import { now } from '../math/clock';
 import { createRng } from '../math/rng';
 import { WeightedRidgeAccumulator } from '../math/weighted-ridge';
-import { softmax } from '../predict/scores';
+import { scoresIn } from '../predict/scores';
 import { tensorDims } from '../image/preprocess';
 import { segmentImage, type SegmentationSpec } from './segmentation';
 import { createMaskedInputBuilder, fillImage, type HideSpec } from './perturb';
@@ -102,7 +102,7 @@ export async function explainLime(request: ExplainRequest<LimeParams>): Promise<
     const k = out.length / n;
     for (let b = 0; b < n; b++) {
       const row = out.subarray(b * k, (b + 1) * k);
-      const scores = params.scoreSpace === 'raw' || model.spec.outputKind === 'probabilities' ? row : softmax(row);
+      const scores = scoresIn(row, params.scoreSpace, model.spec.outputKind);
       for (let j = 0; j < targets.length; j++) responses[j] = scores[targets[j]];
       if (start + b === 0) modelPrediction.set(responses);
       const z = coalitions.subarray(b * m, (b + 1) * m);

@@ -15,7 +15,7 @@ import { tensorDims, tensorLength, writeModelInput, type PreprocessConfig } from
 import { createRgbaImage, type RgbaImage } from '../image/types';
 import { now } from '../math/clock';
 import { createRng, type Rng } from '../math/rng';
-import { softmax } from '../predict/scores';
+import { scoresIn } from '../predict/scores';
 import type { Model } from '../runtime/ort-runtime';
 import { createProgressTracker } from './progress';
 import { checkTargets } from './targets';
@@ -304,7 +304,6 @@ export async function computeOwenValues(input: OwenInputs): Promise<OwenResult> 
   const total = Math.min(input.maxEvals, needed + 2);
   const progress = createProgressTracker('Owen values', total, input.onProgress, input.signal);
   const buffer = new Float32Array(roundMasks * perImage);
-  const useRaw = input.scoreSpace === 'raw' || model.spec.outputKind === 'probabilities';
   let evaluations = 0, modelCalls = 0, inferenceMs = 0;
 
   /** Evaluate `count` images in `buffer`, in model calls of at most `batch`; one score vector per image. */
@@ -321,7 +320,7 @@ export async function computeOwenValues(input: OwenInputs): Promise<OwenResult> 
       if (!Number.isInteger(k)) throw new GlassboxError('INFERENCE_FAILED', `The model returned ${out.length} scores for ${n} images.`);
       for (let b = 0; b < n; b++) {
         const row = out.subarray(b * k, (b + 1) * k);
-        const s = useRaw ? row : softmax(row);
+        const s = scoresIn(row, input.scoreSpace, model.spec.outputKind);
         const f = new Float64Array(T);
         for (let t = 0; t < T; t++) {
           if (targets[t] >= k) invalid(`target class ${targets[t]} does not exist (the model gives ${k} scores).`);

@@ -16,7 +16,7 @@ import { GlassboxError } from '../errors';
 import { tensorDims, tensorLength, writeModelInput } from '../image/preprocess';
 import { now } from '../math/clock';
 import { createRng, type Rng } from '../math/rng';
-import { isDistribution, softmax } from '../predict/scores';
+import { isDistribution, scoresIn } from '../predict/scores';
 import { minMaxNormalise } from './cam';
 import { createProgressTracker } from './progress';
 import { checkTargets } from './targets';
@@ -264,7 +264,7 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
   for (const t of targets) if (t >= unmasked.classes) invalid(`target class ${t} does not exist (the model gives ${unmasked.classes} scores).`);
   // RISE weighs masks by class probabilities: softmax logits, keep outputs that already are a distribution.
   const alreadyProbabilities = (model.spec.outputKind ?? (isDistribution(unmasked.out) ? 'probabilities' : 'logits')) === 'probabilities';
-  const scoresOf = (row: Float32Array): ArrayLike<number> => (params.scoreSpace === 'raw' || alreadyProbabilities ? row : softmax(row));
+  const scoresOf = (row: Float32Array): ArrayLike<number> => scoresIn(row, params.scoreSpace, alreadyProbabilities ? 'probabilities' : 'logits');
   const unmaskedScores = scoresOf(unmasked.out);
   const modelPrediction = targets.map((t) => unmaskedScores[t]);
 

@@ -67,3 +67,11 @@ export function rankScores(raw: Float32Array, labels: readonly string[], k: numb
   }));
   return { top, outputKind, probabilities, raw };
 }
+
+/**
+ * One output row in the score space a method explains: the raw outputs, or class probabilities (softmax of
+ * logits; outputs that already are probabilities stay as they are).
+ */
+export function scoresIn(row: Float32Array, space: 'probability' | 'raw', outputKind: 'probabilities' | 'logits' | undefined): Float32Array {
+  return space === 'raw' || outputKind === 'probabilities' ? row : softmax(row);
+}

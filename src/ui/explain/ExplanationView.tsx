@@ -1,3 +1,4 @@
+import { OpacityField } from '../common/OpacityField';
 import { useMemo } from 'react';
 import { renderSurrogateOverlay, type Polarity } from '../../engine/render/lime-view';
 import type { ColormapName } from '../../engine/render/colormap';
@@ -72,10 +73,7 @@ export function ExplanationView() {
         <label>
           <input aria-label="Boundaries" type="checkbox" checked={view.boundaries} onChange={(e) => setView({ boundaries: e.target.checked })} /> boundaries
         </label>
-        <label>
-          Opacity
-          <input aria-label="Opacity" type="range" min={0} max={1} step={0.05} value={view.opacity} onChange={(e) => setView({ opacity: Number(e.target.value) })} />
-        </label>
+        <OpacityField value={view.opacity} onChange={(opacity) => setView({ opacity })} />
         <label>
           Colours
           <select aria-label="Colour map" value={view.colormap} onChange={(e) => setView({ colormap: e.target.value as ColormapName })}>

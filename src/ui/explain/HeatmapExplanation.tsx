@@ -1,3 +1,4 @@
+import { OpacityField } from '../common/OpacityField';
 import { useMemo } from 'react';
 import { EXPLAINERS, type MethodId } from '../../engine/explain/registry';
 import { symmetricLimit, type ColormapName } from '../../engine/render/colormap';
@@ -48,10 +49,7 @@ export function HeatmapExplanation() {
             <option value="raw">raw (shared across classes)</option>
           </select>
         </label>
-        <label>
-          Opacity
-          <input aria-label="Opacity" type="range" min={0} max={1} step={0.05} value={view.opacity} onChange={(e) => setView({ opacity: Number(e.target.value) })} />
-        </label>
+        <OpacityField value={view.opacity} onChange={(opacity) => setView({ opacity })} />
         <label>
           Colours
           <select aria-label="Colour map" value={view.colormap} onChange={(e) => setView({ colormap: e.target.value as ColormapName | 'auto' })}>
