@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', pool: 'forks' } },
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts', 'tests/unit/**/*.test.tsx'], environment: 'node', pool: 'forks' } },
       {
         test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], environment: 'node', pool: 'forks', testTimeout: 120_000 },
       },

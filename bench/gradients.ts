@@ -9,8 +9,9 @@ import path from 'node:path';
 import { decodeImageFile } from '../src/cli/decode-image';
 import { createNodeRuntime } from '../src/cli/ort-node';
 import { createGradientSource } from '../src/engine/grad/gradient-model';
-import { EXPLAINERS } from '../src/engine/explain/registry';
-import type { Explainer } from '../src/engine/explain/types';
+import { descriptorOf } from '../src/engine/explain/registry';
+import { runMethod } from '../src/engine/explain/run';
+import { defaultsOf } from '../src/engine/explain/schema';
 import { resizeForModel, tensorDims, tensorLength } from '../src/engine/image/preprocess';
 import { sharedModelsAvailable, sharedPath } from '../tests/helpers/shared-models';
 
@@ -46,13 +47,13 @@ async function bench(label: string, modelFile: string, imageFile: string) {
   }
   const image = resizeForModel(await decodeImageFile(new Uint8Array(fs.readFileSync(imageFile))), cfg);
   for (const method of ['gradcam', 'ig'] as const) {
-    const explainer = EXPLAINERS[method] as Explainer<unknown>;
+    const meta = descriptorOf(method);
     let calls = 0;
     const ms = await median(async () => {
-      const e = await explainer.explain({ model, image, preprocess: cfg, targets: [0], params: explainer.defaults, seed: 0, gradients });
+      const e = await runMethod(method, { model, image, preprocess: cfg, targets: [0], params: defaultsOf(meta), seed: 0, gradients });
       calls = e.timings.modelCalls;
     }, 3);
-    console.log(`${label.padEnd(14)} ${explainer.label.padEnd(21)} ${ms.toFixed(0).padStart(6)} ms end to end (${calls} session runs)`);
+    console.log(`${label.padEnd(14)} ${meta.label.padEnd(21)} ${ms.toFixed(0).padStart(6)} ms end to end (${calls} session runs)`);
   }
   await gradients.dispose();
   await model.dispose();

@@ -20,6 +20,9 @@ async function boot() {
     storage: localStorage,
   });
   (window as unknown as { glassbox?: unknown }).glassbox = store; // for the browser tests and the console
+  // settings are written debounced: write what is pending before the page goes away
+  addEventListener('pagehide', () => store.getState().flushSettings());
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && store.getState().flushSettings());
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
       <StoreContext.Provider value={store}>

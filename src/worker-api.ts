@@ -6,9 +6,9 @@
 import * as Comlink from 'comlink';
 import { GlassboxError, serializeError, type SerializedError } from './engine/errors';
 import type { MethodId, MethodParams } from './engine/explain/registry';
-import type { FaithfulnessParams } from './engine/explain/faithfulness';
+import type { FaithfulnessParams } from './engine/explain/faithfulness-params';
 import type { Explanation, Progress } from './engine/explain/types';
-import type { LayerCatalog } from './engine/grad/layers';
+import type { MethodSupport } from './engine/explain/availability';
 import type { PreprocessConfig } from './engine/image/preprocess';
 import type { RgbaImage } from './engine/image/types';
 import type { ModelGraphInfo } from './engine/onnx/model-graph';
@@ -52,6 +52,8 @@ export interface DecodedImage {
   originalWidth: number;
   originalHeight: number;
   image: RgbaImage;
+  /** SHA-256 of the image file: a result is bound to the image it was computed from. */
+  sha256: string;
 }
 
 export interface PredictResult {
@@ -63,17 +65,7 @@ export interface PredictResult {
   inferenceMs: number;
 }
 
-/** What the current model offers the gradient-based methods. */
-export interface MethodSupport {
-  /** Layers a CAM can use, the suggested one and why. */
-  catalog: LayerCatalog;
-  /** Ops on the path from the input to the scores without a backward rule (empty: input gradients work). */
-  unsupportedOps: string[];
-  /** The same from the suggested layer (empty: gradient CAMs work there). */
-  layerUnsupportedOps: string[];
-  /** Set when the model could not be prepared for gradients at all (e.g. an old opset that cannot be converted). */
-  error?: string;
-}
+export type { MethodSupport } from './engine/explain/availability';
 
 /** One explanation run, as the UI asks for it. */
 export interface ExplainJob<M extends MethodId = MethodId> {
@@ -84,6 +76,8 @@ export interface ExplainJob<M extends MethodId = MethodId> {
   preprocess: PreprocessConfig;
   /** Also compute deletion/insertion curves of the map. */
   metrics?: FaithfulnessParams;
+  /** Class names by index: the result names its target. */
+  labels?: string[];
 }
 
 export interface ComputeApi {

@@ -21,6 +21,14 @@ base64 of little-endian float32 C-order bytes. tests/fixtures/grad/README.md des
 Checks run here (printed): onnx.checker (full_check); the exported .onnx evaluated by a small numpy interpreter
 (below; onnx 1.12 has no onnx.reference and onnxruntime is not installed) reproduces torch's logits and feat; the
 float32 input gradient agrees with central finite differences of a float64 copy of the model.
+
+Method references (methods.json): for one seeded 32x32 RGB image, normalised as Glassbox does (ImageNet mean/std),
+and each net's top class, torch replicas of pytorch-grad-cam's ScoreCAM and AblationCAM (raw CAM at the layer),
+captum's GuidedBackprop (guided ReLU rule on nn.ReLU modules) and captum's Occlusion. Printed with each: how far a
+wrong variant (another target; for Score-CAM, half-pixel upsampling; for Guided Backprop, the plain gradient) lies
+from the reference, so the tests' tolerance separates right from wrong.
+
+    /usr/bin/python3 tools/make_grad_fixtures.py --methods   # only methods.json (the nets are rebuilt the same)
 """
 import base64
 import copy
@@ -28,6 +36,7 @@ import io
 import json
 import math
 import pathlib
+import sys
 
 import numpy as np
 import onnx
@@ -429,6 +438,204 @@ def run_onnx(model, feeds):
     return [env[o.name] for o in model.graph.output]
 
 
+# ---------------------------------------------------------------------------------------------------- method references
+
+
+METHOD_IMAGE_SEED = 4242
+MEAN = np.array([0.485, 0.456, 0.406])
+STD = np.array([0.229, 0.224, 0.225])
+
+
+def method_image():
+    """A seeded 32x32 RGB uint8 image: smooth colour waves plus noise (something for the nets to respond to)."""
+    rng = np.random.default_rng(METHOD_IMAGE_SEED)
+    yy, xx = np.mgrid[0:32, 0:32]
+    base = (128 + 80 * np.sin(xx / 5.0)[..., None] * np.array([1.0, 0.5, -0.5])
+            + 60 * np.cos(yy / 7.0)[..., None] * np.array([-0.3, 1.0, 0.6]))
+    return np.clip(np.round(base + rng.normal(0, 25, (32, 32, 3))), 0, 255).astype(np.uint8)
+
+
+def image_tensor(rgb):
+    """Glassbox's writeModelInput in float64 then float32: px * ((1/255) / std) + (-mean / std), NCHW."""
+    x = rgb.astype(np.float64) * ((1.0 / 255) / STD) + (-MEAN / STD)
+    return torch.from_numpy(x.astype(np.float32).transpose(2, 0, 1)[None].copy())
+
+
+def black_tensor():
+    """The black image through the same normalisation (Glassbox's hiddenTensor for mode 'black')."""
+    return image_tensor(np.zeros((32, 32, 3), np.uint8))
+
+
+def grid(feat):
+    """pytorch-grad-cam's reshape_transform for ViTs: drop the CLS token, tokens to an 8x8 grid, channels first."""
+    if feat.dim() == 4:
+        return feat
+    n, t, c = feat.shape
+    side = int(round((t - 1) ** 0.5))
+    return feat[:, 1:, :].reshape(n, side, side, c).transpose(2, 3).transpose(1, 2)
+
+
+# the part of each net after its target layer (what pytorch-grad-cam's AblationLayer feeds): a function of feat
+# alone for the CNNs; vitish's norm1 output feeds the attention branch while the residual stream bypasses it.
+HEADS = {
+    "resnetish": lambda m, f: m.fc(torch.flatten(m.avgpool(f), 1)),
+    "mobilenetish": lambda m, f: m.classifier(torch.flatten(m.avgpool(f), 1)),
+    "vggish": lambda m, f: m.fc2(m.gelu(m.fc1(torch.flatten(f, 1)))),
+}
+
+
+def weighted_cam(weights, acts):
+    """base_cam.get_cam_image then compute_cam_per_layer's ReLU: max(Σ_k w_k A_k, 0), in numpy float32."""
+    return np.maximum((weights[:, None, None] * acts).sum(axis=0), 0)
+
+
+def score_cam(model, x, target, align_corners=True):
+    """pytorch-grad-cam's ScoreCAM.get_cam_weights (UpsamplingBilinear2d = bilinear, align_corners=True)."""
+    with torch.no_grad():
+        acts = grid(model(x)[1])
+        c = acts.shape[1]
+        up = F.interpolate(acts, size=x.shape[-2:], mode="bilinear", align_corners=align_corners)
+        if align_corners:
+            assert torch.equal(up, torch.nn.UpsamplingBilinear2d(size=x.shape[-2:])(acts))
+        maxs = up.view(1, c, -1).max(dim=-1)[0][:, :, None, None]
+        mins = up.view(1, c, -1).min(dim=-1)[0][:, :, None, None]
+        up = (up - mins) / (maxs - mins + 1e-8)
+        inputs = x[:, None] * up[:, :, None]
+        scores = []
+        for i in range(0, c, 16):
+            scores.extend(o[target].item() for o in model(inputs[0, i:i + 16])[0])
+        weights = torch.nn.Softmax(dim=-1)(torch.Tensor(scores)).numpy()
+        return weighted_cam(weights, acts[0].numpy()), weights
+
+
+def ablation_cam(model, name, x, target):
+    """pytorch-grad-cam's AblationCAM.get_cam_weights with every channel ablated by zeroing (its AblationLayer zeroes
+    when the layer's minimum is 0; the paper zeroes always): weight = (y − y_k) / y."""
+    with torch.no_grad():
+        logits, feat = model(x)
+        original = np.float32(logits[0, target].item())
+        c = feat.shape[1]
+        ablated = feat.repeat(c, 1, 1, 1)
+        for k in range(c):
+            ablated[k, k] = 0
+        new_scores = []
+        for i in range(0, c, 32):
+            new_scores.extend(o[target].item() for o in HEADS[name](model, ablated[i:i + 32]))
+        weights = (original - np.float32(new_scores)) / original
+        return weighted_cam(weights, feat[0].numpy()), weights, float(feat.min())
+
+
+class GuidedReLU(torch.autograd.Function):
+    """captum GuidedBackprop's rule on nn.ReLU: grad_in = ReLU(grad_out · (input > 0)) = (input > 0) · ReLU(grad_out)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        (x,) = ctx.saved_tensors
+        return (x > 0).to(grad_out.dtype) * grad_out.clamp(min=0)
+
+
+def input_gradient(model, x, target, guided):
+    m = copy.deepcopy(model).eval()
+    if guided:
+        for module in m.modules():
+            if isinstance(module, nn.ReLU):  # captum hooks nn.ReLU modules only (not ReLU6, GELU, ...)
+                module.forward = GuidedReLU.apply
+    xg = x.clone().requires_grad_(True)
+    m(xg)[0][0, target].backward()
+    return xg.grad[0].numpy()
+
+
+def occlusion(model, x, target, window, stride, baseline):
+    """captum's Occlusion.attribute(x, sliding_window_shapes=(C, w, w), strides=(C, s, s), baselines, target):
+    window positions ceil((side − w) / s) + 1 per axis, masks built as its _occlusion_mask (F.pad, negative padding
+    cuts a window running past the edge), attribution = Σ (f(x) − f(x⊙(1−m) + b⊙m))·m / Σ m."""
+    shape = (x.shape[1], window, window)
+    strides = (x.shape[1], stride, stride)
+    counts = [int(math.ceil((d - w) / s)) + 1 for d, w, s in zip(x.shape[1:], shape, strides)]
+    ones = torch.ones(shape)
+    with torch.no_grad():
+        f0 = model(x)[0][0, target]
+        total = torch.zeros_like(x[0])
+        weights = torch.zeros_like(x[0])
+        for k in range(int(np.prod(counts))):
+            remaining, index = k, []
+            for cnt, s in zip(counts, strides):
+                index.append((remaining % cnt) * s)
+                remaining //= cnt
+            rest = np.subtract(x.shape[1:], np.add(index, shape))
+            pads = [int(v) for pair in zip(rest, index) for v in pair][::-1]
+            mask = F.pad(ones, tuple(pads))
+            ablated = x[0] * (1 - mask) + baseline[0] * mask
+            total += (f0 - model(ablated[None])[0][0, target]) * mask
+            weights += mask
+        return (total / weights).numpy(), counts
+
+
+def rel(a, b):
+    return float(np.abs(np.asarray(a) - np.asarray(b)).max() / np.abs(np.asarray(b)).max())
+
+
+def method_references(models):
+    rgb = method_image()
+    x = image_tensor(rgb)
+    doc = {"image_shape": list(rgb.shape), "image": base64.b64encode(rgb.tobytes()).decode("ascii"),
+           "preprocess": {"range": 1, "mean": MEAN.tolist(), "std": STD.tolist(), "layout": "NCHW", "channelOrder": "RGB"},
+           "nets": {}}
+    occlusions = [(6, 4, "zeros")]
+    for name, model in models:
+        with torch.no_grad():
+            logits = model(x)[0][0].numpy()
+        order = np.argsort(-logits)
+        target, other = int(order[0]), int(order[1])
+        net = {"target": target, "logits": b64(logits), "layer": "feat"}
+        print(f"{name}: target {target} (logit {logits[target]:.4f}), wrong target {other} (logit {logits[other]:.4f})")
+
+        cam, weights = score_cam(model, x, target)
+        wrong_cam, _ = score_cam(model, x, other)
+        half_cam, _ = score_cam(model, x, target, align_corners=False)
+        net["scorecam"] = {"cam_shape": list(cam.shape), "cam": b64(cam), "weights": b64(weights)}
+        print(f"  Score-CAM {list(cam.shape)}: max {cam.max():.4g}; wrong target differs by {rel(wrong_cam, cam):.3g}, "
+              f"half-pixel upsampling by {rel(half_cam, cam):.3g} (max |Δ| / max |ref|)")
+
+        if name in HEADS:
+            with torch.no_grad():
+                l2, f2 = model(x)
+                assert torch.allclose(HEADS[name](model, f2), l2, rtol=1e-5, atol=1e-6), name
+            cam, weights, low = ablation_cam(model, name, x, target)
+            wrong_cam, _, _ = ablation_cam(model, name, x, other)
+            net["ablationcam"] = {"cam_shape": list(cam.shape), "cam": b64(cam), "weights": b64(weights)}
+            print(f"  Ablation-CAM {list(cam.shape)}: max {cam.max():.4g}; wrong target differs by {rel(wrong_cam, cam):.3g}; "
+                  f"layer min {low:.4g} ({'= pytorch-grad-cam, which zeroes' if low == 0 else 'pytorch-grad-cam would write min − 1e7 here'})")
+
+        if any(isinstance(mod, nn.ReLU) for mod in model.modules()):
+            guided = input_gradient(model, x, target, guided=True)
+            plain = input_gradient(model, x, target, guided=False)
+            net["guidedbackprop"] = b64(guided)
+            print(f"  Guided Backprop: max |g| {np.abs(guided).max():.4g}; plain gradient differs by {rel(plain, guided):.3g}, "
+                  f"channel sums by {rel(plain.sum(0), guided.sum(0)):.3g}")
+
+        net["occlusion"] = []
+        configs = occlusions + ([(8, 5, "black")] if name == "resnetish" else [])
+        for window, stride, base in configs:
+            baseline = torch.zeros_like(x) if base == "zeros" else black_tensor()
+            attr, counts = occlusion(model, x, target, window, stride, baseline)
+            wrong, _ = occlusion(model, x, other, window, stride, baseline)
+            assert np.allclose(attr, attr[:1]), "a window covers every channel: equal attribution per channel"
+            net["occlusion"].append({"window": window, "stride": stride, "baseline": base, "attribution": b64(attr)})
+            print(f"  Occlusion window {window} stride {stride} baseline {base}: {counts[1]}x{counts[2]} positions, "
+                  f"max |attr| {np.abs(attr).max():.4g}; wrong target differs by {rel(wrong, attr):.3g}")
+        doc["nets"][name] = net
+    text = json.dumps(doc, indent=1) + "\n"
+    assert len(text) < 300_000, f"methods.json is {len(text)} bytes"
+    (OUT / "methods.json").write_text(text)
+    print(f"methods.json: {len(text)} B")
+
+
 # ---------------------------------------------------------------------------------------------------- main
 
 
@@ -475,12 +682,17 @@ def fd_check(model, x, grad32, seed, count=12, eps=1e-6):
 
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    only_methods = "--methods" in sys.argv[1:]
     summary = []
+    models = []
     for name, cls, seed in NETS:
         torch.manual_seed(seed)
         model = cls()
         init_weights(model, 1000 + seed)
         model.eval()
+        models.append((name, model))
+        if only_methods:
+            continue
         nparams = sum(p.numel() for p in model.parameters())
         x = torch.from_numpy(np.random.default_rng(2000 + seed).standard_normal((2, 3, 32, 32)).astype(np.float32))
 
@@ -534,6 +746,7 @@ def main():
               f"(max abs {abserr:.2e}, |grad| scale {scale:.2e})")
         print(f"  |grad_input| max {np.abs(grad_input).max():.3e}, |grad_feat| max {np.abs(grad_feat).max():.3e}, "
               f"logits[targets] {[float(logits[i, t]) for i, t in enumerate(TARGETS)]}")
+    method_references(models)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,9 @@
  */
 import * as Comlink from 'comlink';
 import { GlassboxError, serializeError } from '../src/engine/errors';
-import { EXPLAINERS } from '../src/engine/explain/registry';
-import { explainWithMetrics } from '../src/engine/explain/run';
-import type { Explainer, ExplainRequest } from '../src/engine/explain/types';
+import { isMethodId } from '../src/engine/explain/registry';
+import { runMethod } from '../src/engine/explain/run';
+import type { ExplainRequest } from '../src/engine/explain/types';
 import { preprocessImage, resizeForModel, type PreprocessConfig } from '../src/engine/image/preprocess';
 import type { RgbaImage } from '../src/engine/image/types';
 import { createGradientSource, type GradientSource } from '../src/engine/grad/gradient-model';
@@ -75,7 +75,7 @@ function exclusive<T>(work: () => Promise<T>): Promise<T> {
   sessionQueue = result.catch(() => undefined);
   return result;
 }
-let image: RgbaImage | undefined;
+let image: { pixels: RgbaImage; sha256: string } | undefined;
 
 /** Pick the backend to use for a request and say why when it is not the one asked for. */
 async function resolveBackend(choice: BackendChoice, fp16: boolean): Promise<{ backend: Backend; note?: string }> {
@@ -153,11 +153,11 @@ const api: ComputeApi = {
     }),
 
   async decodeImage(file, name) {
-    const decoded = await decodeImageInWorker(file, name);
-    image = decoded.image;
+    const [decoded, sha256] = await Promise.all([decodeImageInWorker(file, name), file.arrayBuffer().then((b) => sha256Hex(new Uint8Array(b)))]);
+    image = { pixels: decoded.image, sha256 };
     // The UI gets its own copy for display; the worker keeps the original for every run.
     const copy = { ...decoded.image, data: new Uint8ClampedArray(decoded.image.data) };
-    return Comlink.transfer({ ...decoded, image: copy }, [copy.data.buffer]);
+    return Comlink.transfer({ ...decoded, sha256, image: copy }, [copy.data.buffer]);
   },
 
   predict: (config: PreprocessConfig) =>
@@ -165,7 +165,7 @@ const api: ComputeApi = {
       if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
       if (!image) throw new GlassboxError('NO_IMAGE', 'Load an image first.');
       const t0 = performance.now();
-      const { resized, tensor, dims } = preprocessImage(image, config);
+      const { resized, tensor, dims } = preprocessImage(image.pixels, config);
       const t1 = performance.now();
       const raw = (await current.model.run(tensor, dims)).slice();
       const t2 = performance.now();
@@ -180,11 +180,10 @@ const api: ComputeApi = {
       try {
         if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
         if (!image) throw new GlassboxError('NO_IMAGE', 'Load an image first.');
-        const explainer = EXPLAINERS[job.method] as Explainer<unknown> | undefined;
-        if (!explainer) throw new GlassboxError('PARAM_INVALID', `Unknown method "${job.method}".`);
+        if (!isMethodId(job.method)) throw new GlassboxError('PARAM_INVALID', `Unknown method "${String(job.method)}".`);
         const request: ExplainRequest<unknown> = {
           model: current.model,
-          image: resizeForModel(image, job.preprocess),
+          image: resizeForModel(image.pixels, job.preprocess),
           preprocess: job.preprocess,
           targets: job.targets,
           params: job.params,
@@ -192,8 +191,9 @@ const api: ComputeApi = {
           signal,
           onProgress: (p) => void onProgress(p),
           gradients: current.gradients,
+          inputs: { modelSha256: current.summary.fingerprint, imageSha256: image.sha256 },
         };
-        return await explainWithMetrics(explainer, request, job.metrics);
+        return await runMethod(job.method, request, { metrics: job.metrics, labels: job.labels });
       } finally {
         jobs.delete(jobId);
       }
@@ -206,10 +206,12 @@ const api: ComputeApi = {
       try {
         const catalog = await current.gradients.catalog();
         const unsupportedOps = await current.gradients.unsupported();
-        const layerUnsupportedOps = catalog.suggested ? await current.gradients.unsupported(catalog.suggested) : [];
+        // every candidate layer: a CAM on a layer the user picks is checked for that layer, not the suggested one
+        const layerUnsupportedOps: Record<string, string[]> = {};
+        for (const c of catalog.candidates) layerUnsupportedOps[c.name] = await current.gradients.unsupported(c.name);
         return { catalog, unsupportedOps, layerUnsupportedOps };
       } catch (e) {
-        return { catalog: { candidates: [], reason: '' }, unsupportedOps: [], layerUnsupportedOps: [], error: serializeError(e).message };
+        return { catalog: { candidates: [], reason: '' }, unsupportedOps: [], layerUnsupportedOps: {}, error: serializeError(e).message };
       }
     }),
 

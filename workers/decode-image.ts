@@ -5,7 +5,7 @@ import type { DecodedImage } from '../src/worker-api';
 /** Longest side kept; larger photos are downscaled on decode (explanations run at model resolution anyway). */
 export const MAX_DECODED_SIDE = 4096;
 
-export async function decodeImageInWorker(file: Blob, name: string): Promise<DecodedImage> {
+export async function decodeImageInWorker(file: Blob, name: string): Promise<Omit<DecodedImage, 'sha256'>> {
   if (file.size === 0) throw new GlassboxError('IMAGE_EMPTY', `${name} is empty (0 bytes).`);
   let bitmap: ImageBitmap;
   try {

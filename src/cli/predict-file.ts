@@ -1,11 +1,12 @@
 /** The CLI's work, as a function: load a model and an image from disk, predict, return a plain result. */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { GlassboxError } from '../engine/errors';
 import { createGradientSource } from '../engine/grad/gradient-model';
-import { EXPLAINERS } from '../engine/explain/registry';
-import { explainWithMetrics } from '../engine/explain/run';
-import type { Explainer, Explanation, Progress } from '../engine/explain/types';
+import { runMethod } from '../engine/explain/run';
+import { explanationSummary } from '../engine/explain/summary';
+import type { Explanation, Progress } from '../engine/explain/types';
 import { describePipeline, preprocessImage, resizeForModel, type PreprocessConfig } from '../engine/image/preprocess';
 import { parseLabels, resolveLabels } from '../engine/labels/labels';
 import { rankScores } from '../engine/predict/scores';
@@ -29,6 +30,8 @@ export interface CliResult {
   /** With --method: the explanation (also written to --out when given). */
   explanation?: Explanation;
   explanationFile?: string;
+  /** With --method: the result in a few lines of text, whatever the method. */
+  summary?: string[];
 }
 
 async function readFileOrFail(file: string, what: 'model' | 'image' | 'labels'): Promise<Uint8Array> {
@@ -48,7 +51,8 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
   const gradients = createGradientSource(runtime, bytes, 'wasm');
   const t1 = performance.now();
   try {
-    const image = await decodeImageFile(await readFileOrFail(req.image, 'image'), path.basename(req.image));
+    const imageBytes = await readFileOrFail(req.image, 'image');
+    const image = await decodeImageFile(imageBytes, path.basename(req.image));
     const t2 = performance.now();
     const cfg: PreprocessConfig = { ...model.spec.suggestedPreprocess, ...req.preprocess };
     if ((req.preprocess.width || req.preprocess.height) && model.spec.width !== undefined) {
@@ -69,8 +73,8 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
       const first = req.explain.target ?? order[0];
       if (first >= raw.length) throw new GlassboxError('PARAM_INVALID', `--target ${first} does not exist: the model has ${raw.length} classes (0–${raw.length - 1}).`);
       const targets = [first, ...order.filter((i) => i !== first)].slice(0, req.explain.topLabels);
-      const explainer = EXPLAINERS[req.explain.method] as Explainer<unknown>;
-      explanation = await explainWithMetrics(explainer, {
+      const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+      explanation = await runMethod(req.explain.method, {
         model,
         gradients,
         image: resizeForModel(image, cfg),
@@ -79,11 +83,13 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
         params: req.explain.params,
         seed: req.explain.seed,
         onProgress,
-      }, req.explain.metrics);
+        inputs: { modelSha256: sha256(bytes), imageSha256: sha256(imageBytes) },
+      }, { metrics: req.explain.metrics, labels: labels.labels });
       if (req.explain.out) await fs.writeFile(req.explain.out, JSON.stringify({ ...explanation, labels: targets.map((t) => labels.labels[t]) }) + '\n');
     }
     return {
       explanation: req.explain?.out ? undefined : explanation,
+      summary: explanation ? explanationSummary(explanation) : undefined,
       explanationFile: req.explain?.out,
       model: path.basename(req.model),
       image: path.basename(req.image),
@@ -112,14 +118,7 @@ export function formatTable(r: CliResult): string {
   lines.push('', `  rank  index  ${'label'.padEnd(width)}  probability`);
   r.top.forEach((t, i) => lines.push(`  ${String(i + 1).padStart(4)}  ${String(t.index).padStart(5)}  ${t.label.padEnd(width)}  ${t.score.toFixed(4)}`));
   lines.push('', `labels: ${r.labels}; ${r.outputKind === 'logits' ? 'softmax applied to logits' : 'outputs already probabilities'}`);
-  if (r.explanation) {
-    const e = r.explanation;
-    const c = e.classes[0];
-    const top = (e.weights ?? []).map((w, s) => [w, s]).sort((a, b) => b[0] - a[0]).slice(0, 5);
-    lines.push('', `${e.method.toUpperCase()} for class ${e.target}: ${e.segmentCount} superpixels, ${e.timings.samples} samples, R² ${c.score?.toFixed(3)}, intercept ${c.intercept?.toFixed(4)}`);
-    lines.push(`  strongest superpixels: ${top.map(([w, s]) => `#${s} ${w.toFixed(4)}`).join(', ')}`);
-    lines.push(`  ${e.timings.modelCalls} model calls of ${e.timings.batchSize}, ${e.timings.totalMs.toFixed(0)} ms (inference ${e.timings.inferenceMs.toFixed(0)} ms)`);
-  }
+  if (r.summary) lines.push('', ...r.summary);
   if (r.explanationFile) lines.push(`explanation written to ${r.explanationFile}`);
   lines.push(`time: load ${r.timings.loadMs.toFixed(0)} ms, decode ${r.timings.decodeMs.toFixed(0)} ms, preprocess ${r.timings.preprocessMs.toFixed(0)} ms, inference ${r.timings.inferenceMs.toFixed(0)} ms`);
   return lines.join('\n');

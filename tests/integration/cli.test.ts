@@ -1,5 +1,6 @@
 /** The CLI as a user runs it: a child process, its stdout JSON, its exit code and error text. */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -88,7 +89,7 @@ describe('npm run explain --method lime', () => {
     expect(r.stderr).toMatch(/--target 9 does not exist: the model has 4 classes/);
     const m = await cli(['--model', 'public/demo/shapes.onnx', '--image', 'public/demo/images/star-1.png', '--method', 'fancy']);
     expect(m.code).toBe(2);
-    expect(m.stderr).toMatch(/--method must be one of lime, kernelshap, partitionshap, rise, gradcam/);
+    expect(m.stderr).toMatch(/--method must be one of lime, kernelshap, partitionshap, rise, occlusion, gradcam, .*guidedbackprop/);
   });
 });
 
@@ -98,8 +99,16 @@ describe('npm run explain --method gradcam / ig', () => {
     try {
       const r = await cli(['--model', 'public/demo/shapes.onnx', '--image', 'public/demo/images/star-1.png', '--method', 'gradcam', '--out', out]);
       expect(r.code).toBe(0);
+      // the table output summarises a CAM as a CAM (it used to print LIME's "undefined superpixels, R² undefined")
+      expect(r.stdout).toMatch(/Grad-CAM for class 3 \(star\)/);
+      expect(r.stdout).toMatch(/layer \S*features\.19\/Relu\S* \(12×12\)/);
+      expect(r.stdout).not.toMatch(/undefined|NaN|superpixels|R²/);
       const result = JSON.parse(fs.readFileSync(out, 'utf8'));
-      expect(result).toMatchObject({ method: 'gradcam', target: 3, width: 96, height: 96, camWidth: 12, camHeight: 12, labels: ['star'], scoreSpace: 'raw' });
+      expect(result).toMatchObject({ kind: 'cam', method: 'gradcam', target: 3, targetLabel: 'star', width: 96, height: 96, camWidth: 12, camHeight: 12, labels: ['star'], scoreSpace: 'raw' });
+      // bound to its inputs: the files' SHA-256 and the preprocessing it ran with
+      const sha = (f: string) => createHash('sha256').update(fs.readFileSync(path.join(ROOT, f))).digest('hex');
+      expect(result.provenance).toMatchObject({ modelSha256: sha('public/demo/shapes.onnx'), imageSha256: sha('public/demo/images/star-1.png'), preprocess: { width: 96, height: 96 } });
+      expect(result.units).toMatch(/class activation/);
       expect(result.layer).toMatch(/features\.19\/Relu/);
       expect(result.map).toHaveLength(96 * 96);
       expect(result.normalisedMap).toHaveLength(96 * 96);

@@ -72,6 +72,7 @@ describe('KernelSHAP', () => {
     expect(e.additivity!.output).toBeCloseTo(f, 5);
     expect(e.additivity!.baseValue).toBeCloseTo(0, 6);
     expect(e.additivity!.sum).toBeCloseTo(e.additivity!.output - e.additivity!.baseValue, 6);
+    expect(e).toMatchObject({ kind: 'superpixel-weights', method: 'kernelshap', signed: true, segmentCount: 9 });
   });
 
   it('sampling (16 superpixels, 6000 of 65536 coalitions): within 1 % of the exact values; additivity to float precision', async () => {

@@ -10,6 +10,7 @@ import { decodeImageFile } from '../../src/cli/decode-image';
 import { createNodeRuntime } from '../../src/cli/ort-node';
 import { GlassboxError } from '../../src/engine/errors';
 import { explainLime, LIME_DEFAULTS, limeKernel, type LimeParams } from '../../src/engine/explain/lime';
+import { segmentImage } from '../../src/engine/explain/segmentation';
 import { resizeForModel } from '../../src/engine/image/preprocess';
 import { createRgbaImage } from '../../src/engine/image/types';
 import { createRng } from '../../src/engine/math/rng';
@@ -69,6 +70,7 @@ describe('LIME on a model that is linear in superpixel presence', () => {
     // Per-pixel map: each pixel carries its superpixel's weight.
     expect(e.map[0]).toBe(e.weights![e.segments![0]]);
     expect(e.timings).toMatchObject({ samples: 1000, batchSize: 50, modelCalls: 20 });
+    expect(e).toMatchObject({ kind: 'superpixel-weights', method: 'lime', signed: true, segmentCount: 9 });
   });
 
   it('explains several classes from the same model calls', async () => {
@@ -89,6 +91,19 @@ describe('LIME on a model that is linear in superpixel presence', () => {
     expect(b.weights).toEqual(a.weights);
     expect(b.map).toEqual(a.map);
     expect(c.weights).not.toEqual(a.weights);
+  });
+
+  it("quickshift's tie-breaking takes the run's seed (one seed controls everything)", async () => {
+    const { model, preprocess, params } = await linearSetup();
+    // flat halves: the seed decides the quickshift segments
+    const image = createRgbaImage(SIZE, SIZE);
+    for (let i = 0; i < SIZE * SIZE; i++) image.data.set(i % SIZE < SIZE / 2 ? [200, 40, 40, 255] : [40, 40, 200, 255], i * 4);
+    const segmentation = { method: 'quickshift', kernelSize: 1, maxDist: 4, ratio: 0.5 } as const;
+    const run = (seed: number) => explainLime({ model, image, preprocess, targets: [0], params: { ...params, samples: 20, segmentation }, seed });
+    const [a, b] = [await run(1), await run(2)];
+    expect(a.segments).toEqual(Array.from(segmentImage(image, segmentation, 1).labels));
+    expect(b.segments).toEqual(Array.from(segmentImage(image, segmentation, 2).labels));
+    expect(b.segments).not.toEqual(a.segments);
   });
 
   it('cancellation stops between batches with CANCELLED; absurd parameters are refused', async () => {

@@ -10,11 +10,12 @@ import {
   computeOwenValues,
   explainPartitionShap,
   PARTITION_SHAP_DEFAULTS,
-  partitionBackground,
   partitionEvaluationsNeeded,
-  partitionShapExplainer,
   type PartitionShapParams,
 } from '../../src/engine/explain/partition-shap';
+import { hiddenImage, type HideSpec } from '../../src/engine/explain/hide';
+import { PARTITION_SHAP_META } from '../../src/engine/explain/meta/partition-shap';
+import { validateParams } from '../../src/engine/explain/schema';
 import type { Explanation } from '../../src/engine/explain/types';
 import { tensorLength, writeModelInput, type PreprocessConfig } from '../../src/engine/image/preprocess';
 import { createRgbaImage, type RgbaImage } from '../../src/engine/image/types';
@@ -94,6 +95,14 @@ function expectAdditive(e: Explanation, rel = 1e-5) {
 }
 
 const distinct = (v: number[]) => new Set(v).size;
+/** The fully hidden image the parameters ask for. */
+const partitionBackground = (image: RgbaImage, p: PartitionShapParams): RgbaImage => hiddenImage(image, p.background)!;
+/** A flat image of one colour. */
+const flat = (width: number, height: number, rgb: [number, number, number]) => {
+  const img = createRgbaImage(width, height);
+  for (let i = 0; i < width * height; i++) img.data.set([...rgb, 255], i * 4);
+  return img;
+};
 const params = (p: Partial<PartitionShapParams>): PartitionShapParams => ({ ...PARTITION_SHAP_DEFAULTS, ...p });
 const randomWeight = (seed: number) => {
   const rng = createRng(seed);
@@ -106,10 +115,11 @@ describe('Partition SHAP additivity (any budget)', () => {
     const needed = partitionEvaluationsNeeded(buildPartitionTree(12, 10)) + 2;
     expect(needed).toBeGreaterThan(5000);
     for (const scoreSpace of ['raw', 'probability'] as const) {
-      for (const background of ['blur', 'black', 'color'] as const) {
+      for (const mode of ['blur', 'black', 'color'] as const) {
+        const background: HideSpec = { mode, color: [200, 30, 90], blurSigma: 2 };
         const e = await explainPartitionShap({
           model: s.model, image: s.image, preprocess: s.preprocess, targets: [1], seed: 3,
-          params: params({ maxEvals: 100, background, color: [200, 30, 90], blurSigma: 2, scoreSpace, batchSize: 8 }),
+          params: params({ maxEvals: 100, background, scoreSpace, batchSize: 8 }),
         });
         expectAdditive(e);
         // The budget ran out: internal nodes kept credit that is spread over their pixels (blocks of equal value).
@@ -117,10 +127,10 @@ describe('Partition SHAP additivity (any budget)', () => {
         expect(e.timings.samples).toBeLessThanOrEqual(100);
         expect(e.timings.samples).toBeGreaterThan(90);
         expect(e.timings.modelCalls).toBe(1 + Math.ceil((e.timings.samples - 2) / 8));
-        expect(e).toMatchObject({ method: 'partitionshap', target: 1, width: 12, height: 10, signed: true, scoreSpace, seed: 3 });
+        expect(e).toMatchObject({ kind: 'pixel-map', method: 'partitionshap', target: 1, width: 12, height: 10, signed: true, scoreSpace, seed: 3 });
         expect(Math.max(...e.normalisedMap!.map(Math.abs))).toBeCloseTo(1, 12);
         // f(image) and f(background) are the model's own scores
-        const bg = partitionBackground(s.image, params({ background, color: [200, 30, 90], blurSigma: 2 }));
+        const bg = partitionBackground(s.image, params({ background }));
         if (scoreSpace === 'raw') {
           expect(e.additivity!.output).toBeCloseTo(linearScore(s, s.image, 1), 4);
           expect(e.additivity!.baseValue).toBeCloseTo(linearScore(s, bg, 1), 4);
@@ -137,8 +147,8 @@ describe('Partition SHAP on a model without interactions', () => {
   it('fully expanded, the per-pixel map is the exact Shapley value Σ_c W·(x − background)', async () => {
     const s = await linearSetup(8, 8, 2, randomWeight(2));
     const needed = partitionEvaluationsNeeded(buildPartitionTree(8, 8)) + 2;
-    for (const background of ['black', 'blur'] as const) {
-      const p = params({ maxEvals: needed, background, blurSigma: 1.5, scoreSpace: 'raw', batchSize: 64 });
+    for (const mode of ['black', 'blur'] as const) {
+      const p = params({ maxEvals: needed, background: { mode, blurSigma: 1.5 }, scoreSpace: 'raw', batchSize: 64 });
       const e = await explainPartitionShap({ model: s.model, image: s.image, preprocess: s.preprocess, targets: [0], params: p, seed: 1 });
       expect(e.timings.samples).toBe(needed);
       const truth = linearShapley(s, partitionBackground(s.image, p), 0);
@@ -152,7 +162,7 @@ describe('Partition SHAP on a model without interactions', () => {
     const s = await linearSetup(8, 8, 2, randomWeight(3));
     const needed = partitionEvaluationsNeeded(buildPartitionTree(8, 8, 2)) + 2;
     expect(needed).toBe(2 + 2 * (1 + 4 + 16 + 64)); // 16 leaves: depths 0..3 expanded 4^d times
-    const p = params({ maxEvals: 10_000, background: 'black', minBlock: 2, scoreSpace: 'raw' });
+    const p = params({ maxEvals: 10_000, background: { mode: 'black' }, minBlock: 2, scoreSpace: 'raw' });
     const e = await explainPartitionShap({ model: s.model, image: s.image, preprocess: s.preprocess, targets: [0], params: p, seed: 1 });
     expect(e.timings.samples).toBe(needed);
     const truth = linearShapley(s, partitionBackground(s.image, p), 0);
@@ -173,7 +183,7 @@ describe('Partition SHAP with a small budget', () => {
     const preprocess = s.preprocess;
     const original = new Float32Array(tensorLength(preprocess));
     const hidden = new Float32Array(tensorLength(preprocess));
-    const p = params({ maxEvals: 800, background: 'black', scoreSpace: 'raw', batchSize: 8 });
+    const p = params({ maxEvals: 800, background: { mode: 'black' }, scoreSpace: 'raw', batchSize: 8 });
     writeModelInput(s.image, preprocess, original);
     writeModelInput(partitionBackground(s.image, p), preprocess, hidden);
     const r = await computeOwenValues({ model: s.model, original, hidden, preprocess, targets: [0], ...p, rng: createRng(1) });
@@ -216,7 +226,7 @@ describe('Partition SHAP with a small budget', () => {
         return s.model.run(chw, [n, 3, height, width]);
       },
     };
-    const p = params({ maxEvals: 150, blurSigma: 2, batchSize: 16 });
+    const p = params({ maxEvals: 150, background: { mode: 'blur', blurSigma: 2 }, batchSize: 16 });
     const a = await explainPartitionShap({ model: s.model, image: s.image, preprocess: s.preprocess, targets: [1], params: p, seed: 9 });
     const b = await explainPartitionShap({ model: nhwc, image: s.image, preprocess: { ...s.preprocess, layout: 'NHWC' }, targets: [1], params: p, seed: 9 });
     expect(b.map).toEqual(a.map);
@@ -228,7 +238,7 @@ describe('Partition SHAP reproducibility, cancellation and parameters', () => {
     // A uniform image and uniform weights: many equal priorities, so the seeded tie-breaking decides the order.
     const s = await linearSetup(12, 10, 2, () => 0.01);
     s.image.data.fill(180);
-    const p = params({ maxEvals: 90, background: 'black', scoreSpace: 'probability', batchSize: 4 });
+    const p = params({ maxEvals: 90, background: { mode: 'black' }, scoreSpace: 'probability', batchSize: 4 });
     const run = (seed: number) => explainPartitionShap({ model: s.model, image: s.image, preprocess: s.preprocess, targets: [0], params: p, seed });
     const [a, b, c] = [await run(5), await run(5), await run(6)];
     expect(b.map).toEqual(a.map);
@@ -258,22 +268,23 @@ describe('Partition SHAP reproducibility, cancellation and parameters', () => {
     await bad({ maxEvals: 2.5 });
     await bad({ minBlock: 0 });
     await bad({ batchSize: 0 });
-    await bad({ background: 'inpaint' as never });
-    await bad({ background: 'color', color: [0, 300, 0] });
-    await bad({ blurSigma: -1 });
+    await bad({ background: { mode: 'inpaint' } as never });
+    await bad({ background: { mode: 'color', color: [0, 300, 0] } });
+    await bad({ background: { mode: 'blur', blurSigma: -1 } });
     await bad({ scoreSpace: 'logits' as never });
     await bad({}, [7]);
-    expect(() => partitionShapExplainer.validate({ ...PARTITION_SHAP_DEFAULTS, maxEvals: 0 }, { width: 8, height: 8 })).toThrow(/maxEvals/);
-    expect(() => partitionShapExplainer.validate({ ...PARTITION_SHAP_DEFAULTS, minBlock: 0 }, { width: 8, height: 8 })).toThrow(/minBlock/);
-    expect(() => partitionShapExplainer.validate({ ...PARTITION_SHAP_DEFAULTS, background: 'x' as never }, { width: 8, height: 8 })).toThrow(/background/);
-    partitionShapExplainer.validate(PARTITION_SHAP_DEFAULTS, { width: 224, height: 224 });
+    const validate = (p: PartitionShapParams, context: { width: number; height: number }) => validateParams(PARTITION_SHAP_META, p, context);
+    expect(() => validate({ ...PARTITION_SHAP_DEFAULTS, maxEvals: 0 }, { width: 8, height: 8 })).toThrow(/maxEvals/);
+    expect(() => validate({ ...PARTITION_SHAP_DEFAULTS, minBlock: 0 }, { width: 8, height: 8 })).toThrow(/minBlock/);
+    expect(() => validate({ ...PARTITION_SHAP_DEFAULTS, background: { mode: 'x' } as never }, { width: 8, height: 8 })).toThrow(/background/);
+    validate(PARTITION_SHAP_DEFAULTS, { width: 224, height: 224 });
   });
 });
 
 describe('Partition SHAP for several targets from the same model calls', () => {
   it('each class map adds up to its own f(image) − f(background)', async () => {
     const s = await linearSetup(12, 10, 4, randomWeight(6));
-    const p = params({ maxEvals: 200, blurSigma: 3, batchSize: 16 });
+    const p = params({ maxEvals: 200, background: { mode: 'blur', blurSigma: 3 }, batchSize: 16 });
     const e = await explainPartitionShap({ model: s.model, image: s.image, preprocess: s.preprocess, targets: [2, 0, 3], params: p, seed: 2 });
     expect(e.classes.map((c) => c.target)).toEqual([2, 0, 3]);
     expect(e.map).toBe(e.classes[0].map);
@@ -296,12 +307,39 @@ describe('Partition SHAP for several targets from the same model calls', () => {
 
   it('fully expanded on raw scores, every class map equals the single-target run (and the exact Shapley values)', async () => {
     const s = await linearSetup(8, 8, 3, randomWeight(7));
-    const p = params({ maxEvals: partitionEvaluationsNeeded(buildPartitionTree(8, 8)) + 2, background: 'black', scoreSpace: 'raw', batchSize: 128 });
+    const p = params({ maxEvals: partitionEvaluationsNeeded(buildPartitionTree(8, 8)) + 2, background: { mode: 'black' }, scoreSpace: 'raw', batchSize: 128 });
     const both = await explainPartitionShap({ model: s.model, image: s.image, preprocess: s.preprocess, targets: [1, 2], params: p, seed: 4 });
     const single = await explainPartitionShap({ model: s.model, image: s.image, preprocess: s.preprocess, targets: [2], params: p, seed: 4 });
     expect(both.timings.modelCalls).toBe(single.timings.modelCalls);
     both.classes[1].map.forEach((v, i) => expect(v).toBeCloseTo(single.map[i], 6));
     const truth = linearShapley(s, partitionBackground(s.image, p), 1);
     both.classes[0].map.forEach((v, i) => expect(v).toBeCloseTo(truth[i], 4));
+  });
+});
+
+describe('Partition SHAP background (hide.ts)', () => {
+  it("black, a colour without a value (grey 128) and the default blur hide the image as the old background did; 'zeros' is black without normalisation", async () => {
+    const s = await linearSetup(8, 8, 2, randomWeight(8));
+    const needed = partitionEvaluationsNeeded(buildPartitionTree(8, 8)) + 2;
+    const run = (background: HideSpec) =>
+      explainPartitionShap({ model: s.model, image: s.image, preprocess: s.preprocess, targets: [1], params: params({ maxEvals: needed, background, scoreSpace: 'raw', batchSize: 64 }), seed: 1 });
+    const cases: [HideSpec, RgbaImage][] = [
+      [{ mode: 'black' }, flat(8, 8, [0, 0, 0])],
+      [{ mode: 'color' }, flat(8, 8, [128, 128, 128])],
+      [{ mode: 'grey' }, flat(8, 8, [128, 128, 128])],
+      [{ mode: 'color', color: [200, 30, 90] }, flat(8, 8, [200, 30, 90])],
+    ];
+    for (const [background, image] of cases) {
+      const e = await run(background);
+      // the base value is the model's score of that image, and the map its exact Shapley values against it
+      expect(e.additivity!.baseValue, background.mode).toBeCloseTo(linearScore(s, image, 1), 4);
+      const truth = linearShapley(s, image, 1);
+      e.map.forEach((v, i) => expect(Math.abs(v - truth[i]), `${background.mode}, pixel ${i}`).toBeLessThan(1e-4));
+    }
+    // with no normalisation the zero tensor is the black image
+    expect((await run({ mode: 'zeros' })).map).toEqual((await run({ mode: 'black' })).map);
+    // a blur without a sigma takes the descriptor's (10 px), as the old default did
+    expect((await run({ mode: 'blur' })).map).toEqual((await run({ mode: 'blur', blurSigma: 10 })).map);
+    expect((await run({ mode: 'blur' })).map).not.toEqual((await run({ mode: 'blur', blurSigma: 5 })).map);
   });
 });

@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { createNodeRuntime } from '../../src/cli/ort-node';
 import { GlassboxError } from '../../src/engine/errors';
-import { explainRise, RISE_AUTO_P1, RISE_DEFAULTS, riseExplainer, type RiseParams } from '../../src/engine/explain/rise';
+import { explainRise, RISE_AUTO_P1, RISE_DEFAULTS, validateRiseParams, type RiseParams } from '../../src/engine/explain/rise';
 import type { Progress } from '../../src/engine/explain/types';
 import type { PreprocessConfig } from '../../src/engine/image/preprocess';
 import { createRgbaImage } from '../../src/engine/image/types';
@@ -128,7 +128,7 @@ describe('RISE on a model that is linear in the pixels', () => {
   it('the map follows each pixel’s true contribution Σ_c W·x (Pearson r > 0.9); examples are the first masks with their scores', async () => {
     const { model, image, preprocess, params, truth } = await linearSetup();
     const e = await explainRise({ model, image, preprocess, targets: [0], params, seed: 1 });
-    expect([e.method, e.width, e.height, e.signed, e.scoreSpace]).toEqual(['rise', SIZE, SIZE, false, 'raw']);
+    expect([e.kind, e.method, e.width, e.height, e.signed, e.scoreSpace]).toEqual(['pixel-map', 'rise', SIZE, SIZE, false, 'raw']);
     expect(e.map.length).toBe(PIXELS);
     // r ≈ 0.975 here (0.95 with a 5×5 grid, which blurs more; 0.99 with 8×8 at this N)
     expect(pearson(e.map, truth[0])).toBeGreaterThan(0.9);
@@ -271,7 +271,7 @@ describe('RISE on a model that is linear in the pixels', () => {
     const refuse = (p: Partial<RiseParams>, pattern: RegExp) => {
       let error: unknown;
       try {
-        riseExplainer.validate({ ...params, ...p }, { width: SIZE, height: SIZE });
+        validateRiseParams({ ...params, ...p }, { width: SIZE, height: SIZE });
       } catch (e) {
         error = e;
       }
@@ -279,21 +279,22 @@ describe('RISE on a model that is linear in the pixels', () => {
       expect((error as GlassboxError).code).toBe('PARAM_INVALID');
       expect((error as GlassboxError).message).toMatch(pattern);
     };
-    refuse({ masks: 0 }, /number of masks/);
-    refuse({ masks: 100_001 }, /number of masks/);
-    refuse({ masks: 2.5 }, /number of masks/);
-    refuse({ grid: 1 }, /grid size/);
-    refuse({ grid: SIZE + 1 }, /grid size.*2 to 16/);
+    refuse({ masks: 0 }, /masks \(masks\)/);
+    refuse({ masks: 100_001 }, /masks \(masks\)/);
+    refuse({ masks: 2.5 }, /masks \(masks\)/);
+    refuse({ grid: 1 }, /grid \(grid\).*from 2/);
+    refuse({ grid: SIZE + 1 }, /grid size must be at most 16/);
     refuse({ p1: 0 }, /p1/);
     refuse({ p1: 1 }, /p1/);
     refuse({ p1: Number.NaN }, /p1/);
     refuse({ p1: 'sometimes' as unknown as number }, /p1/);
     refuse({ batchSize: 0 }, /batch size/);
     refuse({ batchSize: 2000 }, /batch size/);
-    refuse({ scoreSpace: 'logit' as 'raw' }, /score space/);
+    refuse({ scoreSpace: 'logit' as 'raw' }, /scoreSpace/);
+    refuse({ hide: { mode: 'mean' } }, /hide/);
     refuse({ p1: 'auto', autoMasks: 1 }, /"auto"/);
-    expect(() => riseExplainer.validate(params, { width: SIZE, height: SIZE })).not.toThrow();
-    expect(() => riseExplainer.validate({ ...RISE_DEFAULTS }, { width: 224, height: 224 })).not.toThrow();
+    expect(() => validateRiseParams(params, { width: SIZE, height: SIZE })).not.toThrow();
+    expect(() => validateRiseParams({ ...RISE_DEFAULTS }, { width: 224, height: 224 })).not.toThrow();
     await expect(explainRise({ model, image, preprocess, targets: [0], params: { ...params, grid: 40 }, seed: 1 })).rejects.toMatchObject({ code: 'PARAM_INVALID' });
     await expect(explainRise({ model, image, preprocess, targets: [3], params, seed: 1 })).rejects.toMatchObject({ code: 'PARAM_INVALID' });
     await expect(explainRise({ model, image, preprocess, targets: [], params, seed: 1 })).rejects.toMatchObject({ code: 'PARAM_INVALID' });
@@ -330,5 +331,36 @@ describe('RISE masks the tensor in the model’s own layout', () => {
     const e = await explainRise({ model, image, preprocess, targets: [0], params: { ...RISE_DEFAULTS, masks: 3000, grid: 6, scoreSpace: 'raw' }, seed: 1 });
     expect(e.examples![0].score).toBeCloseTo(0.25 + e.examples![0].mask.reduce((s, m, p) => s + m * truth[p], 0), 4);
     expect(pearson(e.map, truth)).toBeGreaterThan(0.9);
+  });
+});
+
+describe('RISE: what dropped cells show', () => {
+  it("a masked image is x·M + h·(1 − M) in the normalised tensor: 'zeros' (the default) multiplies by the mask, 'black' differs under ImageNet normalisation", async () => {
+    const { model, image, params } = await linearSetup();
+    const mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225];
+    const imagenet: PreprocessConfig = { ...plainPreprocess(model), mean: mean as PreprocessConfig['mean'], std: std as PreprocessConfig['std'] };
+    expect(RISE_DEFAULTS.hide).toEqual({ mode: 'zeros' });
+    const run = (preprocess: PreprocessConfig, hide: RiseParams['hide']) => explainRise({ model, image, preprocess, targets: [0], params: { ...params, masks: 64, hide }, seed: 7 });
+    /** The linear model's class-0 score of x·M + h·(1 − M), x and h normalised (h: the hidden pixel's value per channel). */
+    const score = (mask: number[], hidden: (c: number) => number) => {
+      let y = BIAS[0];
+      for (let c = 0; c < 3; c++) {
+        for (let p = 0; p < PIXELS; p++) {
+          const x = (image.data[p * 4 + c] / 255 - mean[c]) / std[c];
+          y += (pixelWeight(0, p % SIZE, Math.floor(p / SIZE)) / 3) * (x * mask[p] + hidden(c) * (1 - mask[p]));
+        }
+      }
+      return y;
+    };
+    const zeros = await run(imagenet, { mode: 'zeros' });
+    const black = await run(imagenet, { mode: 'black' });
+    // the same masks, other images: the setting reaches the tensor
+    expect(black.examples!.map((x) => x.mask)).toEqual(zeros.examples!.map((x) => x.mask));
+    expect(black.map).not.toEqual(zeros.map);
+    for (const ex of zeros.examples!) expect(ex.score).toBeCloseTo(score(ex.mask, () => 0), 3);
+    for (const ex of black.examples!) expect(ex.score).toBeCloseTo(score(ex.mask, (c) => -mean[c] / std[c]), 3);
+    // without normalisation black is the zero tensor: the very same map
+    const plain = plainPreprocess(model);
+    expect((await run(plain, { mode: 'black' })).map).toEqual((await run(plain, { mode: 'zeros' })).map);
   });
 });

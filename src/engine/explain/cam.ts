@@ -1,15 +1,14 @@
 /**
  * Class activation maps from one image's activations A and gradients G, both [C, h, w] (channel-major), as
- * jacobgil/pytorch-grad-cam computes them (base_cam.py and each method's get_cam_weights):
- *   Grad-CAM   w_k = mean_ij G                              cam = ReLU(Σ_k w_k A_k)
+ * jacobgil/pytorch-grad-cam computes them (base_cam.py and each method's get_cam_weights / get_cam_image):
+ *   Grad-CAM   w_k = mean_ij G                              map = Σ_k w_k A_k
  *   Grad-CAM++ α = G² / (2G² + Σ_ij A · G³), α = 0 where G = 0, w_k = Σ_ij α·ReLU(G)
  *   XGrad-CAM  w_k = Σ_ij (A·G) / (Σ_ij A + 1e-7)
- *   HiResCAM   cam = ReLU(Σ_k G⊙A)         Layer-CAM  cam = ReLU(Σ_k ReLU(G)⊙A)
- *   Eigen-CAM  cam = ReLU(projection of A on its first principal component)
- * Pure numeric code (runs in the worker, the CLI and tests).
+ *   HiResCAM   map = Σ_k G⊙A               Layer-CAM  map = Σ_k ReLU(G)⊙A
+ *   Eigen-CAM  map = projection of A on its first principal component
+ * and the raw CAM is ReLU(map). Pure numeric code (runs in the worker, the CLI and tests); the pipeline around it
+ * (layer, model runs, upsampling, result) is cam-methods.ts.
  */
-
-export type GradientCam = 'gradcam' | 'gradcampp' | 'xgradcam' | 'hirescam' | 'layercam';
 
 export interface FeatureMaps {
   channels: number;
@@ -19,81 +18,86 @@ export interface FeatureMaps {
   data: Float32Array;
 }
 
-/** Per-channel weights for the weighted-sum CAMs. */
-export function camWeights(method: 'gradcam' | 'gradcampp' | 'xgradcam', a: FeatureMaps, g: Float32Array): Float64Array {
-  const { channels: c, height: h, width: w } = a;
-  const area = h * w;
-  const weights = new Float64Array(c);
-  for (let k = 0; k < c; k++) {
-    const o = k * area;
-    if (method === 'gradcam') {
-      let s = 0;
-      for (let i = 0; i < area; i++) s += g[o + i];
-      weights[k] = s / area;
-    } else if (method === 'xgradcam') {
-      let sumA = 0, sumAG = 0;
-      for (let i = 0; i < area; i++) {
-        sumA += a.data[o + i];
-        sumAG += a.data[o + i] * g[o + i];
-      }
-      weights[k] = sumAG / (sumA + 1e-7);
-    } else {
-      let sumA = 0;
-      for (let i = 0; i < area; i++) sumA += a.data[o + i];
-      let s = 0;
-      for (let i = 0; i < area; i++) {
-        const gi = g[o + i];
-        if (gi === 0) continue;
-        const g2 = gi * gi, g3 = g2 * gi;
-        const alpha = g2 / (2 * g2 + sumA * g3 + 1e-6);
-        s += alpha * Math.max(gi, 0);
-      }
-      weights[k] = s;
-    }
+/** Grad-CAM's channel weights: the spatial mean of the gradient. */
+export function gradCamWeights(a: FeatureMaps, g: Float32Array): Float64Array {
+  const area = a.height * a.width;
+  const weights = new Float64Array(a.channels);
+  for (let k = 0; k < a.channels; k++) {
+    let s = 0;
+    for (let i = 0, o = k * area; i < area; i++) s += g[o + i];
+    weights[k] = s / area;
   }
   return weights;
 }
 
-/** The raw (unnormalised) CAM at feature resolution, [h, w], after the final ReLU. */
-export function gradientCam(method: GradientCam, a: FeatureMaps, g: Float32Array): Float32Array {
-  const { channels: c, height: h, width: w } = a;
-  const area = h * w;
-  const cam = new Float64Array(area);
-  if (method === 'hirescam' || method === 'layercam') {
-    for (let k = 0; k < c; k++) {
-      const o = k * area;
-      for (let i = 0; i < area; i++) cam[i] += (method === 'layercam' ? Math.max(g[o + i], 0) : g[o + i]) * a.data[o + i];
+/** Grad-CAM++'s channel weights: Σ_ij α·ReLU(G) with the closed-form α of the paper (exponential output). */
+export function gradCamPlusPlusWeights(a: FeatureMaps, g: Float32Array): Float64Array {
+  const area = a.height * a.width;
+  const weights = new Float64Array(a.channels);
+  for (let k = 0; k < a.channels; k++) {
+    const o = k * area;
+    let sumA = 0;
+    for (let i = 0; i < area; i++) sumA += a.data[o + i];
+    let s = 0;
+    for (let i = 0; i < area; i++) {
+      const gi = g[o + i];
+      if (gi === 0) continue;
+      const g2 = gi * gi, g3 = g2 * gi;
+      s += (g2 / (2 * g2 + sumA * g3 + 1e-6)) * Math.max(gi, 0);
     }
-  } else {
-    const weights = camWeights(method, a, g);
-    for (let k = 0; k < c; k++) {
-      const wk = weights[k], o = k * area;
-      if (wk === 0) continue;
-      for (let i = 0; i < area; i++) cam[i] += wk * a.data[o + i];
-    }
+    weights[k] = s;
   }
-  return Float32Array.from(cam, (v) => Math.max(v, 0));
+  return weights;
 }
 
-/** Σ_k w_k A_k then ReLU, for externally computed weights (Score-CAM, Ablation-CAM). */
-export function weightedCam(a: FeatureMaps, weights: ArrayLike<number>): Float32Array {
+/** XGrad-CAM's channel weights: Σ_ij A·G normalised by Σ_ij A. */
+export function xGradCamWeights(a: FeatureMaps, g: Float32Array): Float64Array {
   const area = a.height * a.width;
-  const cam = new Float64Array(area);
+  const weights = new Float64Array(a.channels);
+  for (let k = 0; k < a.channels; k++) {
+    let sumA = 0, sumAG = 0;
+    for (let i = 0, o = k * area; i < area; i++) {
+      sumA += a.data[o + i];
+      sumAG += a.data[o + i] * g[o + i];
+    }
+    weights[k] = sumAG / (sumA + 1e-7);
+  }
+  return weights;
+}
+
+/** Σ_k w_k A_k at feature resolution [h, w], before the final ReLU (base_cam's get_cam_image). */
+export function channelWeightedSum(a: FeatureMaps, weights: ArrayLike<number>): Float64Array {
+  const area = a.height * a.width;
+  const map = new Float64Array(area);
   for (let k = 0; k < a.channels; k++) {
     const wk = weights[k], o = k * area;
     if (!wk) continue;
-    for (let i = 0; i < area; i++) cam[i] += wk * a.data[o + i];
+    for (let i = 0; i < area; i++) map[i] += wk * a.data[o + i];
   }
-  return Float32Array.from(cam, (v) => Math.max(v, 0));
+  return map;
 }
 
+/** Σ_k f(G)⊙A, element-wise (HiResCAM: f = identity; Layer-CAM: f = ReLU). */
+function elementwiseSum(a: FeatureMaps, g: Float32Array, f: (gradient: number) => number): Float64Array {
+  const area = a.height * a.width;
+  const map = new Float64Array(area);
+  for (let k = 0; k < a.channels; k++) {
+    const o = k * area;
+    for (let i = 0; i < area; i++) map[i] += f(g[o + i]) * a.data[o + i];
+  }
+  return map;
+}
+
+export const hiResCamMap = (a: FeatureMaps, g: Float32Array): Float64Array => elementwiseSum(a, g, (v) => v);
+export const layerCamMap = (a: FeatureMaps, g: Float32Array): Float64Array => elementwiseSum(a, g, (v) => Math.max(v, 0));
+
 /**
- * Eigen-CAM: the activations as an (h·w) × C matrix, centred per channel, projected on their first right
- * singular vector (pytorch-grad-cam's get_2d_projection), then ReLU. The singular vector's sign is arbitrary;
- * we pick the one whose projection correlates positively with the mean activation (so the map marks where the
- * layer is active, not where it is not).
+ * Eigen-CAM's map: the activations as an (h·w) × C matrix, centred per channel, projected on their first right
+ * singular vector (pytorch-grad-cam's get_2d_projection). The singular vector's sign is arbitrary; we pick the one
+ * whose projection correlates positively with the mean activation (so the map marks where the layer is active,
+ * not where it is not).
  */
-export function eigenCam(a: FeatureMaps, iterations = 100): Float32Array {
+export function eigenProjection(a: FeatureMaps, iterations = 100): Float64Array {
   const { channels: c, height: h, width: w } = a;
   const n = h * w;
   // X[i][k] = A[k][i] − mean_i A[k]
@@ -122,7 +126,7 @@ export function eigenCam(a: FeatureMaps, iterations = 100): Float32Array {
       next[i] = s;
     }
     const norm = Math.hypot(...next);
-    if (!(norm > 0)) return new Float32Array(n);
+    if (!(norm > 0)) return new Float64Array(n);
     for (let i = 0; i < n; i++) next[i] /= norm;
     v = next;
   }
@@ -139,18 +143,23 @@ export function eigenCam(a: FeatureMaps, iterations = 100): Float32Array {
   let corr = 0;
   for (let i = 0; i < n; i++) corr += v[i] * meanMap[i];
   const sign = corr < 0 ? -1 : 1;
-  return Float32Array.from(v, (vi) => Math.max(sign * sigma * vi, 0));
+  return Float64Array.from(v, (vi) => sign * sigma * vi);
+}
+
+/** The raw CAM: the map's positive part (base_cam's np.maximum(cam, 0)). */
+export function relu(map: ArrayLike<number>): Float32Array {
+  return Float32Array.from(map as ArrayLike<number>, (v) => Math.max(v, 0));
 }
 
 /** Min-max to [0, 1] (pytorch-grad-cam's scale_cam_image); a constant map becomes zeros. */
-export function minMaxNormalise(values: ArrayLike<number>): Float32Array {
+export function minMaxNormalise(values: ArrayLike<number>, eps = 0): Float32Array {
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < values.length; i++) {
     lo = Math.min(lo, values[i]);
     hi = Math.max(hi, values[i]);
   }
   const range = hi - lo;
-  return Float32Array.from(values as ArrayLike<number>, (v) => (range > 0 ? (v - lo) / range : 0));
+  return Float32Array.from(values as ArrayLike<number>, (v) => (range > 0 ? (v - lo) / (range + eps) : 0));
 }
 
 /**
@@ -166,6 +175,26 @@ export function resizeMap(src: ArrayLike<number>, h: number, w: number, outH: nu
     for (let x = 0; x < outW; x++) {
       const fx = Math.min(w - 1, Math.max(0, (x + 0.5) * sx - 0.5));
       const x0 = Math.floor(fx), x1 = Math.min(w - 1, x0 + 1), tx = fx - x0;
+      const top = src[y0 * w + x0] * (1 - tx) + src[y0 * w + x1] * tx;
+      const bottom = src[y1 * w + x0] * (1 - tx) + src[y1 * w + x1] * tx;
+      out[y * outW + x] = top * (1 - ty) + bottom * ty;
+    }
+  }
+  return out;
+}
+
+/**
+ * Bilinear resize with aligned corners (corner pixels map onto corner pixels): torch's UpsamplingBilinear2d, which
+ * pytorch-grad-cam's ScoreCAM uses to bring each activation map to the input size.
+ */
+export function resizeMapAlignCorners(src: ArrayLike<number>, h: number, w: number, outH: number, outW: number, out = new Float32Array(outH * outW)): Float32Array {
+  const sy = outH > 1 ? (h - 1) / (outH - 1) : 0, sx = outW > 1 ? (w - 1) / (outW - 1) : 0;
+  for (let y = 0; y < outH; y++) {
+    const fy = y * sy;
+    const y0 = Math.min(h - 1, Math.floor(fy)), y1 = Math.min(h - 1, y0 + 1), ty = fy - y0;
+    for (let x = 0; x < outW; x++) {
+      const fx = x * sx;
+      const x0 = Math.min(w - 1, Math.floor(fx)), x1 = Math.min(w - 1, x0 + 1), tx = fx - x0;
       const top = src[y0 * w + x0] * (1 - tx) + src[y0 * w + x1] * tx;
       const bottom = src[y1 * w + x0] * (1 - tx) + src[y1 * w + x1] * tx;
       out[y * outW + x] = top * (1 - ty) + bottom * ty;

@@ -1,7 +1,7 @@
 /**
  * KernelSHAP over superpixels — Lundberg & Lee, NeurIPS 2017; follows shap's KernelExplainer (explain() and
  * solve()): players are the superpixels of the same segmentations as LIME, a hidden superpixel shows the
- * background (its mean colour, black, a blur or a colour).
+ * background (hide.ts: its mean colour, black, grey, a blur or a colour).
  *
  * - Few players (M ≤ exactUpTo, 14 by default): every one of the 2^M coalitions is evaluated and the Shapley
  *   values are computed exactly from their definition.
@@ -11,52 +11,21 @@
  *   the weight of the first; then the kernel-weighted least squares is solved with the efficiency constraint
  *   enforced exactly by eliminating the last player, so Σφ = f(x) − f(background) to float precision.
  *   (shap's default l1_reg='auto' feature selection is not applied: every superpixel gets its value.)
+ *
+ * Segmentation, hiding and the batched evaluation are the surrogate core's (surrogate.ts), shared with LIME; this
+ * file is KernelSHAP's coalition plan, exact enumeration and constrained weighted least squares.
  */
-import { GlassboxError } from '../errors';
-import { tensorDims } from '../image/preprocess';
 import { solveSpd } from '../math/linalg';
-import { now } from '../math/clock';
 import { createRng, type Rng } from '../math/rng';
-import { scoresIn } from '../predict/scores';
-import { createMaskedInputBuilder, fillImage, type HideSpec } from './perturb';
-import { createProgressTracker } from './progress';
+import { KERNEL_SHAP_META, type KernelShapParams } from './meta/kernel-shap';
+import { defaultsOf, validateParams } from './schema';
+import { createSurrogate, type SurrogateFit } from './surrogate';
 import { checkTargets } from './targets';
-import { segmentImage, type SegmentationSpec } from './segmentation';
-import type { ClassAttribution, Explainer, ExplainRequest, Explanation, ScoreSpace } from './types';
+import type { Explainer, ExplainRequest, SuperpixelExplanation } from './types';
 
-export interface KernelShapParams {
-  /** Model evaluations for sampled coalitions; 'auto' = 2M + 2048 as shap. */
-  samples: number | 'auto';
-  segmentation: SegmentationSpec;
-  /** What a hidden superpixel shows. */
-  background: HideSpec;
-  /** Enumerate all coalitions exactly when there are at most this many superpixels. */
-  exactUpTo: number;
-  batchSize: number;
-  scoreSpace: ScoreSpace;
-}
+export type { KernelShapParams } from './meta/kernel-shap';
 
-export const KERNEL_SHAP_DEFAULTS: KernelShapParams = {
-  samples: 'auto',
-  segmentation: { method: 'slic', nSegments: 50, compactness: 10, sigma: 1 },
-  background: { mode: 'mean' },
-  exactUpTo: 14,
-  batchSize: 32,
-  scoreSpace: 'probability',
-};
-
-function invalid(message: string): never {
-  throw new GlassboxError('PARAM_INVALID', `KernelSHAP: ${message}`, 'Fix the value in the SHAP panel (or the CLI flag).');
-}
-
-export function validateKernelShapParams(p: KernelShapParams): void {
-  if (p.samples !== 'auto' && (!Number.isInteger(p.samples) || p.samples < 2 || p.samples > 200_000)) invalid(`the number of samples must be "auto" or a whole number from 2 to 200000 (got ${p.samples}).`);
-  if (!Number.isInteger(p.exactUpTo) || p.exactUpTo < 0 || p.exactUpTo > 20) invalid(`exact enumeration is possible up to 20 superpixels (got ${p.exactUpTo}).`);
-  if (!Number.isInteger(p.batchSize) || p.batchSize < 1 || p.batchSize > 1024) invalid(`the batch size must be a whole number from 1 to 1024 (got ${p.batchSize}).`);
-  if (!['mean', 'black', 'grey', 'blur', 'color'].includes(p.background.mode)) invalid(`unknown background "${p.background.mode}".`);
-  if (p.background.mode === 'color' && (!p.background.color || p.background.color.length !== 3 || p.background.color.some((v) => !(v >= 0 && v <= 255)))) invalid('a background colour needs three values from 0 to 255.');
-  if (p.scoreSpace !== 'probability' && p.scoreSpace !== 'raw') invalid(`score space must be "probability" or "raw" (got ${String(p.scoreSpace)}).`);
-}
+export const KERNEL_SHAP_DEFAULTS: KernelShapParams = defaultsOf(KERNEL_SHAP_META);
 
 function binomial(n: number, k: number): number {
   let r = 1;
@@ -215,15 +184,12 @@ export function exactShapley(values: Float64Array, m: number): Float64Array {
   return phi;
 }
 
-export async function explainKernelShap(request: ExplainRequest<KernelShapParams>): Promise<Explanation> {
-  const { model, image, preprocess, targets, params, seed } = request;
-  validateKernelShapParams(params);
+export async function explainKernelShap(request: ExplainRequest<KernelShapParams>): Promise<SuperpixelExplanation> {
+  const { model, image, targets, params, seed } = request;
+  validateParams(KERNEL_SHAP_META, params, { width: image.width, height: image.height });
   checkTargets('KernelSHAP', targets, model.spec.numClasses);
-  const started = now();
-  const segmentation = segmentImage(image, params.segmentation);
-  const segmentationMs = now() - started;
-  const m = segmentation.count;
-  const builder = createMaskedInputBuilder(image, segmentation, fillImage(image, segmentation, params.background), preprocess);
+  const surrogate = createSurrogate(request, params.background);
+  const m = surrogate.features;
   const rng = createRng(seed);
   const exact = m <= params.exactUpTo;
   // coalitions to evaluate: all 2^M, or ∅ and all players followed by shap's plan
@@ -236,31 +202,17 @@ export async function explainKernelShap(request: ExplainRequest<KernelShapParams
     plan = planCoalitions(m, budget, rng);
     coalitions = [new Uint8Array(m), new Uint8Array(m).fill(1), ...plan.masks];
   }
-  const batchSize = model.spec.dynamicBatch ? Math.min(params.batchSize, coalitions.length) : 1;
-  const batchInput = new Float32Array(builder.elementsPerImage * batchSize);
   const values = targets.map(() => new Float64Array(coalitions.length));
-  const progress = createProgressTracker(exact ? 'all coalitions' : 'coalitions', coalitions.length, request.onProgress, request.signal);
-  let inferenceMs = 0, modelCalls = 0;
-  for (let start = 0; start < coalitions.length; start += batchSize) {
-    await progress.checkpoint();
-    const n = Math.min(batchSize, coalitions.length - start);
-    for (let b = 0; b < n; b++) builder.write(coalitions[start + b], batchInput, b);
-    const t = now();
-    const out = await model.run(batchInput.subarray(0, n * builder.elementsPerImage), tensorDims(preprocess, n));
-    inferenceMs += now() - t;
-    modelCalls++;
-    const k = out.length / n;
-    for (let b = 0; b < n; b++) {
-      const row = out.subarray(b * k, (b + 1) * k);
-      const scores = scoresIn(row, params.scoreSpace, model.spec.outputKind);
-      targets.forEach((t, j) => (values[j][start + b] = scores[t]));
-    }
-    progress.report(start + n);
-  }
-  progress.throwIfCancelled();
+  await surrogate.evaluate({
+    phase: exact ? 'all coalitions' : 'coalitions',
+    count: coalitions.length,
+    coalition: (row, z) => z.set(coalitions[row]),
+    observe(row, _z, scores) {
+      for (let j = 0; j < targets.length; j++) values[j][row] = scores[j];
+    },
+  });
 
-  const pixels = image.width * image.height;
-  const classes: ClassAttribution[] = targets.map((target, j) => {
+  const fits: SurrogateFit[] = targets.map((_, j) => {
     let phi: Float64Array, fNull: number, fX: number;
     if (exact) {
       phi = exactShapley(values[j], m);
@@ -271,37 +223,13 @@ export async function explainKernelShap(request: ExplainRequest<KernelShapParams
       fX = values[j][1];
       phi = solveConstrained(plan!, values[j].subarray(2), fNull, fX);
     }
-    const map = new Array<number>(pixels);
-    for (let i = 0; i < pixels; i++) map[i] = phi[segmentation.labels[i]];
-    return { target, weights: Array.from(phi), intercept: fNull, modelPrediction: fX, localPrediction: fNull + phi.reduce((a, b) => a + b, 0), map };
+    return { weights: phi, intercept: fNull, modelPrediction: fX, localPrediction: fNull + phi.reduce((a, b) => a + b, 0) };
   });
-  const first = classes[0];
-  const limit = Math.max(...first.weights!.map(Math.abs)) || 1;
-  return {
-    method: 'kernelshap',
-    target: targets[0],
-    width: image.width,
-    height: image.height,
-    map: first.map,
-    normalisedMap: first.map.map((v) => v / limit),
-    signed: true,
-    segments: Array.from(segmentation.labels),
-    segmentCount: m,
-    weights: first.weights,
-    classes,
-    additivity: { baseValue: first.intercept!, output: first.modelPrediction!, sum: first.weights!.reduce((a, b) => a + b, 0) },
+  const first = fits[0];
+  return surrogate.explanation('kernelshap', fits, {
     params: { ...params, exact, evaluations: coalitions.length } as unknown as Record<string, unknown>,
-    seed,
-    scoreSpace: params.scoreSpace,
-    timings: { totalMs: now() - started, inferenceMs, segmentationMs, modelCalls, samples: coalitions.length, batchSize },
-  };
+    additivity: { baseValue: first.intercept, output: first.modelPrediction, sum: Array.from(first.weights).reduce((a, b) => a + b, 0) },
+  });
 }
 
-export const kernelShapExplainer: Explainer<KernelShapParams> = {
-  id: 'kernelshap',
-  label: 'KernelSHAP',
-  reference: 'Lundberg & Lee, NeurIPS 2017 · shap KernelExplainer',
-  defaults: KERNEL_SHAP_DEFAULTS,
-  validate: (params) => validateKernelShapParams(params),
-  explain: explainKernelShap,
-};
+export const kernelShapExplainer: Explainer<KernelShapParams> = { explain: explainKernelShap };

@@ -10,63 +10,25 @@
  * its pixels in proportion to size, so Σ map = f(image) − f(background) exactly, whatever the budget.
  */
 import { GlassboxError } from '../errors';
-import { gaussianBlur } from '../image/blur';
 import { tensorDims, tensorLength, writeModelInput, type PreprocessConfig } from '../image/preprocess';
-import { createRgbaImage, type RgbaImage } from '../image/types';
 import { now } from '../math/clock';
 import { createRng, type Rng } from '../math/rng';
 import { scoresIn } from '../predict/scores';
 import type { Model } from '../runtime/ort-runtime';
+import { batchCapacity, createStats, forEachBatch, timedCall } from './evaluate';
+import { hiddenTensor, type HideSpec } from './hide';
+import { PARTITION_SHAP_META, type PartitionShapParams } from './meta/partition-shap';
 import { createProgressTracker } from './progress';
+import { defaultsOf, validateParams } from './schema';
 import { checkTargets } from './targets';
-import type { CancelSignal, ClassAttribution, Explainer, ExplainRequest, Explanation, Progress, ScoreSpace } from './types';
+import type { CancelSignal, ClassAttribution, Explainer, ExplainRequest, PixelMapExplanation, Progress, ScoreSpace } from './types';
 
-export interface PartitionShapParams {
-  /** Model evaluations in all, the image and its background included (shap's max_evals). */
-  maxEvals: number;
-  /** What hidden pixels show: a Gaussian blur of the image, black, or a constant colour. */
-  background: 'blur' | 'black' | 'color';
-  /** RGB 0–255 when background is 'color' (grey 128 when absent). */
-  color?: [number, number, number];
-  /** Gaussian sigma in pixels when background is 'blur'. */
-  blurSigma?: number;
-  /** The partition stops at blocks at most this many pixels on each side (1 = single pixels). */
-  minBlock: number;
-  /** Masked images per model call when the model takes a dynamic batch (shap's batch_size). */
-  batchSize: number;
-  scoreSpace: ScoreSpace;
-}
+export type { PartitionShapParams } from './meta/partition-shap';
 
-export const PARTITION_SHAP_DEFAULTS: PartitionShapParams = {
-  maxEvals: 500,
-  background: 'blur',
-  blurSigma: 10,
-  minBlock: 1,
-  batchSize: 32,
-  scoreSpace: 'probability',
-};
-
-const DEFAULT_COLOR: [number, number, number] = [128, 128, 128];
-const MAX_EVALS = 1_000_000;
+export const PARTITION_SHAP_DEFAULTS: PartitionShapParams = defaultsOf(PARTITION_SHAP_META);
 
 function invalid(message: string): never {
   throw new GlassboxError('PARAM_INVALID', `Partition SHAP: ${message}`, 'Fix the value in the Partition SHAP panel (or the CLI flag).');
-}
-
-export function validatePartitionShapParams(p: PartitionShapParams): void {
-  if (!Number.isInteger(p.maxEvals) || p.maxEvals < 4 || p.maxEvals > MAX_EVALS) {
-    invalid(`maxEvals must be a whole number from 4 to ${MAX_EVALS} (got ${p.maxEvals}): two evaluations go to the image and its background, two to each split.`);
-  }
-  if (!Number.isInteger(p.minBlock) || p.minBlock < 1 || p.minBlock > 8192) invalid(`minBlock (smallest block side in pixels) must be a whole number from 1 to 8192 (got ${p.minBlock}).`);
-  if (!Number.isInteger(p.batchSize) || p.batchSize < 1 || p.batchSize > 1024) invalid(`the batch size must be a whole number from 1 to 1024 (got ${p.batchSize}).`);
-  if (!['blur', 'black', 'color'].includes(p.background)) invalid(`unknown background "${String(p.background)}" (use "blur", "black" or "color").`);
-  if (p.background === 'color' && p.color !== undefined && (!Array.isArray(p.color) || p.color.length !== 3 || p.color.some((v) => !(v >= 0 && v <= 255)))) {
-    invalid('the background colour needs three values from 0 to 255.');
-  }
-  if (p.background === 'blur' && p.blurSigma !== undefined && !(p.blurSigma > 0 && Number.isFinite(p.blurSigma))) {
-    invalid(`the blur sigma must be a positive number of pixels (got ${p.blurSigma}).`);
-  }
-  if (p.scoreSpace !== 'probability' && p.scoreSpace !== 'raw') invalid(`score space must be "probability" or "raw" (got ${String(p.scoreSpace)}).`);
 }
 
 // ------------------------------------------------------------------------------------------ partition tree
@@ -297,25 +259,21 @@ export async function computeOwenValues(input: OwenInputs): Promise<OwenResult> 
   const tree = buildPartitionTree(preprocess.width, preprocess.height, input.minBlock);
   const writer = createMaskWriter(tree, input.original, input.hidden, preprocess);
   const perImage = writer.perImage;
-  const batch = model.spec.dynamicBatch ? input.batchSize : 1;
+  const batch = batchCapacity(model.spec.dynamicBatch, input.batchSize);
   // masks collected per round: two per expanded node; at least one node per round
   const roundMasks = Math.max(2, batch - (batch % 2));
   const needed = partitionEvaluationsNeeded(tree);
   const total = Math.min(input.maxEvals, needed + 2);
+  // one progress phase (and ETA) over all rounds
   const progress = createProgressTracker('Owen values', total, input.onProgress, input.signal);
   const buffer = new Float32Array(roundMasks * perImage);
-  let evaluations = 0, modelCalls = 0, inferenceMs = 0;
+  const stats = createStats();
 
-  /** Evaluate `count` images in `buffer`, in model calls of at most `batch`; one score vector per image. */
+  /** Evaluate the first `count` images in `buffer`, in model calls of at most `batch`; one score vector per image. */
   const evaluate = async (count: number): Promise<Float64Array[]> => {
     const scores: Float64Array[] = [];
-    for (let start = 0; start < count; start += batch) {
-      const n = Math.min(batch, count - start);
-      await progress.checkpoint();
-      const t0 = now();
-      const out = await model.run(buffer.subarray(start * perImage, (start + n) * perImage), tensorDims(preprocess, n));
-      inferenceMs += now() - t0;
-      modelCalls++;
+    await forEachBatch(count, { phase: 'Owen values', capacity: batch, within: { tracker: progress, done: stats.rows } }, async (start, n) => {
+      const out = await timedCall(stats, n, () => model.run(buffer.subarray(start * perImage, (start + n) * perImage), tensorDims(preprocess, n)));
       const k = out.length / n;
       if (!Number.isInteger(k)) throw new GlassboxError('INFERENCE_FAILED', `The model returned ${out.length} scores for ${n} images.`);
       for (let b = 0; b < n; b++) {
@@ -328,9 +286,7 @@ export async function computeOwenValues(input: OwenInputs): Promise<OwenResult> 
         }
         scores.push(f);
       }
-      evaluations += n;
-      progress.report(evaluations);
-    }
+    });
     return scores;
   };
 
@@ -416,32 +372,27 @@ export async function computeOwenValues(input: OwenInputs): Promise<OwenResult> 
       }
     }
   }
-  return { tree, nodeValues, baseValues, outputs, maps, resolution, evaluations, modelCalls, inferenceMs, batchSize: batch };
+  return { tree, nodeValues, baseValues, outputs, maps, resolution, evaluations: stats.rows, modelCalls: stats.modelCalls, inferenceMs: stats.inferenceMs, batchSize: batch };
 }
 
 // ------------------------------------------------------------------------------------------ explainer
 
-/** The fully hidden image: a Gaussian blur of the image, black, or a constant colour. */
-export function partitionBackground(image: RgbaImage, p: PartitionShapParams): RgbaImage {
-  if (p.background === 'blur') return gaussianBlur(image, p.blurSigma ?? PARTITION_SHAP_DEFAULTS.blurSigma!);
-  const [r, g, b] = p.background === 'color' ? (p.color ?? DEFAULT_COLOR) : [0, 0, 0];
-  const out = createRgbaImage(image.width, image.height);
-  for (let i = 0; i < image.width * image.height; i++) out.data.set([r, g, b, 255], i * 4);
-  return out;
+/** What hidden pixels show, with the descriptor's blur sigma when a blur gives none (shap's Image masker: blur(10, 10)). */
+function backgroundOf(p: PartitionShapParams): HideSpec {
+  return p.background.mode === 'blur' ? { ...p.background, blurSigma: p.background.blurSigma ?? PARTITION_SHAP_DEFAULTS.background.blurSigma } : p.background;
 }
 
-export async function explainPartitionShap(request: ExplainRequest<PartitionShapParams>): Promise<Explanation> {
+export async function explainPartitionShap(request: ExplainRequest<PartitionShapParams>): Promise<PixelMapExplanation> {
   const { model, image, preprocess, targets, params, seed } = request;
-  validatePartitionShapParams(params);
+  validateParams(PARTITION_SHAP_META, params, { width: image.width, height: image.height });
   checkTargets('Partition SHAP', targets, model.spec.numClasses);
   if (image.width !== preprocess.width || image.height !== preprocess.height) {
     invalid(`the image is ${image.width}×${image.height} but the model input is ${preprocess.width}×${preprocess.height}.`);
   }
   const started = now();
   const original = new Float32Array(tensorLength(preprocess));
-  const hidden = new Float32Array(tensorLength(preprocess));
   writeModelInput(image, preprocess, original);
-  writeModelInput(partitionBackground(image, params), preprocess, hidden);
+  const hidden = hiddenTensor(image, backgroundOf(params), preprocess);
 
   const r = await computeOwenValues({
     model,
@@ -467,6 +418,7 @@ export async function explainPartitionShap(request: ExplainRequest<PartitionShap
   }
   limit ||= 1;
   return {
+    kind: 'pixel-map',
     method: 'partitionshap',
     target: targets[0],
     width: image.width,
@@ -483,11 +435,4 @@ export async function explainPartitionShap(request: ExplainRequest<PartitionShap
   };
 }
 
-export const partitionShapExplainer: Explainer<PartitionShapParams> = {
-  id: 'partitionshap',
-  label: 'Partition SHAP',
-  reference: 'Lundberg & Lee 2017; Owen values · shap PartitionExplainer (Image masker)',
-  defaults: PARTITION_SHAP_DEFAULTS,
-  validate: (params) => validatePartitionShapParams(params),
-  explain: explainPartitionShap,
-};
+export const partitionShapExplainer: Explainer<PartitionShapParams> = { explain: explainPartitionShap };

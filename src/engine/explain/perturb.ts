@@ -1,60 +1,27 @@
 /**
- * Masked images built straight into the model's input tensor. Both the original and the "hidden" fill image
- * are preprocessed once; a coalition z then picks, element by element, one or the other — so the layout,
- * channel order and normalisation cost nothing per sample.
+ * Masked images built straight into the model's input tensor. The original image and the hidden one (hide.ts:
+ * hiddenTensor) are each in the model's layout and normalisation already; a coalition z then picks, element by
+ * element, one or the other — so the layout, channel order and normalisation cost nothing per sample.
  */
-import { gaussianBlur } from '../image/blur';
 import { tensorLength, writeModelInput, type PreprocessConfig } from '../image/preprocess';
-import { createRgbaImage, type RgbaImage } from '../image/types';
+import type { RgbaImage } from '../image/types';
 import type { Segmentation } from '../segment/types';
 
-export type HideMode = 'mean' | 'black' | 'grey' | 'blur' | 'color';
-
-export interface HideSpec {
-  mode: HideMode;
-  /** For 'color': [r, g, b] in 0..255. */
-  color?: [number, number, number];
-  /** For 'blur': Gaussian sigma in pixels. */
-  blurSigma?: number;
-}
-
-/** The image that replaces hidden superpixels: each superpixel's mean colour (lime's default), a constant, or a blur. */
-export function fillImage(image: RgbaImage, seg: Segmentation, hide: HideSpec): RgbaImage {
-  if (hide.mode === 'blur') return gaussianBlur(image, hide.blurSigma ?? 5);
-  const out = createRgbaImage(image.width, image.height);
-  const n = image.width * image.height;
-  if (hide.mode === 'mean') {
-    const sums = new Float64Array(seg.count * 3);
-    const counts = new Float64Array(seg.count);
-    for (let i = 0; i < n; i++) {
-      const s = seg.labels[i];
-      counts[s]++;
-      for (let c = 0; c < 3; c++) sums[s * 3 + c] += image.data[i * 4 + c];
-    }
-    for (let i = 0; i < n; i++) {
-      const s = seg.labels[i];
-      for (let c = 0; c < 3; c++) out.data[i * 4 + c] = sums[s * 3 + c] / counts[s];
-      out.data[i * 4 + 3] = 255;
-    }
-    return out;
-  }
-  const rgb = hide.mode === 'black' ? [0, 0, 0] : hide.mode === 'grey' ? [128, 128, 128] : (hide.color ?? [0, 0, 0]);
-  for (let i = 0; i < n; i++) out.data.set([rgb[0], rgb[1], rgb[2], 255], i * 4);
-  return out;
-}
+/** What hidden pixels show lives in hide.ts; re-exported for the UI's hide fields. */
+export type { HideMode, HideSpec } from './hide';
 
 export interface MaskedInputBuilder {
   readonly elementsPerImage: number;
-  /** Write the image with only the features where z[s] = 1 kept into `out` at slot `slot`. */
-  write(z: Uint8Array, out: Float32Array, slot: number): void;
+  /** Write the image with only the features where z[s] = 1 kept into `out` from element `offset` on. */
+  write(z: Uint8Array, out: Float32Array, offset: number): void;
 }
 
-export function createMaskedInputBuilder(image: RgbaImage, seg: Segmentation, fill: RgbaImage, cfg: PreprocessConfig): MaskedInputBuilder {
+/** `hidden`: the fully hidden image as a model input tensor (hiddenTensor), the same length as the image's. */
+export function createMaskedInputBuilder(image: RgbaImage, seg: Segmentation, hidden: Float32Array, cfg: PreprocessConfig): MaskedInputBuilder {
   const length = tensorLength(cfg);
+  if (hidden.length !== length) throw new RangeError(`createMaskedInputBuilder: the hidden tensor has ${hidden.length} values, the model input ${length}.`);
   const original = new Float32Array(length);
-  const hidden = new Float32Array(length);
   writeModelInput(image, cfg, original);
-  writeModelInput(fill, cfg, hidden);
   // Which superpixel each tensor element belongs to, in the tensor's own layout.
   const elementSegment = new Int32Array(length);
   const pixels = cfg.width * cfg.height;
@@ -67,9 +34,8 @@ export function createMaskedInputBuilder(image: RgbaImage, seg: Segmentation, fi
   }
   return {
     elementsPerImage: length,
-    write(z, out, slot) {
-      const base = slot * length;
-      for (let e = 0; e < length; e++) out[base + e] = z[elementSegment[e]] ? original[e] : hidden[e];
+    write(z, out, offset) {
+      for (let e = 0; e < length; e++) out[offset + e] = z[elementSegment[e]] ? original[e] : hidden[e];
     },
   };
 }

@@ -6,9 +6,9 @@ import type { CancelSignal, Progress } from './types';
 export function createProgressTracker(phase: string, total: number, onProgress?: (p: Progress) => void, signal?: CancelSignal) {
   const started = now();
   return {
-    report(done: number) {
+    report(done: number, extra?: Partial<Progress>) {
       const elapsed = now() - started;
-      onProgress?.({ phase, done, total, etaMs: done > 0 && done < total ? (elapsed / done) * (total - done) : done >= total ? 0 : undefined });
+      onProgress?.({ phase, done, total, etaMs: done > 0 && done < total ? (elapsed / done) * (total - done) : done >= total ? 0 : undefined, ...extra });
     },
     /** Let queued messages (a cancel request) run, then stop if cancelled. Call between batches. */
     async checkpoint() {

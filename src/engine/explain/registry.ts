@@ -1,62 +1,63 @@
-/** Every explanation method, listed once: the UI's method picker and the CLI's --method both read this. */
-import { CAM_EXPLAINERS, GRADIENT_EXPLAINERS, type CamParams, type IgParams, type PlainGradientParams, type SmoothGradParams } from './gradient-methods';
-import { kernelShapExplainer, type KernelShapParams } from './kernel-shap';
-import { limeExplainer, type LimeParams } from './lime';
-import { partitionShapExplainer, type PartitionShapParams } from './partition-shap';
-import { riseExplainer, type RiseParams } from './rise';
+/**
+ * Every explanation method, one line each: its descriptor (data: label, parameters, needs, result kind) and a
+ * lazy loader for its engine code. The main thread imports this for the descriptors only — the loaders are
+ * dynamic imports, so explainer code stays out of the main bundle — while the worker and the CLI call `load`.
+ * Adding a method: its engine file, its descriptor (meta/), and one line here.
+ */
+import type { MethodDescriptor, ParamsOf } from './descriptor';
+import { ABLATIONCAM_META, EIGENCAM_META, GRADCAM_META, GRADCAMPP_META, HIRESCAM_META, LAYERCAM_META, SCORECAM_META, XGRADCAM_META } from './meta/cams';
+import { GUIDEDBACKPROP_META, IG_META, INPUTXGRAD_META, SALIENCY_META, SMOOTHGRAD_META } from './meta/gradients';
+import { KERNEL_SHAP_META } from './meta/kernel-shap';
+import { LIME_META } from './meta/lime';
+import { OCCLUSION_META } from './meta/occlusion';
+import { PARTITION_SHAP_META } from './meta/partition-shap';
+import { RISE_META } from './meta/rise';
 import type { Explainer } from './types';
 
-export interface MethodParams {
-  lime: LimeParams;
-  kernelshap: KernelShapParams;
-  partitionshap: PartitionShapParams;
-  rise: RiseParams;
-  gradcam: CamParams;
-  gradcampp: CamParams;
-  xgradcam: CamParams;
-  layercam: CamParams;
-  hirescam: CamParams;
-  scorecam: CamParams;
-  ablationcam: CamParams;
-  eigencam: CamParams;
-  saliency: PlainGradientParams;
-  inputxgrad: PlainGradientParams;
-  ig: IgParams;
-  smoothgrad: SmoothGradParams;
-  guidedbackprop: PlainGradientParams;
+interface MethodEntry<P> {
+  meta: MethodDescriptor<P>;
+  load: () => Promise<Explainer<P>>;
 }
-export type MethodId = keyof MethodParams;
+function entry<P>(meta: MethodDescriptor<P>, load: () => Promise<Explainer<NoInfer<P>>>): MethodEntry<P> {
+  return { meta, load };
+}
 
-export const EXPLAINERS: { [K in MethodId]: Explainer<MethodParams[K]> } = {
-  lime: limeExplainer,
-  kernelshap: kernelShapExplainer,
-  partitionshap: partitionShapExplainer,
-  rise: riseExplainer,
-  ...CAM_EXPLAINERS,
-  ...GRADIENT_EXPLAINERS,
+export const METHODS = {
+  lime: entry(LIME_META, () => import('./lime').then((m) => m.limeExplainer)),
+  kernelshap: entry(KERNEL_SHAP_META, () => import('./kernel-shap').then((m) => m.kernelShapExplainer)),
+  partitionshap: entry(PARTITION_SHAP_META, () => import('./partition-shap').then((m) => m.partitionShapExplainer)),
+  rise: entry(RISE_META, () => import('./rise').then((m) => m.riseExplainer)),
+  occlusion: entry(OCCLUSION_META, () => import('./occlusion').then((m) => m.occlusionExplainer)),
+  gradcam: entry(GRADCAM_META, () => import('./cam-methods').then((m) => m.camExplainer('gradcam'))),
+  gradcampp: entry(GRADCAMPP_META, () => import('./cam-methods').then((m) => m.camExplainer('gradcampp'))),
+  xgradcam: entry(XGRADCAM_META, () => import('./cam-methods').then((m) => m.camExplainer('xgradcam'))),
+  layercam: entry(LAYERCAM_META, () => import('./cam-methods').then((m) => m.camExplainer('layercam'))),
+  hirescam: entry(HIRESCAM_META, () => import('./cam-methods').then((m) => m.camExplainer('hirescam'))),
+  scorecam: entry(SCORECAM_META, () => import('./cam-methods').then((m) => m.camExplainer('scorecam'))),
+  ablationcam: entry(ABLATIONCAM_META, () => import('./cam-methods').then((m) => m.camExplainer('ablationcam'))),
+  eigencam: entry(EIGENCAM_META, () => import('./cam-methods').then((m) => m.camExplainer('eigencam'))),
+  saliency: entry(SALIENCY_META, () => import('./gradient-methods').then((m) => m.gradientExplainer('saliency'))),
+  inputxgrad: entry(INPUTXGRAD_META, () => import('./gradient-methods').then((m) => m.gradientExplainer('inputxgrad'))),
+  ig: entry(IG_META, () => import('./gradient-methods').then((m) => m.gradientExplainer('ig'))),
+  smoothgrad: entry(SMOOTHGRAD_META, () => import('./gradient-methods').then((m) => m.gradientExplainer('smoothgrad'))),
+  guidedbackprop: entry(GUIDEDBACKPROP_META, () => import('./gradient-methods').then((m) => m.gradientExplainer('guidedbackprop'))),
 };
 
-/** What a method needs from the model: nothing beyond inference, a layer activation, or gradients. */
-export const METHOD_NEEDS: { [K in MethodId]: 'inference' | 'activation' | 'layer-gradient' | 'input-gradient' } = {
-  lime: 'inference',
-  kernelshap: 'inference',
-  partitionshap: 'inference',
-  rise: 'inference',
-  gradcam: 'layer-gradient',
-  gradcampp: 'layer-gradient',
-  xgradcam: 'layer-gradient',
-  layercam: 'layer-gradient',
-  hirescam: 'layer-gradient',
-  scorecam: 'activation',
-  ablationcam: 'activation',
-  eigencam: 'activation',
-  saliency: 'input-gradient',
-  inputxgrad: 'input-gradient',
-  ig: 'input-gradient',
-  smoothgrad: 'input-gradient',
-  guidedbackprop: 'input-gradient',
-};
+export type MethodId = keyof typeof METHODS;
+export type MethodParams = { [K in MethodId]: ParamsOf<(typeof METHODS)[K]['meta']> };
+
+/** Every method id, in registry order (the picker's and the comparison list's order within a group). */
+export const METHOD_IDS = Object.keys(METHODS) as MethodId[];
 
 export function isMethodId(id: string): id is MethodId {
-  return Object.prototype.hasOwnProperty.call(EXPLAINERS, id);
+  return Object.prototype.hasOwnProperty.call(METHODS, id);
+}
+
+export function descriptorOf<M extends MethodId>(id: M): MethodDescriptor<MethodParams[M]> {
+  return METHODS[id].meta as unknown as MethodDescriptor<MethodParams[M]>;
+}
+
+/** The method's engine code (a dynamic import: only the worker and the CLI load it). */
+export function loadExplainer<M extends MethodId>(id: M): Promise<Explainer<MethodParams[M]>> {
+  return (METHODS[id] as unknown as MethodEntry<MethodParams[M]>).load();
 }

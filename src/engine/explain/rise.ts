@@ -8,39 +8,28 @@
  * saliency of class c is the score-weighted mean of the masks: sal_c = Σᵢ f_c(I⊙Mᵢ)·Mᵢ / (N·p1). Masks are drawn
  * from the seed batch by batch and never stored, so memory does not grow with N.
  *
- * As the reference, the mask multiplies the normalised tensor: a hidden pixel is 0 after normalisation (the
+ * A masked image is x·M + h·(1 − M), h what dropped cells show (hide.ts). By default h is the zero tensor, so, as
+ * in the reference, the mask multiplies the normalised tensor: a hidden pixel is 0 after normalisation (the
  * dataset's mean colour under ImageNet-style mean/std, black without normalisation). Scores are probabilities
  * (softmax of logits; the reference appends a Softmax, TorchRay a sigmoid) or, on request, the raw outputs.
  */
 import { GlassboxError } from '../errors';
-import { tensorDims, tensorLength, writeModelInput } from '../image/preprocess';
+import { tensorLength, writeModelInput } from '../image/preprocess';
 import { now } from '../math/clock';
 import { createRng, type Rng } from '../math/rng';
 import { isDistribution, scoresIn } from '../predict/scores';
 import { minMaxNormalise } from './cam';
+import { batchCapacity, createStats, evaluateRows, type ModelEvaluation } from './evaluate';
+import { hiddenTensor } from './hide';
+import { RISE_META, type RiseParams } from './meta/rise';
 import { createProgressTracker } from './progress';
+import { defaultsOf, validateParams } from './schema';
 import { checkTargets } from './targets';
-import type { ClassAttribution, Explainer, ExplainRequest, Explanation, Progress, ScoreSpace } from './types';
+import type { ClassAttribution, Explainer, ExplainRequest, PixelMapExplanation } from './types';
 
-export interface RiseParams {
-  /** Number of random masks N. */
-  masks: number;
-  /** Cells per side of the random grid, s. */
-  grid: number;
-  /**
-   * Probability that a grid cell is KEPT (the image shows through), as in eclique/RISE's code
-   * (`grid = rand(N, s, s) < p1`); TorchRay's docstring calls it the probability of masking, but its code keeps
-   * cells with probability p too. 'auto' tries 0.1 … 0.9 and keeps the one whose masked scores spread most.
-   */
-  p1: number | 'auto';
-  /** Masked images per model call when the model takes a dynamic batch. */
-  batchSize: number;
-  scoreSpace: ScoreSpace;
-  /** Masks tried for each candidate p1 when p1 is 'auto' (default 32); not counted in `masks`. */
-  autoMasks?: number;
-}
+export type { RiseParams } from './meta/rise';
 
-export const RISE_DEFAULTS: RiseParams = { masks: 2000, grid: 8, p1: 0.5, batchSize: 32, scoreSpace: 'probability' };
+export const RISE_DEFAULTS: RiseParams = defaultsOf(RISE_META);
 
 /** Candidates for p1 = 'auto' (DIANNA: np.arange(0.1, 1.0, 0.1)). */
 export const RISE_AUTO_P1 = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
@@ -53,18 +42,9 @@ function invalid(message: string): never {
   throw new GlassboxError('PARAM_INVALID', `RISE: ${message}`, 'Fix the value in the RISE panel (or the CLI flag).');
 }
 
-export function validateRiseParams(p: RiseParams, context?: { width: number; height: number }): void {
-  if (!Number.isInteger(p.masks) || p.masks < 1 || p.masks > 100_000) invalid(`the number of masks must be a whole number from 1 to 100000 (got ${p.masks}).`);
-  const maxGrid = context ? Math.min(context.width, context.height) : 8192;
-  if (!Number.isInteger(p.grid) || p.grid < 2 || p.grid > maxGrid) {
-    const why = context ? ` (a cell must be at least one pixel of the ${context.width}×${context.height} input)` : '';
-    invalid(`the grid size (cells per side) must be a whole number from 2 to ${maxGrid}${why} (got ${p.grid}).`);
-  }
-  if (p.p1 !== 'auto' && !(typeof p.p1 === 'number' && p.p1 > 0 && p.p1 < 1)) {
-    invalid(`p1, the probability that a grid cell is kept, must be a number strictly between 0 and 1, or "auto" (got ${String(p.p1)}).`);
-  }
-  if (!Number.isInteger(p.batchSize) || p.batchSize < 1 || p.batchSize > 1024) invalid(`the batch size must be a whole number from 1 to 1024 (got ${p.batchSize}).`);
-  if (p.scoreSpace !== 'probability' && p.scoreSpace !== 'raw') invalid(`score space must be "probability" or "raw" (got ${String(p.scoreSpace)}).`);
+/** The descriptor's checks, and the masks per candidate of p1 = 'auto' (an engine option the descriptor does not list). */
+export function validateRiseParams(p: RiseParams, context: { width: number; height: number } = { width: 0, height: 0 }): void {
+  validateParams(RISE_META, p, context);
   if (p.autoMasks !== undefined && (!Number.isInteger(p.autoMasks) || p.autoMasks < 2 || p.autoMasks > 10_000)) {
     invalid(`the masks per candidate p1 ("auto") must be a whole number from 2 to 10000 (got ${p.autoMasks}).`);
   }
@@ -210,7 +190,7 @@ function saliencyOf(sums: Float64Array, offset: number, pixels: number, n: numbe
   return map;
 }
 
-export async function explainRise(request: ExplainRequest<RiseParams>): Promise<Explanation> {
+export async function explainRise(request: ExplainRequest<RiseParams>): Promise<PixelMapExplanation> {
   const { model, image, preprocess, targets, params, seed } = request;
   const width = image.width, height = image.height;
   validateRiseParams(params, { width, height });
@@ -221,51 +201,64 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
   const elements = tensorLength(preprocess);
   const channels = preprocess.channels;
   const planar = preprocess.layout === 'NCHW';
-  // The image tensor once; every masked image is this times the mask, pixel by pixel, in every channel (as the
-  // reference multiplies the normalised tensor).
+  // The image tensor and what dropped cells show, once; every masked image is x·M + h·(1 − M), pixel by pixel, in
+  // every channel. With the zero tensor for h that is x·M: the reference multiplies the normalised tensor.
   const imageTensor = new Float32Array(elements);
   writeModelInput(image, preprocess, imageTensor);
+  const hidden = params.hide.mode === 'zeros' ? undefined : hiddenTensor(image, params.hide, preprocess);
   const autoCount = params.p1 === 'auto' ? (params.autoMasks ?? AUTO_MASKS_DEFAULT) : 0;
-  const batchSize = model.spec.dynamicBatch ? Math.min(params.batchSize, Math.max(params.masks, autoCount)) : 1;
-  const batchInput = new Float32Array(elements * batchSize);
-  const batchMasks = new Float32Array(pixels * batchSize);
+  // one slot per row of a batch, for the masks of the batch in flight
+  const batchMasks = new Float32Array(pixels * batchCapacity(model.spec.dynamicBatch, params.batchSize, Math.max(params.masks, autoCount)));
   const plan = riseMaskPlan(params.grid, width, height);
 
-  const writeMasked = (mask: Float32Array, slot: number) => {
-    const base = slot * elements;
+  const writeMasked = (mask: Float32Array, out: Float32Array, base: number) => {
     if (planar) {
       for (let c = 0; c < channels; c++) {
         const o = c * pixels;
-        for (let i = 0; i < pixels; i++) batchInput[base + o + i] = imageTensor[o + i] * mask[i];
+        if (hidden) for (let i = 0; i < pixels; i++) out[base + o + i] = imageTensor[o + i] * mask[i] + hidden[o + i] * (1 - mask[i]);
+        else for (let i = 0; i < pixels; i++) out[base + o + i] = imageTensor[o + i] * mask[i];
       }
     } else {
       for (let i = 0; i < pixels; i++) {
         const m = mask[i], o = i * channels;
-        for (let c = 0; c < channels; c++) batchInput[base + o + c] = imageTensor[o + c] * m;
+        if (hidden) for (let c = 0; c < channels; c++) out[base + o + c] = imageTensor[o + c] * m + hidden[o + c] * (1 - m);
+        else for (let c = 0; c < channels; c++) out[base + o + c] = imageTensor[o + c] * m;
       }
     }
   };
 
-  let inferenceMs = 0, modelCalls = 0, samples = 0;
-  const run = async (n: number): Promise<{ out: Float32Array; classes: number }> => {
-    const t = now();
-    const out = await model.run(batchInput.subarray(0, n * elements), tensorDims(preprocess, n));
-    inferenceMs += now() - t;
-    modelCalls++;
-    samples += n;
-    return { out, classes: out.length / n };
+  const stats = createStats();
+  const evaluation = (phase: string): ModelEvaluation => ({ model, preprocess, batchSize: params.batchSize, stats, phase, signal: request.signal, onProgress: request.onProgress });
+  /** `count` masks drawn from `rng` with keep probability `p`, through the model; each mask with its raw scores. */
+  const evaluateMasks = (ev: ModelEvaluation, count: number, rng: Rng, p: number, consume: (row: number, mask: Float32Array, raw: Float32Array) => void) => {
+    let batchStart = 0;
+    const slot = (row: number) => batchMasks.subarray((row - batchStart) * pixels, (row - batchStart + 1) * pixels);
+    return evaluateRows(
+      ev,
+      count,
+      (row, out, offset) => {
+        if (offset === 0) batchStart = row;
+        const mask = slot(row);
+        riseMask(rng, params.grid, p, width, height, mask, plan);
+        writeMasked(mask, out, offset);
+      },
+      (row, raw) => consume(row, slot(row), raw),
+    );
   };
 
   // The unmasked image: the model's own score for each target, and which score space its outputs are in.
-  const guard = createProgressTracker('scoring the image', 1, undefined, request.signal);
-  await guard.checkpoint();
-  batchInput.set(imageTensor);
-  const unmasked = await run(1);
-  for (const t of targets) if (t >= unmasked.classes) invalid(`target class ${t} does not exist (the model gives ${unmasked.classes} scores).`);
+  let unmasked = new Float32Array(0);
+  await evaluateRows(
+    { ...evaluation('scoring the image'), onProgress: undefined },
+    1,
+    (_, out) => out.set(imageTensor),
+    (_, raw) => (unmasked = Float32Array.from(raw)),
+  );
+  for (const t of targets) if (t >= unmasked.length) invalid(`target class ${t} does not exist (the model gives ${unmasked.length} scores).`);
   // RISE weighs masks by class probabilities: softmax logits, keep outputs that already are a distribution.
-  const alreadyProbabilities = (model.spec.outputKind ?? (isDistribution(unmasked.out) ? 'probabilities' : 'logits')) === 'probabilities';
+  const alreadyProbabilities = (model.spec.outputKind ?? (isDistribution(unmasked) ? 'probabilities' : 'logits')) === 'probabilities';
   const scoresOf = (row: Float32Array): ArrayLike<number> => scoresIn(row, params.scoreSpace, alreadyProbabilities ? 'probabilities' : 'logits');
-  const unmaskedScores = scoresOf(unmasked.out);
+  const unmaskedScores = scoresOf(unmasked);
   const modelPrediction = targets.map((t) => unmaskedScores[t]);
 
   // p1 = 'auto' (DIANNA): a few masks per candidate, keep the p whose first-target scores spread most.
@@ -278,24 +271,13 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
       // The same random numbers for every candidate, so the spreads differ by p, not by luck.
       const rng = createRng(autoSeed(seed));
       let count = 0, mean = 0, m2 = 0;
-      for (let start = 0; start < autoCount; start += batchSize) {
-        await tracker.checkpoint();
-        const n = Math.min(batchSize, autoCount - start);
-        for (let b = 0; b < n; b++) {
-          const mask = batchMasks.subarray(b * pixels, (b + 1) * pixels);
-          riseMask(rng, params.grid, RISE_AUTO_P1[k], width, height, mask, plan);
-          writeMasked(mask, b);
-        }
-        const { out, classes } = await run(n);
-        for (let b = 0; b < n; b++) {
-          const f = scoresOf(out.subarray(b * classes, (b + 1) * classes))[targets[0]];
-          count++;
-          const d = f - mean;
-          mean += d / count;
-          m2 += d * (f - mean);
-        }
-        tracker.report(k * autoCount + start + n);
-      }
+      await evaluateMasks({ ...evaluation('choosing p1'), within: { tracker, done: k * autoCount } }, autoCount, rng, RISE_AUTO_P1[k], (_, _mask, raw) => {
+        const f = scoresOf(raw)[targets[0]];
+        count++;
+        const d = f - mean;
+        mean += d / count;
+        m2 += d * (f - mean);
+      });
       spreads.push(Math.sqrt(m2 / count));
     }
     let best = 0;
@@ -310,40 +292,24 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
   const total = params.masks;
   const sums = new Float64Array(targets.length * pixels);
   const examples: { mask: number[]; score: number }[] = [];
-  const rng = createRng(seed);
-  let preview: Progress['preview'];
   const onProgress = request.onProgress;
-  const progress = createProgressTracker('masks', total, onProgress && ((p) => onProgress(preview ? { ...p, preview } : p)), request.signal);
   let lastPreview = now();
-  for (let start = 0; start < total; start += batchSize) {
-    await progress.checkpoint();
-    const n = Math.min(batchSize, total - start);
-    for (let b = 0; b < n; b++) {
-      const mask = batchMasks.subarray(b * pixels, (b + 1) * pixels);
-      riseMask(rng, params.grid, p1, width, height, mask, plan);
-      writeMasked(mask, b);
+  const preview = (done: number) => {
+    if (!onProgress || (done !== total && now() - lastPreview < PREVIEW_INTERVAL_MS)) return undefined;
+    const map = saliencyOf(sums, 0, pixels, done, p1);
+    lastPreview = now();
+    return { preview: { width, height, map } };
+  };
+  await evaluateMasks({ ...evaluation('masks'), progressExtra: preview }, total, createRng(seed), p1, (row, mask, raw) => {
+    const scores = scoresOf(raw);
+    for (let j = 0; j < targets.length; j++) {
+      const f = scores[targets[j]];
+      if (f === 0) continue;
+      const o = j * pixels;
+      for (let i = 0; i < pixels; i++) sums[o + i] += f * mask[i];
     }
-    const { out, classes } = await run(n);
-    for (let b = 0; b < n; b++) {
-      const scores = scoresOf(out.subarray(b * classes, (b + 1) * classes));
-      const mask = batchMasks.subarray(b * pixels, (b + 1) * pixels);
-      for (let j = 0; j < targets.length; j++) {
-        const f = scores[targets[j]];
-        if (f === 0) continue;
-        const o = j * pixels;
-        for (let i = 0; i < pixels; i++) sums[o + i] += f * mask[i];
-      }
-      if (start + b < EXAMPLE_COUNT) examples.push({ mask: Array.from(mask), score: scores[targets[0]] });
-    }
-    const done = start + n;
-    if (onProgress && (done === total || now() - lastPreview >= PREVIEW_INTERVAL_MS)) {
-      preview = { width, height, map: saliencyOf(sums, 0, pixels, done, p1) };
-      lastPreview = now();
-    }
-    progress.report(done);
-    preview = undefined;
-  }
-  progress.throwIfCancelled();
+    if (row < EXAMPLE_COUNT) examples.push({ mask: Array.from(mask), score: scores[targets[0]] });
+  });
 
   const classes: ClassAttribution[] = targets.map((target, j) => ({
     target,
@@ -352,6 +318,7 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
   }));
   const map = classes[0].map;
   return {
+    kind: 'pixel-map',
     method: 'rise',
     target: targets[0],
     width,
@@ -364,15 +331,8 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
     params: { ...params, p1Chosen: p1, ...(p1Search ? { p1Search } : {}) },
     seed,
     scoreSpace: params.scoreSpace,
-    timings: { totalMs: now() - started, inferenceMs, modelCalls, samples, batchSize },
+    timings: { totalMs: now() - started, inferenceMs: stats.inferenceMs, modelCalls: stats.modelCalls, samples: stats.rows, batchSize: stats.batchSize },
   };
 }
 
-export const riseExplainer: Explainer<RiseParams> = {
-  id: 'rise',
-  label: 'RISE',
-  reference: 'Petsiuk, Das & Saenko, BMVC 2018 · eclique/RISE',
-  defaults: RISE_DEFAULTS,
-  validate: (params, context) => validateRiseParams(params, context),
-  explain: explainRise,
-};
+export const riseExplainer: Explainer<RiseParams> = { explain: explainRise };

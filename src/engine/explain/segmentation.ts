@@ -1,4 +1,7 @@
-/** The segmentations the surrogate methods (LIME, KernelSHAP) can use, behind one spec. */
+/**
+ * The segmentations the surrogate methods (LIME, KernelSHAP) can use, behind one spec. The run's seed drives every
+ * random choice, quickshift's density tie-breaking included, so the spec carries no seed of its own.
+ */
 import { GlassboxError } from '../errors';
 import type { RgbaImage } from '../image/types';
 import { felzenszwalb, FELZENSZWALB_DEFAULTS, type FelzenszwalbParams } from '../segment/felzenszwalb';
@@ -12,9 +15,10 @@ export type SegmentationSpec =
   | ({ method: 'slic' } & Partial<SlicParams>)
   | { method: 'grid'; nSegments: number }
   | ({ method: 'felzenszwalb' } & Partial<FelzenszwalbParams>)
-  | ({ method: 'quickshift' } & Partial<QuickshiftParams>);
+  | ({ method: 'quickshift' } & Partial<Omit<QuickshiftParams, 'seed'>>);
 
-export function segmentImage(image: RgbaImage, spec: SegmentationSpec): Segmentation {
+/** Cut the image into superpixels; `seed` is the run's seed (quickshift breaks density ties with it). */
+export function segmentImage(image: RgbaImage, spec: SegmentationSpec, seed = 0): Segmentation {
   if (spec.method === 'grid') {
     if (!Number.isInteger(spec.nSegments) || spec.nSegments < 1 || spec.nSegments > image.width * image.height) {
       throw new GlassboxError('PARAM_INVALID', `Grid segmentation: the number of cells must be a whole number from 1 to ${image.width * image.height} (got ${spec.nSegments}).`);
@@ -41,7 +45,7 @@ export function segmentImage(image: RgbaImage, spec: SegmentationSpec): Segmenta
       maxDist: spec.maxDist ?? QUICKSHIFT_DEFAULTS.maxDist,
       ratio: spec.ratio ?? QUICKSHIFT_DEFAULTS.ratio,
       sigma: spec.sigma ?? QUICKSHIFT_DEFAULTS.sigma,
-      seed: spec.seed ?? QUICKSHIFT_DEFAULTS.seed,
+      seed,
     };
     const bad = (message: string) => {
       throw new GlassboxError('PARAM_INVALID', `Quickshift: ${message}`, 'Fix the segmentation settings.');

@@ -7,6 +7,7 @@ import type { PreprocessConfig } from '../image/preprocess';
 import type { RgbaImage } from '../image/types';
 import type { GradientSource } from '../grad/gradient-model';
 import type { Model } from '../runtime/ort-runtime';
+import type { MethodId } from './registry';
 
 export interface Progress {
   phase: string;
@@ -40,6 +41,8 @@ export interface ExplainRequest<P> {
   onProgress?: (p: Progress) => void;
   /** Forward+backward sessions for this model (gradient methods and CAMs need it). */
   gradients?: GradientSource;
+  /** The model's and image's SHA-256, stamped on the result (with the preprocessing) as its provenance. */
+  inputs?: { modelSha256: string; imageSha256: string };
 }
 
 export interface ClassAttribution {
@@ -57,42 +60,87 @@ export interface ClassAttribution {
   map: number[];
 }
 
-export interface Explanation {
-  method: string;
+/** Where a result came from: it is shown only over the model, image and preprocessing it was computed for. */
+export interface Provenance {
+  /** SHA-256 of the model file. */
+  modelSha256: string;
+  /** SHA-256 of the image file. */
+  imageSha256: string;
+  preprocess: PreprocessConfig;
+}
+
+export interface Timings {
+  totalMs: number;
+  inferenceMs: number;
+  segmentationMs?: number;
+  modelCalls: number;
+  samples: number;
+  batchSize: number;
+}
+
+/** Fields every result has, whatever its kind. */
+interface ExplanationCommon {
+  method: MethodId;
   target: number;
+  /** The target's class name, when the caller knows the labels (the worker and the CLI do). */
+  targetLabel?: string;
   width: number;
   height: number;
   /** Per-pixel attribution for `target`, row-major, at model input resolution. */
   map: number[];
-  /** Per-pixel feature label (superpixel), when the method uses features. */
-  segments?: number[];
-  segmentCount?: number;
-  /** Per-feature weights for `target`. */
-  weights?: number[];
   /** Everything per explained class (the first is `target`). */
   classes: ClassAttribution[];
-  /** The map scaled to [0, 1] per image (CAMs: ReLU then min-max, as pytorch-grad-cam shows them). */
-  normalisedMap?: number[];
   /** Signed maps are drawn with a diverging colour map. */
-  signed?: boolean;
-  /** CAM methods: the layer used and the raw CAM at its resolution. */
-  layer?: string;
-  cam?: number[];
-  camWidth?: number;
-  camHeight?: number;
-  /** Integrated Gradients: Σ attributions against f(x) − f(baseline). */
-  completeness?: { sum: number; delta: number; relativeError: number };
-  /** SHAP: the base value f(background) and the model output f(x) the attributions add up to, per the first class. */
-  additivity?: { baseValue: number; output: number; sum: number };
-  /** RISE: a few of the random masks (values 0–1 at model resolution) and the score each masked image got. */
-  examples?: { mask: number[]; score: number }[];
-  /** Deletion and insertion curves (RISE paper) for the first class, when asked for. */
-  metrics?: FaithfulnessMetrics;
+  signed: boolean;
+  /** What the map's values are, in words ("change in the probability of the class"). Stamped by the run. */
+  units?: string;
+  /** Score space the values are in: probabilities, the model's raw outputs, or the logits before its softmax. */
+  scoreSpace: ScoreSpace | 'logits';
   params: Record<string, unknown>;
   seed: number;
-  scoreSpace: ScoreSpace | 'logits';
-  timings: { totalMs: number; inferenceMs: number; segmentationMs?: number; modelCalls: number; samples: number; batchSize: number };
+  timings: Timings;
+  /** Deletion and insertion curves (RISE paper) for the first class, when asked for. */
+  metrics?: FaithfulnessMetrics;
+  /** The model, image and preprocessing the result was computed from. Stamped by the run (worker or CLI). */
+  provenance?: Provenance;
+  /** SHAP: the base value f(background) and the model output f(x) the attributions add up to, per the first class. */
+  additivity?: { baseValue: number; output: number; sum: number };
 }
+
+/** A weight per superpixel (LIME, KernelSHAP): the map paints each superpixel with its weight. */
+export interface SuperpixelExplanation extends ExplanationCommon {
+  kind: 'superpixel-weights';
+  /** Per-pixel feature label (superpixel). */
+  segments: number[];
+  segmentCount: number;
+  /** Per-feature weights for `target`. */
+  weights: number[];
+}
+
+/** A value per pixel (RISE, Partition SHAP, Occlusion, gradients). */
+export interface PixelMapExplanation extends ExplanationCommon {
+  kind: 'pixel-map';
+  /** The map scaled per image (signed: divided by its largest magnitude; unsigned: min-max to [0, 1]). */
+  normalisedMap?: number[];
+  /** Integrated Gradients: Σ attributions against f(x) − f(baseline). */
+  completeness?: { sum: number; delta: number; relativeError: number };
+  /** RISE: a few of the random masks (values 0–1 at model resolution) and the score each masked image got. */
+  examples?: { mask: number[]; score: number }[];
+}
+
+/** A class activation map at a layer's resolution, upsampled to the input. */
+export interface CamExplanation extends ExplanationCommon {
+  kind: 'cam';
+  /** The map scaled to [0, 1] per image (ReLU then min-max, as pytorch-grad-cam shows them). */
+  normalisedMap: number[];
+  layer: string;
+  /** The raw CAM at the layer's resolution. */
+  cam: number[];
+  camWidth: number;
+  camHeight: number;
+}
+
+export type Explanation = SuperpixelExplanation | PixelMapExplanation | CamExplanation;
 
 export interface FaithfulnessCurve {
   /** Fraction of pixels changed at each point, 0 … 1. */
@@ -113,13 +161,10 @@ export interface FaithfulnessMetrics {
   timings: { totalMs: number; modelCalls: number };
 }
 
+/**
+ * The engine half of a method: its descriptor (descriptor.ts, data only) says what it is, its parameters and how
+ * to validate them; the explainer computes. Parameters arrive already validated against the descriptor.
+ */
 export interface Explainer<P> {
-  id: string;
-  label: string;
-  /** Paper and reference library, for the method picker and documentation. */
-  reference: string;
-  defaults: P;
-  /** Throws GlassboxError('PARAM_INVALID') with a clear message for impossible parameters. */
-  validate(params: P, context: { width: number; height: number }): void;
   explain(request: ExplainRequest<P>): Promise<Explanation>;
 }

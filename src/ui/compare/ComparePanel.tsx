@@ -1,13 +1,12 @@
 import { useMemo } from 'react';
-import { EXPLAINERS, type MethodId } from '../../engine/explain/registry';
+import { methodUnavailable } from '../../engine/explain/availability';
+import { descriptorOf, type MethodId } from '../../engine/explain/registry';
 import { symmetricLimit } from '../../engine/render/colormap';
 import { renderHeatmapOverlay } from '../../engine/render/heatmap';
 import { ImageCanvas } from '../common/ImageCanvas';
 import { formatMs } from '../common/format';
-import { methodUnavailable } from '../explain/MethodPicker';
+import { methodsByGroup } from '../explain/MethodPicker';
 import { useApp } from '../store-context';
-
-const ORDER: MethodId[] = ['lime', 'kernelshap', 'partitionshap', 'rise', 'gradcam', 'gradcampp', 'xgradcam', 'layercam', 'hirescam', 'scorecam', 'ablationcam', 'eigencam', 'saliency', 'inputxgrad', 'ig', 'smoothgrad', 'guidedbackprop'];
 
 /**
  * Several methods on the same image and class, side by side: the maps on one shared diverging scale (the same
@@ -26,8 +25,9 @@ export function ComparePanel() {
   const setScale = useApp((s) => s.setCompareScale);
   const runComparison = useApp((s) => s.runComparison);
   const cancel = useApp((s) => s.cancelExplanation);
-  const all = Object.keys(EXPLAINERS) as MethodId[];
-  const available = [...ORDER.filter((m) => all.includes(m)), ...all.filter((m) => !ORDER.includes(m))];
+  const layer = useApp((s) => s.explainSettings.layer);
+  // the picker's order: by group, registry order within a group
+  const available: MethodId[] = methodsByGroup().flatMap((g) => g.methods);
   const toggle = (m: MethodId, on: boolean) => setMethods(on ? available.filter((x) => x === m || methods.includes(x)) : methods.filter((x) => x !== m));
   const results = comparison?.entries.filter((e) => e.result) ?? [];
   const sharedLimit = useMemo(() => Math.max(0, ...results.map((e) => symmetricLimit(e.result!.map))) || 1, [results]);
@@ -57,10 +57,10 @@ export function ComparePanel() {
       </header>
       <div className="method-checks">
         {available.map((m) => {
-          const why = methodUnavailable(m, support);
+          const why = methodUnavailable(m, support, layer);
           return (
-            <label key={m} title={why ?? EXPLAINERS[m].reference} className={why ? 'muted' : undefined}>
-              <input type="checkbox" aria-label={`Compare ${EXPLAINERS[m].label}`} checked={methods.includes(m)} disabled={!!why} onChange={(e) => toggle(m, e.target.checked)} /> {EXPLAINERS[m].label}
+            <label key={m} title={why ?? descriptorOf(m).reference} className={why ? 'muted' : undefined}>
+              <input type="checkbox" aria-label={`Compare ${descriptorOf(m).label}`} checked={methods.includes(m)} disabled={!!why} onChange={(e) => toggle(m, e.target.checked)} /> {descriptorOf(m).label}
             </label>
           );
         })}
@@ -82,11 +82,11 @@ export function ComparePanel() {
             {comparison.entries.map((e, i) => (
               <figure key={e.method} data-method={e.method} className="compare-cell">
                 {overlays[i] ? (
-                  <ImageCanvas image={overlays[i]!} label={`${EXPLAINERS[e.method].label} map`} pixelated testId={`compare-map-${e.method}`} className="overlay small" />
+                  <ImageCanvas image={overlays[i]!} label={`${descriptorOf(e.method).label} map`} pixelated testId={`compare-map-${e.method}`} className="overlay small" />
                 ) : (
                   <div className="placeholder">{e.error ?? (run?.method === e.method ? 'running…' : 'waiting')}</div>
                 )}
-                <figcaption>{EXPLAINERS[e.method].label}</figcaption>
+                <figcaption>{descriptorOf(e.method).label}</figcaption>
               </figure>
             ))}
           </div>
@@ -103,7 +103,7 @@ export function ComparePanel() {
             <tbody>
               {comparison.entries.map((e) => (
                 <tr key={e.method} data-method={e.method}>
-                  <td>{EXPLAINERS[e.method].label}</td>
+                  <td>{descriptorOf(e.method).label}</td>
                   <td>{e.result ? formatMs(e.result.timings.totalMs) : (e.error ?? '…')}</td>
                   <td>{e.result ? e.result.timings.modelCalls : ''}</td>
                   <td>{e.result?.metrics ? e.result.metrics.deletion.auc.toFixed(3) : ''}</td>

@@ -1,4 +1,4 @@
-import { EXPLAINERS, type MethodId } from '../../engine/explain/registry';
+import { descriptorOf } from '../../engine/explain/registry';
 import { useApp } from '../store-context';
 
 /** The title of a finished explanation, its class switcher, and a warning when it no longer matches the inputs. */
@@ -13,7 +13,7 @@ export function ExplanationHeader() {
   return (
     <>
       <header>
-        <h2 id="result-h">{EXPLAINERS[result.method as MethodId]?.label ?? result.method} explanation</h2>
+        <h2 id="result-h">{descriptorOf(result.method).label} explanation</h2>
         {result.classes.length > 1 && (
           <select aria-label="Explained class" value={viewClass} onChange={(e) => setViewClass(Number(e.target.value))}>
             {result.classes.map((c, i) => (
@@ -24,6 +24,10 @@ export function ExplanationHeader() {
           </select>
         )}
       </header>
+      <p className="muted small" data-testid="result-reading">
+        {descriptorOf(result.method).howToRead}
+        {result.units && <> Values: {result.units}.</>}
+      </p>
       {stale && <p className="warning">This explanation was computed for {explanation.imageName} on {explanation.modelName}; run it again for the current model and image.</p>}
     </>
   );

@@ -25,11 +25,11 @@ export function ExplanationView() {
   const cls = result?.classes[Math.min(viewClass, (result?.classes.length ?? 1) - 1)];
   const base = explanation?.result && modelInput && modelInput.width === result!.width && modelInput.height === result!.height ? modelInput : undefined;
   const overlay = useMemo(
-    () => (result && cls?.weights && result.segments && base ? renderSurrogateOverlay(base, result.segments, cls.weights, view, hover) : undefined),
+    () => (result?.kind === 'superpixel-weights' && cls?.weights && base ? renderSurrogateOverlay(base, result.segments, cls.weights, view, hover) : undefined),
     [result, cls, base, view, hover],
   );
   if (!explanation || !result || !cls) return null;
-  if (!result.segments) return <HeatmapExplanation />;
+  if (result.kind !== 'superpixel-weights') return <HeatmapExplanation />;
   const onPointer = (e: React.PointerEvent<HTMLDivElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
     const x = Math.floor(((e.clientX - rect.left) / rect.width) * result.width);

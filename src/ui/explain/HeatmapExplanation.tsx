@@ -1,6 +1,7 @@
 import { OpacityField } from '../common/OpacityField';
 import { useMemo } from 'react';
-import { EXPLAINERS, type MethodId } from '../../engine/explain/registry';
+import { descriptorOf } from '../../engine/explain/registry';
+import { scoreSpaceLabel } from '../../engine/explain/units';
 import { symmetricLimit, type ColormapName } from '../../engine/render/colormap';
 import { effectiveColormap, heatmapRange, renderHeatmapOverlay } from '../../engine/render/heatmap';
 import { ImageCanvas } from '../common/ImageCanvas';
@@ -20,14 +21,14 @@ export function HeatmapExplanation() {
   const viewClass = useApp((s) => s.viewClass);
   const result = explanation.result;
   const cls = result.classes[Math.min(viewClass, result.classes.length - 1)];
-  const signed = !!result.signed;
+  const signed = result.signed;
   const colormap = effectiveColormap(view, signed);
   // one raw scale for every class of the run
   const sharedLimit = useMemo(() => Math.max(...result.classes.map((c) => symmetricLimit(c.map))) || 1, [result]);
   const range = useMemo(() => heatmapRange(cls.map, signed, view.scale, sharedLimit), [cls, signed, view.scale, sharedLimit]);
   const base = modelInput && modelInput.width === result.width && modelInput.height === result.height ? modelInput : undefined;
   const overlay = useMemo(() => (base ? renderHeatmapOverlay(base, cls.map, range, colormap, view.opacity) : undefined), [base, cls, range, colormap, view.opacity]);
-  const label = EXPLAINERS[result.method as MethodId]?.label ?? result.method;
+  const label = descriptorOf(result.method).label;
   return (
     <section className="panel" aria-labelledby="result-h" data-testid="explanation-view">
       <ExplanationHeader />
@@ -63,7 +64,7 @@ export function HeatmapExplanation() {
       </div>
       <p className="muted small" data-testid="explanation-meta">
         Class #{cls.target}
-        {result.layer && (
+        {result.kind === 'cam' && (
           <>
             {' '}· layer {result.layer} ({result.camWidth}×{result.camHeight})
           </>
@@ -75,16 +76,16 @@ export function HeatmapExplanation() {
           </span>
         )}
         {result.params.p1Chosen !== undefined && <> · keep probability {String(result.params.p1Chosen)}</>}
-        {result.completeness && (
+        {result.kind === 'pixel-map' && result.completeness && (
           <>
             {' '}· completeness: Σ attributions {result.completeness.sum.toPrecision(4)} vs f(x) − f(baseline) {result.completeness.delta.toPrecision(4)} (error{' '}
             {(100 * result.completeness.relativeError).toFixed(2)} %)
           </>
         )}
-        {' '}· scores: {result.scoreSpace === 'logits' ? 'logits (before the model’s softmax)' : 'model outputs'} · {result.timings.samples} inputs in {result.timings.modelCalls} model calls ·{' '}
+        {' '}· scores: {scoreSpaceLabel(result.scoreSpace)} · {result.timings.samples} inputs in {result.timings.modelCalls} model calls ·{' '}
         {formatMs(result.timings.totalMs)} (inference {formatMs(result.timings.inferenceMs)})
       </p>
-      {result.examples && base && <RiseExamples image={base} examples={result.examples} />}
+      {result.kind === 'pixel-map' && result.examples && base && <RiseExamples image={base} examples={result.examples} />}
       {result.metrics && <FaithfulnessPlots metrics={result.metrics} />}
     </section>
   );

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { segmentationDefaults } from '../../../src/engine/explain/meta/segmentation';
+import { descriptorOf, METHOD_IDS } from '../../../src/engine/explain/registry';
+import { defaultsOf } from '../../../src/engine/explain/schema';
 import { parseCliArgs } from '../../../src/cli/args';
 import { GlassboxError } from '../../../src/engine/errors';
 import type { LimeParams } from '../../../src/engine/explain/lime';
@@ -109,15 +112,15 @@ describe('parseCliArgs gradient methods', () => {
     expect(parseCliArgs([...base, '--method', 'gradcam', '--layer', 'feat']).explain).toMatchObject({ method: 'gradcam', params: { layer: 'feat', batchSize: 32 } });
     expect(parseCliArgs([...base, '--method', 'scorecam', '--batch', '8']).explain!.params).toEqual({ batchSize: 8, layer: undefined });
     expect(parseCliArgs([...base, '--method', 'ig', '--steps', '64', '--baseline', '10,20,30', '--rule', 'riemann_trapezoid']).explain!.params).toMatchObject({
-      steps: 64, baseline: 'color', color: [10, 20, 30], rule: 'riemann_trapezoid',
+      steps: 64, baseline: { mode: 'color', color: [10, 20, 30] }, rule: 'riemann_trapezoid',
     });
-    expect(parseCliArgs([...base, '--method', 'ig', '--baseline', 'blur']).explain!.params).toMatchObject({ baseline: 'blur', steps: 50 });
+    expect(parseCliArgs([...base, '--method', 'ig', '--baseline', 'blur', '--sigma', '3']).explain!.params).toMatchObject({ baseline: { mode: 'blur', blurSigma: 3 }, steps: 50 });
     expect(parseCliArgs([...base, '--method', 'smoothgrad', '--samples', '10', '--noise', '0.2']).explain!.params).toMatchObject({ samples: 10, noise: 0.2 });
   });
 
   it('refuses unknown methods, --layer on a non-CAM method, and bad steps or rules', () => {
-    expect(expectParamInvalid([...base, '--method', 'shap']).message).toMatch(/--method must be one of lime, kernelshap, partitionshap, rise, gradcam/);
-    expect(expectParamInvalid([...base, '--method', 'ig', '--layer', 'x']).message).toMatch(/--layer only applies to the CAM methods/);
+    expect(expectParamInvalid([...base, '--method', 'shap']).message).toMatch(new RegExp(`--method must be one of ${METHOD_IDS.join(", ")} \\(got`));
+    expect(expectParamInvalid([...base, '--method', 'ig', '--layer', 'x']).message).toMatch(/--layer does not apply to Integrated Gradients.*option of gradcam, gradcampp/);
     expect(expectParamInvalid([...base, '--method', 'ig', '--steps', '0']).message).toMatch(/--steps/);
     expect(expectParamInvalid([...base, '--method', 'ig', '--rule', 'simpson']).message).toMatch(/--rule/);
   });
@@ -135,10 +138,36 @@ describe('parseCliArgs kernelshap and --metrics', () => {
 
 describe('parseCliArgs partitionshap and rise', () => {
   it('partitionshap: evaluations, background, block size; rise: masks, cells, keep probability or auto', () => {
-    expect(parseCliArgs([...base, '--method', 'partitionshap', '--max-evals', '2000', '--background', 'black', '--min-block', '4', '--raw']).explain!.params).toMatchObject({ maxEvals: 2000, background: 'black', minBlock: 4, scoreSpace: 'raw' });
-    expect(parseCliArgs([...base, '--method', 'partitionshap', '--background', '128,128,128']).explain!.params).toMatchObject({ background: 'color', color: [128, 128, 128] });
+    expect(parseCliArgs([...base, '--method', 'partitionshap', '--max-evals', '2000', '--background', 'black', '--min-block', '4', '--raw']).explain!.params).toMatchObject({ maxEvals: 2000, background: { mode: 'black' }, minBlock: 4, scoreSpace: 'raw' });
+    expect(parseCliArgs([...base, '--method', 'partitionshap', '--background', '128,128,128']).explain!.params).toMatchObject({ background: { mode: 'color', color: [128, 128, 128] } });
     expect(parseCliArgs([...base, '--method', 'rise', '--masks', '500', '--cells', '6', '--p1', '0.3']).explain!.params).toMatchObject({ masks: 500, grid: 6, p1: 0.3 });
     expect(parseCliArgs([...base, '--method', 'rise', '--p1', 'auto']).explain!.params).toMatchObject({ p1: 'auto', masks: 2000 });
-    expect(expectParamInvalid([...base, '--method', 'rise', '--p1', '1.5']).message).toMatch(/--p1 must be between 0 and 1/);
+    expect(expectParamInvalid([...base, '--method', 'rise', '--p1', '1.5']).message).toMatch(/--p1: .*strictly between 0 and 1/);
+  });
+});
+
+describe('method flags come from the descriptors', () => {
+  it('--help lists every method of the registry with its flags', () => {
+    const help = expectParamInvalid(['--help']).hint!;
+    for (const id of METHOD_IDS) {
+      expect(help, id).toMatch(new RegExp(`^  ${id} +${descriptorOf(id).label.replace(/[+()×]/g, (c) => `\\${c}`)} `, 'm'));
+      for (const spec of descriptorOf(id).params) expect(help, `${id} --${spec.cli}`).toContain(`--${spec.cli}`);
+    }
+  });
+
+  it('every method parses with no flags to exactly its descriptor defaults', () => {
+    for (const id of METHOD_IDS) expect(parseCliArgs([...base, '--method', id]).explain!.params, id).toEqual(defaultsOf(descriptorOf(id)));
+  });
+
+  it('the segmentation defaults are the shared field group’s (lime: SLIC with 50 segments), not the engine’s SLIC defaults', () => {
+    expect((parseCliArgs([...base, '--method', 'lime']).explain!.params as LimeParams).segmentation).toEqual(segmentationDefaults('slic'));
+    expect(segmentationDefaults('slic')).toMatchObject({ nSegments: 50, sigma: 1 });
+    expect((parseCliArgs([...base, '--method', 'kernelshap']).explain!.params as LimeParams).segmentation).toEqual(segmentationDefaults('slic'));
+  });
+
+  it('a flag of another method is refused, naming the methods it belongs to; a flag of another segmentation too', () => {
+    expect(expectParamInvalid([...base, '--method', 'gradcam', '--samples', '10']).message).toMatch(/--samples does not apply to Grad-CAM.*lime/);
+    expect(expectParamInvalid([...base, '--method', 'lime', '--compactness', '5', '--segmentation', 'grid']).message).toMatch(/--compactness does not apply to this segmentation/);
+    expect(expectParamInvalid([...base, '--samples', '10']).message).toMatch(/--samples only applies with --method/);
   });
 });

@@ -1,8 +1,12 @@
-/** CAM math against numpy replicas of pytorch-grad-cam's formulas (tools/make_cam_fixtures.py → tests/fixtures/cam.json). */
+/**
+ * CAM math against numpy replicas of pytorch-grad-cam's formulas (tools/make_cam_fixtures.py → tests/fixtures/cam.json):
+ * each gradient CAM's part exactly as the pipeline (cam-methods.ts) uses it, then the final ReLU.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eigenCam, featureMapsOf, gradientCam, minMaxNormalise, resizeMap } from '../../../src/engine/explain/cam';
+import { eigenProjection, featureMapsOf, minMaxNormalise, relu, resizeMap, resizeMapAlignCorners } from '../../../src/engine/explain/cam';
+import { CAM_VARIANTS } from '../../../src/engine/explain/cam-methods';
 import { gaussLegendre } from '../../../src/engine/explain/gradient-methods';
 
 const ref = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../fixtures/cam.json'), 'utf8'));
@@ -12,7 +16,9 @@ const g = Float32Array.from(ref.G as number[]);
 
 describe('CAMs equal pytorch-grad-cam', () => {
   it.each(['gradcam', 'gradcampp', 'xgradcam', 'hirescam', 'layercam'] as const)('%s', (method) => {
-    const cam = gradientCam(method, a, g);
+    const { variant } = CAM_VARIANTS[method];
+    expect(variant.source).toBe('gradients');
+    const cam = relu(variant.map(a, g));
     const expected = ref.cams[method] as number[];
     expect(cam.length).toBe(expected.length);
     expect(Math.max(...expected)).toBeGreaterThan(0);
@@ -20,7 +26,7 @@ describe('CAMs equal pytorch-grad-cam', () => {
   });
 
   it('eigencam (first principal component, sign towards the mean activation)', () => {
-    const cam = eigenCam(a);
+    const cam = relu(eigenProjection(a));
     (ref.cams.eigencam as number[]).forEach((v, i) => expect(cam[i]).toBeCloseTo(v, 3));
   });
 });
@@ -38,6 +44,11 @@ describe('map helpers', () => {
     expect(Array.from(out.subarray(0, 4))).toEqual([0, 0.25, 0.75, 1]);
     expect(out[15]).toBe(3);
     expect(out[5]).toBeCloseTo(0.75, 6); // (0.25, 0.25) of the way: 0.25·1 + 0.25·2
+  });
+
+  it('resizeMapAlignCorners maps corners onto corners (torch UpsamplingBilinear2d): 2×2 → 3×3 by hand', () => {
+    const out = resizeMapAlignCorners([0, 1, 2, 3], 2, 2, 3, 3);
+    expect(Array.from(out)).toEqual([0, 0.5, 1, 1, 1.5, 2, 2, 2.5, 3]);
   });
 
   it('minMaxNormalise maps to [0, 1] and a constant map to zeros', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { GlassboxError } from '../../../src/engine/errors';
 import { segmentImage } from '../../../src/engine/explain/segmentation';
 import { createRgbaImage } from '../../../src/engine/image/types';
+import { quickshift } from '../../../src/engine/segment/quickshift';
 
 function halves(): ReturnType<typeof createRgbaImage> {
   const img = createRgbaImage(40, 30);
@@ -23,6 +24,19 @@ describe('segmentImage', () => {
       const other = j % 40 < 20 ? j + 20 - (j % 40) : j - (j % 40);
       expect(seg.labels[j]).not.toBe(seg.labels[other]);
     }
+  });
+
+  it("quickshift breaks density ties with the run's seed: on flat regions another seed can cut other segments, the same seed the same ones", () => {
+    // Two flat halves: inside each, every pixel whose window is whole has the same density, so the seeded
+    // tie-breaking noise decides which pixels are modes and so where the segments lie.
+    const spec = { method: 'quickshift', kernelSize: 1, maxDist: 4, ratio: 0.5 } as const;
+    const labels = (seed: number) => Array.from(segmentImage(halves(), spec, seed).labels);
+    expect(labels(1)).toEqual(labels(1));
+    expect(labels(2)).not.toEqual(labels(1));
+    // the seed is quickshift's own
+    expect(labels(7)).toEqual(Array.from(quickshift(halves(), { kernelSize: 1, maxDist: 4, ratio: 0.5, seed: 7 }).labels));
+    // and the spec carries none: a stray seed in stored settings is ignored
+    expect(Array.from(segmentImage(halves(), { ...spec, seed: 99 } as never, 1).labels)).toEqual(labels(1));
   });
 
   it('refuses impossible Felzenszwalb parameters and unknown methods with PARAM_INVALID', () => {

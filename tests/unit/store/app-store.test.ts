@@ -4,7 +4,9 @@ import { GlassboxError } from '../../../src/engine/errors';
 import { defaultPreprocess, type PreprocessConfig } from '../../../src/engine/image/preprocess';
 import type { ClassifierSpec } from '../../../src/engine/runtime/classifier-spec';
 import { createAppStore } from '../../../src/store/app-store';
-import type { ComputeApi, ExplainJob, LoadedModel, PredictResult } from '../../../src/worker-api';
+import type { ComputeApi, ExplainJob, LoadedModel, MethodSupport, PredictResult } from '../../../src/worker-api';
+import { defaultsOf } from '../../../src/engine/explain/schema';
+import { descriptorOf, METHOD_IDS } from '../../../src/engine/explain/registry';
 
 function memoryStorage() {
   const data = new Map<string, string>();
@@ -17,7 +19,7 @@ function fakeModel(name: string, classes = 3): LoadedModel {
 }
 
 /** A compute fake: models named bad* fail like the worker does; predict returns logits chosen by the test. */
-function fakeCompute(logits: () => number[], delays: number[] = []) {
+function fakeCompute(logits: () => number[], delays: number[] = [], support?: MethodSupport) {
   const calls: { predict: PreprocessConfig[]; explain: ExplainJob[] } = { predict: [], explain: [] };
   const cancels = new Map<string, { aborted: boolean }>();
   const api: ComputeApi = {
@@ -27,7 +29,7 @@ function fakeCompute(logits: () => number[], delays: number[] = []) {
       return fakeModel(name);
     },
     switchBackend: async () => fakeModel('x'),
-    decodeImage: async (_file, name) => ({ name, width: 2, height: 2, originalWidth: 2, originalHeight: 2, image: { width: 2, height: 2, data: new Uint8ClampedArray(16) } }),
+    decodeImage: async (_file, name) => ({ name, sha256: `sha-${name}`, width: 2, height: 2, originalWidth: 2, originalHeight: 2, image: { width: 2, height: 2, data: new Uint8ClampedArray(16) } }),
     predict: async (config) => {
       calls.predict.push(config);
       const values = logits();
@@ -44,16 +46,16 @@ function fakeCompute(logits: () => number[], delays: number[] = []) {
         if (signal.aborted) throw new GlassboxError('CANCELLED', 'The explanation was cancelled.');
         onProgress({ phase: 'sampling', done, total: 300 });
       }
-      return { method: 'lime', target: job.targets[0], width: 8, height: 8, map: [], classes: job.targets.map((target) => ({ target, map: [], weights: [1] })), params: {}, seed: job.seed, scoreSpace: 'probability', timings: { totalMs: 1, inferenceMs: 1, modelCalls: 3, samples: 300, batchSize: 100 } };
+      return { kind: 'superpixel-weights', method: job.method, target: job.targets[0], width: 8, height: 8, map: [], segments: [], segmentCount: 1, weights: [1], signed: true, classes: job.targets.map((target) => ({ target, map: [], weights: [1] })), params: {}, seed: job.seed, scoreSpace: 'probability', timings: { totalMs: 1, inferenceMs: 1, modelCalls: 3, samples: 300, batchSize: 100 } };
     },
     cancel: async (jobId) => {
       const s = cancels.get(jobId);
       if (s) s.aborted = true;
     },
-    methodSupport: async () => ({
+    methodSupport: async () => support ?? ({
       catalog: { candidates: [{ name: 'relu4', opType: 'Relu', shape: ['N', 8, 4, 4], layout: 'spatial', gridHeight: 4, gridWidth: 4, channels: 8 }], suggested: 'relu4', reason: 'the last spatial feature map' },
       unsupportedOps: [],
-      layerUnsupportedOps: [],
+      layerUnsupportedOps: { relu4: [] },
     }),
   };
   return { api, calls };
@@ -95,6 +97,7 @@ describe('app store', () => {
     const { store, storage, compute } = await ready();
     await store.getState().setPreprocess({ resize: 'stretch', channelOrder: 'BGR' });
     expect(compute.calls.predict.at(-1)).toMatchObject({ resize: 'stretch', channelOrder: 'BGR' });
+    store.getState().flushSettings(); // writes are debounced; a page hide flushes them
     expect(JSON.parse(storage.data.get('glassbox.settings')!).state.savedPreprocess['fp-good.onnx']).toMatchObject({ resize: 'stretch', channelOrder: 'BGR' });
 
     await store.getState().setPreprocess({ std: [1, 0, 1] });
@@ -108,6 +111,7 @@ describe('app store', () => {
     expect(store.getState().preprocess).toMatchObject({ resize: 'stretch', channelOrder: 'BGR' });
 
     // A fresh store on the same storage (a page reload) still knows them.
+    store.getState().flushSettings();
     const again = createAppStore({ compute: () => compute.api, assets, storage });
     await again.getState().loadModel(new Uint8Array([1]), 'good.onnx');
     expect(again.getState().preprocess).toMatchObject({ resize: 'stretch', channelOrder: 'BGR' });
@@ -171,7 +175,7 @@ describe('app store', () => {
     expect(store.getState().messages).toEqual([]);
 
     const before = compute.calls.explain.length;
-    store.getState().setLimeParams({ samples: 1 });
+    store.getState().setMethodParams('lime', { samples: 1 });
     await store.getState().runExplanation();
     expect(compute.calls.explain.length).toBe(before);
     expect(store.getState().messages.at(-1)).toMatchObject({ code: 'PARAM_INVALID', message: expect.stringContaining('samples') });
@@ -208,7 +212,74 @@ describe('app store', () => {
     store.getState().setExplainSettings({ metrics: null });
     await store.getState().runExplanation();
     expect(compute.calls.explain.at(-1)!.metrics).toBeUndefined();
+    store.getState().flushSettings();
     const again = createAppStore({ compute: () => compute.api, assets, storage });
     expect(again.getState().explainSettings.metrics).toBeNull();
+  });
+
+  it('settings are written debounced: a run with many progress updates writes storage at most once, and only what changed', async () => {
+    const storage = memoryStorage();
+    const writes: string[] = [];
+    const counting = { ...storage, setItem: (k: string, v: string) => (writes.push(v), storage.setItem(k, v)) };
+    const compute = fakeCompute(() => [0, 2, 1]);
+    const store = createAppStore({ compute: () => compute.api, assets, storage: counting, persistDelayMs: 20 });
+    await store.getState().loadModel(new Uint8Array([1]), 'good.onnx');
+    await store.getState().loadImage(new Blob(['x']), 'cat.png');
+    await new Promise((r) => setTimeout(r, 40));
+    const before = writes.length;
+    let updates = 0;
+    const unsubscribe = store.subscribe((s) => s.run?.progress && updates++);
+    await store.getState().runExplanation(); // progress updates, a result, nothing persisted changes
+    await new Promise((r) => setTimeout(r, 40));
+    unsubscribe();
+    expect(updates).toBeGreaterThanOrEqual(3);
+    expect(writes.length).toBe(before);
+    store.getState().setExplainSettings({ seed: 5 });
+    store.getState().setExplainSettings({ seed: 6 });
+    store.getState().setExplainSettings({ seed: 7 });
+    expect(writes.length).toBe(before); // not yet: debounced
+    await new Promise((r) => setTimeout(r, 40));
+    expect(writes.length).toBe(before + 1);
+    expect(JSON.parse(writes.at(-1)!).state.explainSettings.seed).toBe(7);
+  });
+
+  it('defaults come from the descriptors; settings saved by version 1 (parameters by family) are migrated; bad stored values fall back', () => {
+    const fresh = createAppStore({ compute: () => fakeCompute(() => [1]).api, assets, storage: memoryStorage() });
+    for (const id of METHOD_IDS) expect(fresh.getState().explainSettings.params[id], id).toEqual(defaultsOf(descriptorOf(id)));
+    const storage = memoryStorage();
+    const v1 = {
+      method: 'ig', seed: 3, topLabels: 2, metrics: null,
+      lime: { samples: 300, segmentation: { method: 'grid', nSegments: 9 }, hide: { mode: 'black' }, kernelWidth: 0.25, alpha: 1, batchSize: 32, scoreSpace: 'raw' },
+      partitionshap: { maxEvals: 900, background: 'color', color: [1, 2, 3], blurSigma: 10, minBlock: 2, batchSize: 8, scoreSpace: 'probability' },
+      ig: { steps: 20, baseline: 'blur', blurSigma: 7, rule: 'riemann_trapezoid', batchSize: 4 },
+      cam: { batchSize: 12, layer: 'old' },
+      rise: { masks: -5, grid: 8, p1: 0.5, batchSize: 32, scoreSpace: 'probability' },
+    };
+    storage.setItem('glassbox.settings', JSON.stringify({ state: { explainSettings: v1 }, version: 1 }));
+    const s = createAppStore({ compute: () => fakeCompute(() => [1]).api, assets, storage }).getState().explainSettings;
+    expect(s).toMatchObject({ method: 'ig', seed: 3, topLabels: 2, metrics: null });
+    expect(s.params.lime).toMatchObject({ samples: 300, segmentation: { method: 'grid', nSegments: 9 }, hide: { mode: 'black' }, scoreSpace: 'raw' });
+    expect(s.params.partitionshap).toMatchObject({ maxEvals: 900, background: { mode: 'color', color: [1, 2, 3] }, minBlock: 2 });
+    expect(s.params.ig).toMatchObject({ steps: 20, baseline: { mode: 'blur', blurSigma: 7 }, rule: 'riemann_trapezoid', batchSize: 4 });
+    expect(s.params.scorecam.batchSize).toBe(12);
+    expect(s.params.rise.masks).toBe(defaultsOf(descriptorOf('rise')).masks); // -5 was never valid
+  });
+
+  it('a CAM on a layer the user picked runs when only the suggested layer is blocked, and is refused on a blocked layer', async () => {
+    const layer = (name: string) => ({ name, opType: 'Relu', shape: ['N', 8, 4, 4], layout: 'spatial' as const, gridHeight: 4, gridWidth: 4, channels: 8 });
+    const support: MethodSupport = { catalog: { candidates: [layer('early'), layer('late')], suggested: 'late', reason: '' }, unsupportedOps: [], layerUnsupportedOps: { early: [], late: ['TopK'] } };
+    const compute = fakeCompute(() => [0, 2, 1], [], support);
+    const store = createAppStore({ compute: () => compute.api, assets, storage: memoryStorage() });
+    await store.getState().loadModel(new Uint8Array([1]), 'good.onnx');
+    await store.getState().loadImage(new Blob(['x']), 'cat.png');
+    await store.getState().refreshSupport();
+    store.getState().setExplainSettings({ method: 'gradcam' });
+    await store.getState().runExplanation();
+    expect(store.getState().messages.at(-1)?.message).toMatch(/layer "late".*"TopK"/);
+    const before = compute.calls.explain.length;
+    store.getState().setExplainSettings({ layer: 'early' });
+    await store.getState().runExplanation();
+    expect(compute.calls.explain.length).toBe(before + 1);
+    expect(compute.calls.explain.at(-1)!.params).toMatchObject({ layer: 'early' });
   });
 });

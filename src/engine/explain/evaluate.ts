@@ -1,0 +1,112 @@
+/**
+ * The one batched-evaluation loop every method that calls the model many times shares (LIME, KernelSHAP,
+ * Partition SHAP, RISE, Occlusion, Score-CAM, Ablation-CAM, Integrated Gradients, SmoothGrad and the
+ * faithfulness curves): rows go through the model in batches the model can take, the worker's cancel flag is
+ * checked between batches (after yielding to the event loop, so the cancel message can arrive), progress is
+ * reported with an ETA, and every call is timed and counted.
+ */
+import { tensorDims, tensorLength, type PreprocessConfig } from '../image/preprocess';
+import { now } from '../math/clock';
+import type { Model } from '../runtime/ort-runtime';
+import { createProgressTracker } from './progress';
+import type { CancelSignal, Progress } from './types';
+
+/** The one batch-size rule: as many rows as asked when the model takes a dynamic batch, else one at a time. */
+export function batchCapacity(dynamicBatch: boolean, batchSize: number, rows = Infinity): number {
+  return dynamicBatch ? Math.max(1, Math.min(batchSize, rows)) : 1;
+}
+
+/** Time spent in the model, calls made and rows evaluated; shared by all phases of one run. */
+export interface EvaluationStats {
+  inferenceMs: number;
+  modelCalls: number;
+  rows: number;
+  /** The largest batch used. */
+  batchSize: number;
+}
+
+export function createStats(): EvaluationStats {
+  return { inferenceMs: 0, modelCalls: 0, rows: 0, batchSize: 1 };
+}
+
+/** Run one model call of `rows` rows, counted and timed in `stats`. */
+export async function timedCall<T>(stats: EvaluationStats, rows: number, call: () => Promise<T>): Promise<T> {
+  const t = now();
+  const result = await call();
+  stats.inferenceMs += now() - t;
+  stats.modelCalls++;
+  stats.rows += rows;
+  stats.batchSize = Math.max(stats.batchSize, rows);
+  return result;
+}
+
+/** A progress phase that spans several loops (RISE's p1 search, Partition SHAP's rounds): one ETA for all. */
+export type PhaseTracker = ReturnType<typeof createProgressTracker>;
+
+export interface LoopOptions {
+  /** Progress phase shown to the user ("sampling", "masks", "integration steps"). */
+  phase: string;
+  /** Rows per batch. */
+  capacity: number;
+  signal?: CancelSignal;
+  onProgress?: (p: Progress) => void;
+  /** Extra fields merged into each progress report (RISE's preview map). */
+  progressExtra?: (done: number) => Partial<Progress> | undefined;
+  /**
+   * When this loop is one stretch of a longer phase: that phase's tracker (made with createProgressTracker, with
+   * the signal) and the rows it counted before this loop; `phase`, `signal` and `onProgress` are then the tracker's.
+   */
+  within?: { tracker: PhaseTracker; done: number };
+}
+
+/**
+ * Call `batch(start, n)` for consecutive row ranges of at most `capacity` rows, with a cancellation checkpoint
+ * before each and a progress report after each; throws CANCELLED when the signal is set.
+ */
+export async function forEachBatch(total: number, options: LoopOptions, batch: (start: number, n: number) => Promise<void>): Promise<void> {
+  const progress = options.within?.tracker ?? createProgressTracker(options.phase, total, options.onProgress, options.signal);
+  const before = options.within?.done ?? 0;
+  const capacity = Math.max(1, options.capacity);
+  for (let start = 0; start < total; start += capacity) {
+    await progress.checkpoint();
+    const n = Math.min(capacity, total - start);
+    await batch(start, n);
+    progress.report(before + start + n, options.progressExtra?.(start + n));
+  }
+  progress.throwIfCancelled();
+}
+
+export interface ModelEvaluation {
+  model: Model;
+  preprocess: PreprocessConfig;
+  /** Rows per model call wanted (the model's batch capability decides). */
+  batchSize: number;
+  stats: EvaluationStats;
+  phase: string;
+  signal?: CancelSignal;
+  onProgress?: (p: Progress) => void;
+  progressExtra?: (done: number) => Partial<Progress> | undefined;
+  within?: LoopOptions['within'];
+}
+
+/**
+ * The common case: `total` input tensors written by `write(row, out, offset)` into a reused batch buffer, run
+ * through the model, and each row's raw scores (numClasses values, a view valid during the call) handed to
+ * `consume(row, scores)`.
+ */
+export async function evaluateRows(
+  ev: ModelEvaluation,
+  total: number,
+  write: (row: number, out: Float32Array, offset: number) => void,
+  consume: (row: number, scores: Float32Array) => void,
+): Promise<void> {
+  const per = tensorLength(ev.preprocess);
+  const capacity = batchCapacity(ev.model.spec.dynamicBatch, ev.batchSize, total);
+  const buffer = new Float32Array(capacity * per);
+  await forEachBatch(total, { phase: ev.phase, capacity, signal: ev.signal, onProgress: ev.onProgress, progressExtra: ev.progressExtra, within: ev.within }, async (start, n) => {
+    for (let b = 0; b < n; b++) write(start + b, buffer, b * per);
+    const out = await timedCall(ev.stats, n, () => ev.model.run(buffer.subarray(0, n * per), tensorDims(ev.preprocess, n)));
+    const k = out.length / n;
+    for (let b = 0; b < n; b++) consume(start + b, out.subarray(b * k, (b + 1) * k));
+  });
+}

@@ -1,0 +1,28 @@
+import type { ImageSlice, Slice } from '../types';
+
+/** The image (decoded in the worker); a broken file keeps the previous one. */
+export const createImageSlice: Slice<ImageSlice> = (set, get, ctx) => ({
+  imageStatus: 'idle',
+
+  async loadImage(file, name) {
+    set({ imageStatus: 'loading' });
+    try {
+      const image = await ctx.deps.compute().decodeImage(file, name);
+      ctx.lastImage = { file, name };
+      set({ image, imageStatus: 'ready' });
+      await get().predict();
+    } catch (e) {
+      set({ imageStatus: get().image ? 'ready' : 'error' });
+      get().report(e, `Loading image ${name}`);
+    }
+  },
+
+  async loadDemoImage(file) {
+    try {
+      const blob = await ctx.deps.assets.blob(`demo/${file}`);
+      await get().loadImage(blob, file.split('/').pop() ?? file);
+    } catch (e) {
+      get().report(e, `Loading demo image ${file}`);
+    }
+  },
+});

@@ -1,0 +1,45 @@
+/** What explanation and comparison runs share: the pre-run check, the targets, and the job sent to the worker. */
+import { GlassboxError } from '../../engine/errors';
+import { methodUnavailable } from '../../engine/explain/availability';
+import { descriptorOf, isMethodId, type MethodId } from '../../engine/explain/registry';
+import { validateParams } from '../../engine/explain/schema';
+import type { ExplainJob } from '../../worker-api';
+import { paramsForJob } from '../explain-settings';
+import type { GetState } from '../types';
+
+/** Throws a clear error when the method cannot run with its settings on this model (nothing invalid reaches the worker). */
+export function checkMethod(get: GetState, method: MethodId): void {
+  const { explainSettings, preprocess, support } = get();
+  if (!isMethodId(method)) throw new GlassboxError('PARAM_INVALID', `Unknown method "${String(method)}".`);
+  validateParams(descriptorOf(method), paramsForJob(explainSettings, method), { width: preprocess?.width ?? 0, height: preprocess?.height ?? 0 });
+  const why = methodUnavailable(method, support, explainSettings.layer);
+  if (why) throw new GlassboxError('GRADIENT_UNSUPPORTED', why);
+  if (!Number.isInteger(explainSettings.seed) || explainSettings.seed < 0) throw new GlassboxError('PARAM_INVALID', `The seed must be a whole number ≥ 0 (got ${explainSettings.seed}).`);
+  if (!Number.isInteger(explainSettings.topLabels) || explainSettings.topLabels < 1) throw new GlassboxError('PARAM_INVALID', 'Explain at least one class.');
+}
+
+/** The selected class first, then the next ones of the ranking. */
+export function targetsToExplain(get: GetState, count: number): number[] {
+  const { prediction, target } = get();
+  const probabilities = prediction!.ranked.probabilities;
+  const ranking = Array.from({ length: probabilities.length }, (_, i) => i).sort((a, b) => probabilities[b] - probabilities[a] || a - b);
+  const first = target ?? ranking[0];
+  return [first, ...ranking.filter((i) => i !== first)].slice(0, count);
+}
+
+export function jobFor(get: GetState, method: MethodId, targets: number[]): ExplainJob {
+  const { explainSettings, preprocess, prediction } = get();
+  return {
+    method,
+    params: paramsForJob(explainSettings, method),
+    targets,
+    seed: explainSettings.seed,
+    preprocess: preprocess!,
+    metrics: explainSettings.metrics ?? undefined,
+    labels: prediction?.labels.labels,
+  };
+}
+
+export function labelOf(get: GetState, target: number): string {
+  return get().prediction?.labels.labels[target] ?? `class ${target}`;
+}

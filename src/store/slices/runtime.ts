@@ -1,0 +1,43 @@
+import type { DemoManifest } from '../demo';
+import type { RuntimeSlice, Slice } from '../types';
+
+/** The compute backend and thread count, the environment the worker reports, and start-up with the demo. */
+export const createRuntimeSlice: Slice<RuntimeSlice> = (set, get, ctx) => ({
+  runtime: { backend: 'auto', threads: 0 },
+
+  async init() {
+    const envPromise = ctx.deps.compute().environment().then((env) => set({ env }), (e) => get().report(e, 'Starting the compute worker'));
+    try {
+      const demo = await ctx.deps.assets.json<DemoManifest>('demo/manifest.json');
+      set({ demo });
+      await Promise.all([get().loadDemoModel(demo.defaultModel), get().loadDemoImage(demo.defaultImage)]);
+    } catch (e) {
+      get().report(e, 'Loading the demo');
+    }
+    await envPromise;
+  },
+
+  async setRuntime(patch) {
+    const previous = get().runtime;
+    const runtime = { ...previous, ...patch };
+    set({ runtime });
+    const { deps } = ctx;
+    try {
+      if (runtime.threads !== previous.threads && deps.restartCompute) {
+        // The WASM thread pool is fixed when onnxruntime starts: a new worker, then reload what we had.
+        deps.restartCompute(runtime.threads);
+        set({ env: await deps.compute().environment() });
+        if (ctx.lastModel) {
+          const model = await deps.compute().loadModel(ctx.lastModel.bytes, ctx.lastModel.name, runtime.backend);
+          set({ model });
+        }
+        if (ctx.lastImage) await deps.compute().decodeImage(ctx.lastImage.file, ctx.lastImage.name);
+      } else if (runtime.backend !== previous.backend && get().model) {
+        set({ model: await deps.compute().switchBackend(runtime.backend) });
+      }
+      await get().predict();
+    } catch (e) {
+      get().report(e, 'Changing the backend');
+    }
+  },
+});

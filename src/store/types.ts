@@ -1,0 +1,178 @@
+/** The store's state, one interface per concern; AppState is their union. */
+import type { StateStorage } from 'zustand/middleware';
+import type { SerializedError } from '../engine/errors';
+import type { MethodSupport } from '../engine/explain/availability';
+import type { MethodId, MethodParams } from '../engine/explain/registry';
+import type { Explanation, Progress } from '../engine/explain/types';
+import type { PreprocessConfig } from '../engine/image/preprocess';
+import type { ResolvedLabels } from '../engine/labels/labels';
+import type { Prediction } from '../engine/predict/scores';
+import type { HeatmapView } from '../engine/render/heatmap';
+import type { SurrogateView } from '../engine/render/lime-view';
+import type { ComputeApi, DecodedImage, EnvironmentInfo, LoadedModel, PredictResult, RuntimeSettings } from '../worker-api';
+import type { AssetFetcher, DemoManifest } from './demo';
+import type { ExplainSettings } from './explain-settings';
+
+export type { ExplainSettings } from './explain-settings';
+
+export interface StoreDeps {
+  /** The current compute API; `restart` swaps the worker when the thread count changes. */
+  compute: () => Pick<ComputeApi, keyof ComputeApi>;
+  restartCompute?: (threads: number) => void;
+  assets: AssetFetcher;
+  storage: StateStorage;
+  /** Milliseconds settings wait before they are written to storage (default 400). */
+  persistDelayMs?: number;
+}
+
+export interface AppMessage extends SerializedError {
+  id: number;
+  /** What the user was doing: "Loading model foo.onnx". */
+  context: string;
+}
+
+export interface PredictionState {
+  result: PredictResult;
+  ranked: Prediction;
+  labels: ResolvedLabels;
+}
+
+export type Status = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface RunState {
+  jobId: string;
+  method: MethodId;
+  progress?: Progress;
+  startedAt: number;
+  /** Set while a comparison runs its methods one after another. */
+  step?: { index: number; count: number };
+}
+
+export interface ComparisonEntry {
+  method: MethodId;
+  result?: Explanation;
+  error?: string;
+}
+
+export interface ComparisonState {
+  id: number;
+  target: number;
+  label: string;
+  modelName: string;
+  imageName: string;
+  entries: ComparisonEntry[];
+  done: boolean;
+}
+
+export interface ExplanationState {
+  result: Explanation;
+  /** What it explains, to flag it as out of date when the model or image changes. */
+  modelName: string;
+  imageName: string;
+  labels: string[];
+}
+
+export interface RuntimeSlice {
+  env?: EnvironmentInfo;
+  runtime: RuntimeSettings;
+  setRuntime(patch: Partial<RuntimeSettings>): Promise<void>;
+  init(): Promise<void>;
+  demo?: DemoManifest;
+}
+
+export interface ModelSlice {
+  model?: LoadedModel;
+  modelStatus: Status;
+  /** What the current model offers the CAM and gradient methods (undefined until the worker has looked). */
+  support?: MethodSupport;
+  loadModel(bytes: Uint8Array, name: string): Promise<void>;
+  loadDemoModel(file: string): Promise<void>;
+  refreshSupport(): Promise<void>;
+}
+
+export interface ImageSlice {
+  image?: DecodedImage;
+  imageStatus: Status;
+  loadImage(file: Blob, name: string): Promise<void>;
+  loadDemoImage(file: string): Promise<void>;
+}
+
+export interface PredictionSlice {
+  /** The live preprocessing for the current model. */
+  preprocess?: PreprocessConfig;
+  userLabels?: { name: string; labels: string[] };
+  prediction?: PredictionState;
+  predicting: boolean;
+  showRaw: boolean;
+  target?: number;
+  setPreprocess(patch: Partial<PreprocessConfig>): Promise<void>;
+  resetPreprocess(): Promise<void>;
+  loadLabels(text: string, name: string): void;
+  clearLabels(): void;
+  setTopK(k: number): void;
+  setShowRaw(show: boolean): void;
+  setTarget(index: number): void;
+  predict(): Promise<void>;
+}
+
+export interface ExplanationSlice {
+  run?: RunState;
+  explanation?: ExplanationState;
+  /** The explained class shown (index into explanation.result.classes). */
+  viewClass: number;
+  hoverFeature?: number;
+  runExplanation(): Promise<void>;
+  cancelExplanation(): Promise<void>;
+  setViewClass(index: number): void;
+  setHoverFeature(feature: number | undefined): void;
+}
+
+export interface ComparisonSlice {
+  comparison?: ComparisonState;
+  /** Run every method of compareMethods on the current image and target, each with its deletion/insertion curves. */
+  runComparison(): Promise<void>;
+}
+
+/** Everything the user sets that survives a reload (the only persisted part). */
+export interface SettingsSlice {
+  /** Saved preprocessing per model fingerprint. */
+  savedPreprocess: Record<string, PreprocessConfig>;
+  topK: number;
+  explainSettings: ExplainSettings;
+  view: SurrogateView;
+  heatmapView: HeatmapView;
+  /** The comparison view: methods to run and how the maps share a colour scale. */
+  compareMethods: MethodId[];
+  compareScale: 'shared' | 'normalised';
+  setMethodParams<M extends MethodId>(method: M, patch: Partial<MethodParams[M]>): void;
+  setExplainSettings(patch: Partial<Pick<ExplainSettings, 'method' | 'seed' | 'topLabels' | 'metrics' | 'layer'>>): void;
+  setHeatmapView(patch: Partial<HeatmapView>): void;
+  setView(patch: Partial<SurrogateView>): void;
+  setCompareMethods(methods: MethodId[]): void;
+  setCompareScale(scale: 'shared' | 'normalised'): void;
+  /** Write pending settings to storage now (page hide; tests). */
+  flushSettings(): void;
+}
+
+export interface MessagesSlice {
+  messages: AppMessage[];
+  report(e: unknown, context: string): void;
+  dismiss(id: number): void;
+}
+
+export type AppState = RuntimeSlice & ModelSlice & ImageSlice & PredictionSlice & ExplanationSlice & ComparisonSlice & SettingsSlice & MessagesSlice;
+
+export type SetState = (partial: Partial<AppState>) => void;
+export type GetState = () => AppState;
+
+/** What slices share besides the state: the injected dependencies and values kept outside the state. */
+export interface SliceContext {
+  deps: StoreDeps;
+  /** Big, not rendered: needed to rebuild a worker after a thread-count change. */
+  lastModel?: { bytes: Uint8Array; name: string };
+  lastImage?: { file: Blob; name: string };
+  nextJobId(): number;
+  flush(): void;
+}
+
+export type Slice<T> = (set: SetState, get: GetState, ctx: SliceContext) => T;
