@@ -15,36 +15,13 @@ import type { CamExplanation, Explanation, ExplainRequest } from '../../src/engi
 import { tensorDims, writeModelInput, type PreprocessConfig } from '../../src/engine/image/preprocess';
 import type { RgbaImage } from '../../src/engine/image/types';
 import type { Model } from '../../src/engine/runtime/ort-runtime';
+import { relativeError } from '../helpers/compare';
 import { runtime } from '../helpers/grad-check';
+import { f32, GRAD_FIXTURES, methodRefs, refImage, refPreprocess } from '../helpers/method-fixtures';
 
-const DIR = path.resolve(import.meta.dirname, '../fixtures/grad');
-const ref = JSON.parse(fs.readFileSync(path.join(DIR, 'methods.json'), 'utf8'));
-const f32 = (b64: string) => {
-  const bytes = Buffer.from(b64, 'base64');
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-};
-/** The fixture's RGB bytes as the RGBA image Glassbox explains. */
-const image: RgbaImage = (() => {
-  const rgb = Buffer.from(ref.image, 'base64');
-  const [height, width] = ref.image_shape as number[];
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0; i < width * height; i++) data.set([rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2], 255], i * 4);
-  return { width, height, data };
-})();
-const preprocess: PreprocessConfig = {
-  width: 32, height: 32, resize: 'stretch', cropFraction: 1, range: 1, mean: ref.preprocess.mean, std: ref.preprocess.std, channelOrder: 'RGB', layout: 'NCHW', channels: 3,
-};
-
-/** max |a − b| relative to max |b| */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let err = 0, scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    err = Math.max(err, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return err / scale;
-}
+const ref = methodRefs;
+const image = refImage;
+const preprocess = refPreprocess;
 /** [C, H, W] → [H, W] by summing the channels (how a pixel map is made from captum's attribution). */
 const channelSum = (t: Float32Array, area: number) => Float64Array.from({ length: area }, (_, p) => t[p] + t[area + p] + t[2 * area + p]);
 
@@ -54,7 +31,7 @@ const WRONG = 20 * TOLERANCE;
 
 const opened: { model: Model; gradients: GradientSource }[] = [];
 async function open(net: string) {
-  const bytes = new Uint8Array(fs.readFileSync(path.join(DIR, `${net}.onnx`)));
+  const bytes = new Uint8Array(fs.readFileSync(path.join(GRAD_FIXTURES, `${net}.onnx`)));
   const model = await runtime.loadModel(bytes, { backend: 'wasm' });
   const gradients = createGradientSource(runtime, bytes, 'wasm');
   opened.push({ model, gradients });

@@ -4,25 +4,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { relativeError } from '../helpers/compare';
+import { f32 } from '../helpers/method-fixtures';
 import { describe, expect, it } from 'vitest';
 import { createGradientSource } from '../../src/engine/grad/gradient-model';
 import { runtime } from '../helpers/grad-check';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/grad');
-const f32 = (b64: string) => {
-  const bytes = Buffer.from(b64, 'base64');
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-};
-/** max |a − b| relative to max |b| */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let err = 0, scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    err = Math.max(err, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return err / scale;
-}
 
 describe('gradients equal PyTorch autograd on exported models', () => {
   it.each(['resnetish', 'mobilenetish', 'vggish', 'vitish'])('%s: logits, layer activation, layer gradient and input gradient', async (name) => {

@@ -13,32 +13,13 @@ import type { Explanation, ExplainRequest } from '../../src/engine/explain/types
 import type { PreprocessConfig } from '../../src/engine/image/preprocess';
 import type { RgbaImage } from '../../src/engine/image/types';
 import type { Model } from '../../src/engine/runtime/ort-runtime';
+import { relativeError } from '../helpers/compare';
 import { runtime } from '../helpers/grad-check';
+import { f32, GRAD_FIXTURES, methodRefs, refImage, refPreprocess } from '../helpers/method-fixtures';
 
-const DIR = path.resolve(import.meta.dirname, '../fixtures/grad');
-const ref = JSON.parse(fs.readFileSync(path.join(DIR, 'methods.json'), 'utf8'));
-const f32 = (b64: string) => {
-  const bytes = Buffer.from(b64, 'base64');
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-};
-const image: RgbaImage = (() => {
-  const rgb = Buffer.from(ref.image, 'base64');
-  const data = new Uint8ClampedArray(32 * 32 * 4);
-  for (let i = 0; i < 32 * 32; i++) data.set([rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2], 255], i * 4);
-  return { width: 32, height: 32, data };
-})();
-const preprocess: PreprocessConfig = {
-  width: 32, height: 32, resize: 'stretch', cropFraction: 1, range: 1, mean: ref.preprocess.mean, std: ref.preprocess.std, channelOrder: 'RGB', layout: 'NCHW', channels: 3,
-};
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let err = 0, scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    err = Math.max(err, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return err / scale;
-}
+const ref = methodRefs;
+const image = refImage;
+const preprocess = refPreprocess;
 const channelSum = (t: Float32Array) => Float64Array.from({ length: 1024 }, (_, p) => t[p] + t[1024 + p] + t[2048 + p]);
 
 const models: Model[] = [];
@@ -46,7 +27,7 @@ afterAll(async () => {
   for (const m of models) await m.dispose();
 });
 async function open(net: string) {
-  const model = await runtime.loadModel(new Uint8Array(fs.readFileSync(path.join(DIR, `${net}.onnx`))), { backend: 'wasm' });
+  const model = await runtime.loadModel(new Uint8Array(fs.readFileSync(path.join(GRAD_FIXTURES, `${net}.onnx`))), { backend: 'wasm' });
   models.push(model);
   const explainer = (await loadExplainer('occlusion')) as { explain: (r: ExplainRequest<unknown>) => Promise<Explanation> };
   const explain = (target: number, params: object, extra: object = {}) =>
