@@ -5,9 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from './harness';
+import { DIST } from './harness';
 
-const assets = path.join(ROOT, 'dist', 'assets');
+const assets = path.join(DIST, 'assets');
 const built = fs.existsSync(assets);
 
 /** Phrases that only explainer engine code contains (progress phases), and the module each comes from. */
@@ -20,7 +20,7 @@ const MARKERS = [
 describe.skipIf(!built)('bundle split', () => {
   const files = built ? fs.readdirSync(assets).filter((f) => f.endsWith('.js')) : [];
   const read = (f: string) => fs.readFileSync(path.join(assets, f), 'utf8');
-  const html = built ? fs.readFileSync(path.join(ROOT, 'dist', 'index.html'), 'utf8') : '';
+  const html = built ? fs.readFileSync(path.join(DIST, 'index.html'), 'utf8') : '';
   const entry = /src="\.\/assets\/([^"]+\.js)"/.exec(html)?.[1];
 
   it('the page entry holds the descriptors (labels, how to read) but no explainer code', () => {

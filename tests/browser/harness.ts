@@ -9,12 +9,14 @@ import { preview, type PreviewServer } from 'vite';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ROOT = path.resolve(import.meta.dirname, '../..');
+/** The build the tests serve: dist/, or another folder (GLASSBOX_DIST=dist-x after `vite build --outDir dist-x`). */
+export const DIST = path.resolve(ROOT, process.env.GLASSBOX_DIST ?? 'dist');
 
 /** Chromium and a build are required; outside CI a missing browser skips the browser tests with a note. */
 export function browserTestsRunnable(): boolean {
   const problems: string[] = [];
   if (!fs.existsSync(CHROMIUM)) problems.push(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-  if (!fs.existsSync(path.join(ROOT, 'dist/index.html'))) problems.push('no production build in dist/ (npm run build)');
+  if (!fs.existsSync(path.join(DIST, 'index.html'))) problems.push(`no production build in ${path.relative(ROOT, DIST)}/ (npm run build)`);
   if (problems.length === 0) return true;
   if (process.env.CI) throw new Error(`Browser tests cannot run: ${problems.join('; ')}`);
   console.warn(`[skip] browser tests: ${problems.join('; ')}`);
@@ -24,7 +26,7 @@ export function browserTestsRunnable(): boolean {
 export async function startServer(options: { isolationHeaders: boolean }): Promise<{ server: PreviewServer; url: string }> {
   if (options.isolationHeaders) delete process.env.GLASSBOX_NO_ISOLATION;
   else process.env.GLASSBOX_NO_ISOLATION = '1';
-  const server = await preview({ root: ROOT, configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'error', preview: { port: 0, host: '127.0.0.1' } });
+  const server = await preview({ root: ROOT, configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'error', build: { outDir: DIST }, preview: { port: 0, host: '127.0.0.1' } });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('preview server has no port');
   return { server, url: `http://127.0.0.1:${address.port}/` };

@@ -78,6 +78,22 @@ export interface Timings {
   batchSize: number;
 }
 
+/**
+ * A quality signal of a result, in plain words (quality.ts): shown next to the map. `action` is a fix the UI can
+ * offer in one click.
+ */
+export interface QualitySignal {
+  /** Stable id ("poor-fit", "saturated", …) for tests and styling. */
+  id: string;
+  level: 'warning' | 'info';
+  /** What is wrong and what to do, in words a data scientist understands. */
+  message: string;
+  /** The measured number behind it and the documented threshold it crossed. */
+  value?: number;
+  threshold?: number;
+  action?: { kind: 'set-param'; label: string; param: string; value: unknown };
+}
+
 /** Fields every result has, whatever its kind. */
 interface ExplanationCommon {
   method: MethodId;
@@ -103,6 +119,8 @@ interface ExplanationCommon {
   metrics?: FaithfulnessMetrics;
   /** The model, image and preprocessing the result was computed from. Stamped by the run (worker or CLI). */
   provenance?: Provenance;
+  /** Quality signals (poor fit, saturated scores, …), stamped by the run; empty when nothing is wrong. */
+  quality?: QualitySignal[];
   /** SHAP: the base value f(background) and the model output f(x) the attributions add up to, per the first class. */
   additivity?: { baseValue: number; output: number; sum: number };
 }
