@@ -260,7 +260,7 @@ const SEEDED = 'every random choice takes a seeded generator passed in explicitl
 export default defineConfig([
   {
     ignores: [
-      'dist/**', 'node_modules/**', 'src/engine/onnx/generated/**', 'tests/fixtures/**',
+      'dist/**', 'dist-*/**', 'node_modules/**', 'src/engine/onnx/generated/**', 'tests/fixtures/**',
       'scratch/**', 'test-results/**', '.bench/**', 'coverage/**', 'dev-dist/**',
     ],
   },

@@ -2,20 +2,23 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createAppStore } from './store/app-store';
 import { createAssetFetcher } from './store/demo';
-import { registerOfflineCache } from './offline';
+import { needsIsolationReload, registerOfflineCache, reloadIsolated } from './offline';
 import { App } from './ui/App';
 import { StoreContext } from './ui/store-context';
-import { createComputeClient } from './worker-client';
+import { createComputeClient, type ComputeClient } from './worker-client';
 import './ui/styles.css';
 
 async function boot() {
-  // May reload the page once so the service worker can make it cross-origin isolated (WASM threads).
-  await registerOfflineCache();
   const settings = JSON.parse(localStorage.getItem('glassbox.settings') ?? '{}') as { state?: { runtime?: { threads?: number } } };
-  const client = createComputeClient({ threads: settings.state?.runtime?.threads ?? 0 });
+  const threads = settings.state?.runtime?.threads ?? 0;
+  // A first visit on a host without isolation headers reloads once (see offline.ts): start nothing heavy before.
+  const isolating = needsIsolationReload();
+  // Otherwise the compute worker starts first, so onnxruntime loads while the page renders.
+  let client: ComputeClient | undefined = isolating ? undefined : createComputeClient({ threads });
+  const compute = () => (client ??= createComputeClient({ threads }));
   const store = createAppStore({
-    compute: () => client.compute,
-    restartCompute: (threads) => client.restart({ threads }),
+    compute: () => compute().compute,
+    restartCompute: (n) => compute().restart({ threads: n }),
     assets: createAssetFetcher(new URL(import.meta.env.BASE_URL, location.href).href),
     storage: localStorage,
   });
@@ -23,6 +26,8 @@ async function boot() {
   // settings are written debounced: write what is pending before the page goes away
   addEventListener('pagehide', () => store.getState().flushSettings());
   document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && store.getState().flushSettings());
+  // the page as served says it is loading (index.html); on a first visit that reloads, nothing renders before
+  if (isolating) await reloadIsolated(); // returns only when no reload happens
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
       <StoreContext.Provider value={store}>
@@ -31,6 +36,8 @@ async function boot() {
     </StrictMode>,
   );
   await store.getState().init();
+  // The offline cache downloads everything the app may need: only once the first prediction is on screen.
+  registerOfflineCache();
 }
 
 void boot();

@@ -1,13 +1,13 @@
 /**
  * The contract between the UI and the compute worker. Imported by both sides; holds types and the comlink
- * transfer handler that carries Glassbox errors (code, message, hint) across the worker boundary — comlink on
+ * transfer handler that carries Glassbox errors (code, message, hint, detail) across the worker boundary — comlink on
  * its own keeps only name, message and stack.
  */
 import * as Comlink from 'comlink';
 import { GlassboxError, serializeError, type SerializedError } from './engine/errors';
 import type { MethodId, MethodParams } from './engine/explain/registry';
 import type { FaithfulnessParams } from './engine/explain/faithfulness-params';
-import type { Explanation, Progress } from './engine/explain/types';
+import type { Explanation, FaithfulnessMetrics, Progress } from './engine/explain/types';
 import type { MethodSupport } from './engine/explain/availability';
 import type { PreprocessConfig } from './engine/image/preprocess';
 import type { RgbaImage } from './engine/image/types';
@@ -80,6 +80,16 @@ export interface ExplainJob<M extends MethodId = MethodId> {
   labels?: string[];
 }
 
+/** The curves of one map: which class, the map at model resolution, and the preprocessing it was computed with. */
+export interface CurvesJob {
+  target: number;
+  map: number[];
+  preprocess: PreprocessConfig;
+  params: FaithfulnessParams;
+  /** Seed of the random-order baseline (the run's seed). */
+  seed?: number;
+}
+
 export interface ComputeApi {
   environment(): Promise<EnvironmentInfo>;
   loadModel(bytes: Uint8Array, name: string, backend: BackendChoice): Promise<LoadedModel>;
@@ -89,6 +99,11 @@ export interface ComputeApi {
   predict(config: PreprocessConfig): Promise<PredictResult>;
   /** Run an explanation on the current model and image; progress arrives through the callback (a comlink proxy). */
   explain(jobId: string, job: ExplainJob, onProgress: (p: Progress) => void): Promise<Explanation>;
+  /**
+   * Deletion/insertion curves of a map already computed (the map is shown first; the curves follow as their own
+   * cancellable job on the current model and image).
+   */
+  curves(jobId: string, job: CurvesJob, onProgress: (p: Progress) => void): Promise<FaithfulnessMetrics>;
   /** Stop a running job at its next batch; it then rejects with CANCELLED. */
   cancel(jobId: string): Promise<void>;
   /** Which gradient methods and layers the current model supports. */
@@ -110,7 +125,9 @@ export function registerErrorTransfer(): void {
       typeof value === 'object' && value !== null && Object.getOwnPropertySymbols(value).some((s) => s.description === 'Comlink.thrown'),
     serialize: (value) => [serializeError((value as { value: unknown }).value), []],
     deserialize: (s) => {
-      throw s.code === 'INTERNAL' ? Object.assign(new Error(s.message), { code: s.code, hint: s.hint }) : new GlassboxError(s.code, s.message, s.hint);
+      throw s.code === 'INTERNAL'
+        ? Object.assign(new Error(s.message), { code: s.code, hint: s.hint, detail: s.detail })
+        : new GlassboxError(s.code, s.message, s.hint, s.detail);
     },
   };
   Comlink.transferHandlers.set('throw', throwHandler as Comlink.TransferHandler<unknown, unknown>);

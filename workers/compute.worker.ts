@@ -5,6 +5,7 @@
 import * as Comlink from 'comlink';
 import { GlassboxError, serializeError } from '../src/engine/errors';
 import { isMethodId } from '../src/engine/explain/registry';
+import { faithfulness } from '../src/engine/explain/faithfulness';
 import { runMethod } from '../src/engine/explain/run';
 import type { ExplainRequest } from '../src/engine/explain/types';
 import { preprocessImage, resizeForModel, type PreprocessConfig } from '../src/engine/image/preprocess';
@@ -28,7 +29,10 @@ const boot: WorkerBootOptions = (() => {
 let ortPromise: Promise<Ort> | undefined;
 function loadOrt(): Promise<Ort> {
   ortPromise ??= import('onnxruntime-web/webgpu').then((ort) => {
-    const auto = self.crossOriginIsolated ? Math.max(1, Math.min(8, navigator.hardwareConcurrency <= 2 ? navigator.hardwareConcurrency : navigator.hardwareConcurrency - 1)) : 1;
+    // Leave one core to the page (rendering, input) and the browser. On 2 cores a second WASM thread made demo runs
+    // ~1.7× faster on an idle machine, but no faster on a busy one, where it competed with the page (long tasks
+    // on every progress report). Users can still choose more. Threads need cross-origin isolation.
+    const auto = self.crossOriginIsolated ? Math.max(1, Math.min(8, navigator.hardwareConcurrency - 1)) : 1;
     ort.env.wasm.numThreads = boot.threads > 0 && self.crossOriginIsolated ? boot.threads : auto;
     ort.env.wasm.proxy = false;
     ort.env.logLevel = 'error';
@@ -194,6 +198,30 @@ const api: ComputeApi = {
           inputs: { modelSha256: current.summary.fingerprint, imageSha256: image.sha256 },
         };
         return await runMethod(job.method, request, { metrics: job.metrics, labels: job.labels });
+      } finally {
+        jobs.delete(jobId);
+      }
+    });
+  },
+
+  curves: (jobId, job, onProgress) => {
+    const signal = { aborted: false };
+    jobs.set(jobId, signal);
+    return exclusive(async () => {
+      try {
+        if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
+        if (!image) throw new GlassboxError('NO_IMAGE', 'Load an image first.');
+        return await faithfulness({
+          model: current.model,
+          image: resizeForModel(image.pixels, job.preprocess),
+          preprocess: job.preprocess,
+          target: job.target,
+          map: job.map,
+          params: job.params,
+          randomSeed: job.seed,
+          signal,
+          onProgress: (p) => void onProgress(p),
+        });
       } finally {
         jobs.delete(jobId);
       }

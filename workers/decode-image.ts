@@ -1,21 +1,18 @@
 /** Browser image decoding in the worker: createImageBitmap honours EXIF orientation and reads PNG, JPEG, WebP, GIF (first frame) and BMP. */
 import { GlassboxError } from '../src/engine/errors';
+import { emptyImageError, unreadableImageError } from '../src/engine/intake/image-errors';
 import type { DecodedImage } from '../src/worker-api';
 
 /** Longest side kept; larger photos are downscaled on decode (explanations run at model resolution anyway). */
 export const MAX_DECODED_SIDE = 4096;
 
 export async function decodeImageInWorker(file: Blob, name: string): Promise<Omit<DecodedImage, 'sha256'>> {
-  if (file.size === 0) throw new GlassboxError('IMAGE_EMPTY', `${name} is empty (0 bytes).`);
+  if (file.size === 0) throw emptyImageError(name);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file, { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'default' });
-  } catch {
-    throw new GlassboxError(
-      'IMAGE_UNREADABLE',
-      `${name} could not be decoded as an image${file.type ? ` (${file.type})` : ''}.`,
-      'Use PNG, JPEG, WebP, GIF or BMP. The file may be truncated or not an image at all.',
-    );
+  } catch (e) {
+    throw unreadableImageError(name, 'PNG, JPEG, WebP, GIF or BMP', `createImageBitmap${file.type ? ` (${file.type})` : ''}: ${(e as Error).message ?? String(e)}`);
   }
   const originalWidth = bitmap.width;
   const originalHeight = bitmap.height;
@@ -33,7 +30,9 @@ export async function decodeImageInWorker(file: Blob, name: string): Promise<Omi
   const { width, height } = bitmap;
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new GlassboxError('IMAGE_UNREADABLE', 'This browser cannot read pixels in a worker (no OffscreenCanvas 2D).');
+  if (!ctx) {
+    throw new GlassboxError('IMAGE_UNREADABLE', 'This browser cannot read image pixels in the background.', 'Use a current Chrome, Edge, Firefox or Safari.', "OffscreenCanvas.getContext('2d') returned null in the worker.");
+  }
   ctx.drawImage(bitmap, 0, 0);
   bitmap.close();
   const data = ctx.getImageData(0, 0, width, height).data;

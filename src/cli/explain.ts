@@ -1,7 +1,13 @@
 /** `npm run explain -- --model M.onnx --image I.png [--top 5] [--json]`: the dashboard's engine, headless. */
-import { serializeError } from '../engine/errors';
+import { serializeError, type SerializedError } from '../engine/errors';
 import { parseCliArgs, USAGE } from './args';
 import { formatTable, predictFile } from './predict-file';
+
+/** The message first, then what to do, then the parser or runtime detail (a multi-line hint is indented under its label). */
+function formatError(error: SerializedError): string {
+  const block = (label: string, text?: string) => (text ? `${label}: ${text.replace(/\n/g, '\n  ')}\n` : '');
+  return `error [${error.code}]: ${error.message}\n${block('hint', error.hint)}${block('detail', error.detail)}`;
+}
 
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
@@ -21,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (json) process.stdout.write(JSON.stringify({ error }, null, 2) + '\n');
-    else process.stderr.write(`error [${error.code}]: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+    else process.stderr.write(formatError(error));
     return 2;
   }
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { GlassboxError } from '../engine/errors';
+import { foreignModelError, foreignModelFormat, foreignModelFormatById } from '../engine/intake/export-guidance';
 import { createGradientSource } from '../engine/grad/gradient-model';
 import { runMethod } from '../engine/explain/run';
 import { explanationSummary } from '../engine/explain/summary';
@@ -34,18 +35,33 @@ export interface CliResult {
   summary?: string[];
 }
 
+const FILE_PROBLEMS: Record<string, string> = { ENOENT: 'there is no such file', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'it is a folder, not a file' };
+
 async function readFileOrFail(file: string, what: 'model' | 'image' | 'labels'): Promise<Uint8Array> {
   try {
     return new Uint8Array(await fs.readFile(file));
   } catch (e) {
+    const errno = (e as NodeJS.ErrnoException).code;
+    // A TensorFlow SavedModel is a folder: say how to convert it rather than that it is a folder.
+    if (what === 'model' && errno === 'EISDIR' && (await fs.stat(path.join(file, 'saved_model.pb')).catch(() => undefined))) {
+      throw foreignModelError(foreignModelFormatById('tensorflow'), file, `${file} is a folder holding saved_model.pb.`);
+    }
     const code = what === 'model' ? 'MODEL_UNREADABLE' : what === 'image' ? 'IMAGE_UNREADABLE' : 'LABELS_INVALID';
-    throw new GlassboxError(code, `Cannot read the ${what} file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+    const problem = (errno && FILE_PROBLEMS[errno]) ?? 'it could not be read';
+    throw new GlassboxError(code, `Cannot read the ${what} file ${file}: ${problem}.`, 'Check the path and that the file is readable.', (e as Error).message);
   }
+}
+
+/** A model file in another framework's format gets its conversion recipe before anything is read. */
+function refuseForeignModel(file: string): void {
+  const format = foreignModelFormat(file);
+  if (format) throw foreignModelError(format, path.basename(file));
 }
 
 export async function predictFile(req: CliRequest, onProgress?: (p: Progress) => void): Promise<CliResult> {
   const t0 = performance.now();
   const runtime = createNodeRuntime(req.threads);
+  refuseForeignModel(req.model);
   const bytes = await readFileOrFail(req.model, 'model');
   const model = await runtime.loadModel(bytes, { backend: 'wasm' });
   const gradients = createGradientSource(runtime, bytes, 'wasm');

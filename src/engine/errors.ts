@@ -1,7 +1,12 @@
-/** Errors are values the UI and the CLI can show: a stable code, a message a data scientist understands, a hint. */
+/**
+ * Errors are values the UI and the CLI can show: a stable code, a message a data scientist understands (what is
+ * wrong, in plain words), a hint (what to do) and, apart from both, the technical detail (parser or runtime text)
+ * for whoever wants it — the UI folds it away, the CLI prints it after the message.
+ */
 export type ErrorCode =
   | 'MODEL_EMPTY'
   | 'MODEL_UNREADABLE'
+  | 'MODEL_NOT_ONNX'
   | 'MODEL_UNSUPPORTED_OP'
   | 'MODEL_UNSUPPORTED'
   | 'GRADIENT_UNSUPPORTED'
@@ -15,6 +20,7 @@ export type ErrorCode =
   | 'IMAGE_UNREADABLE'
   | 'IMAGE_UNSUPPORTED'
   | 'LABELS_INVALID'
+  | 'FILE_UNSUPPORTED'
   | 'PARAM_INVALID'
   | 'NO_MODEL'
   | 'NO_IMAGE'
@@ -28,12 +34,14 @@ export class GlassboxError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly hint?: string,
+    /** Parser or runtime text behind the message: for a bug report, not for the first line. */
+    readonly detail?: string,
   ) {
     super(message);
   }
 
   toJSON(): SerializedError {
-    return { code: this.code, message: this.message, hint: this.hint };
+    return { code: this.code, message: this.message, hint: this.hint, ...(this.detail ? { detail: this.detail } : {}) };
   }
 }
 
@@ -41,6 +49,7 @@ export interface SerializedError {
   code: ErrorCode | 'INTERNAL';
   message: string;
   hint?: string;
+  detail?: string;
 }
 
 export function isGlassboxError(e: unknown): e is GlassboxError {
@@ -52,7 +61,7 @@ export function serializeError(e: unknown): SerializedError {
   if (e instanceof GlassboxError) return e.toJSON();
   if (e && typeof e === 'object' && 'code' in e && 'message' in e && typeof (e as SerializedError).message === 'string') {
     const s = e as SerializedError;
-    return { code: s.code, message: s.message, hint: s.hint };
+    return { code: s.code, message: s.message, hint: s.hint, ...(typeof s.detail === 'string' && s.detail ? { detail: s.detail } : {}) };
   }
   const message = e instanceof Error ? e.message : String(e);
   return { code: 'INTERNAL', message: message || 'Unknown error', hint: 'This looks like a bug in Glassbox; please report it with the model and image.' };

@@ -6,6 +6,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { persist } from 'zustand/middleware';
 import { DEFAULT_HEATMAP_VIEW } from '../engine/render/heatmap';
+import { DEFAULT_VIEW } from '../engine/render/lime-view';
 import { isMethodId } from '../engine/explain/registry';
 import { migrateV1ExplainSettings, sanitizeExplainSettings } from './explain-settings';
 import { debouncedStorage } from './persistence';
@@ -63,6 +64,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
             ...p,
             explainSettings: sanitizeExplainSettings(p.explainSettings),
             heatmapView: { ...DEFAULT_HEATMAP_VIEW, ...p.heatmapView },
+            view: { ...DEFAULT_VIEW, ...p.view },
             compareMethods,
           };
         },

@@ -12,6 +12,9 @@ import type { SurrogateView } from '../engine/render/lime-view';
 import type { ComputeApi, DecodedImage, EnvironmentInfo, LoadedModel, PredictResult, RuntimeSettings } from '../worker-api';
 import type { AssetFetcher, DemoManifest } from './demo';
 import type { ExplainSettings } from './explain-settings';
+import type { InputsKey } from './inputs';
+import type { RgbaImage } from '../engine/image/types';
+import type { FaithfulnessMetrics } from '../engine/explain/types';
 
 export type { ExplainSettings } from './explain-settings';
 
@@ -41,6 +44,8 @@ export type Status = 'idle' | 'loading' | 'ready' | 'error';
 
 export interface RunState {
   jobId: string;
+  /** An explanation, its deletion/insertion curves (after the map is shown), or a comparison step. */
+  kind: 'explain' | 'curves' | 'compare';
   method: MethodId;
   progress?: Progress;
   startedAt: number;
@@ -56,8 +61,12 @@ export interface ComparisonEntry {
 
 export interface ComparisonState {
   id: number;
+  /** The classes every method explained (the first is the selected one). */
+  targets: number[];
+  labels: string[];
   target: number;
   label: string;
+  inputs: InputsKey;
   modelName: string;
   imageName: string;
   entries: ComparisonEntry[];
@@ -65,15 +74,30 @@ export interface ComparisonState {
 }
 
 export interface ExplanationState {
+  /** Unique per run (history entries are addressed by it). */
+  id: number;
   result: Explanation;
-  /** What it explains, to flag it as out of date when the model or image changes. */
+  /** The model, image and preprocessing it was computed from: it is drawn only over these. */
+  inputs: InputsKey;
   modelName: string;
   imageName: string;
+  /** Class names of result.classes. */
   labels: string[];
+  /** The model's probability of the first class when the run started. */
+  targetScore: number;
+  /** The same for every explained class (result.classes order). */
+  scores: number[];
+  /** The image as the model saw it (model resolution), to draw the result over its own image. */
+  baseImage: RgbaImage;
+  /** Curves computed after the map (undefined while they run or when switched off). */
+  metrics?: FaithfulnessMetrics;
+  createdAt: number;
 }
 
 export interface RuntimeSlice {
   env?: EnvironmentInfo;
+  /** 'restarting' while a new worker reloads the model and image (after a thread-count change). */
+  engine: 'ready' | 'restarting';
   runtime: RuntimeSettings;
   setRuntime(patch: Partial<RuntimeSettings>): Promise<void>;
   init(): Promise<void>;
@@ -104,20 +128,35 @@ export interface PredictionSlice {
   prediction?: PredictionState;
   predicting: boolean;
   showRaw: boolean;
+  /** The class explanations explain: the top-1 of the current prediction, unless the user pinned one. */
   target?: number;
+  /** A class the user chose; it stays across image changes while the model has it (same index and name). */
+  pinned?: { index: number; label: string };
   setPreprocess(patch: Partial<PreprocessConfig>): Promise<void>;
   resetPreprocess(): Promise<void>;
   loadLabels(text: string, name: string): void;
   clearLabels(): void;
   setTopK(k: number): void;
   setShowRaw(show: boolean): void;
+  /** Pin a class (a click on a prediction row). */
   setTarget(index: number): void;
+  /** Back to following the top-1 class. */
+  unpinTarget(): void;
   predict(): Promise<void>;
 }
 
 export interface ExplanationSlice {
   run?: RunState;
+  /** The result shown over the image: only ever one computed from the inputs on screen. */
   explanation?: ExplanationState;
+  /** Every finished result of this session, newest first, each with its own image (at most HISTORY_LIMIT). */
+  history: ExplanationState[];
+  /** Measured model time per input row, by model fingerprint and backend (for the cost shown before a run). */
+  rowMs: Record<string, number>;
+  /** Show a history entry: as the result when it matches the screen (true), else not (false). */
+  showHistoryEntry(id: number): boolean;
+  /** After a new prediction: results (and a comparison) not computed from the inputs on screen stop being shown. */
+  inputsChanged(): void;
   /** The explained class shown (index into explanation.result.classes). */
   viewClass: number;
   hoverFeature?: number;
@@ -171,6 +210,8 @@ export interface SliceContext {
   /** Big, not rendered: needed to rebuild a worker after a thread-count change. */
   lastModel?: { bytes: Uint8Array; name: string };
   lastImage?: { file: Blob; name: string };
+  /** The prediction in flight, if any: a run waits for it so its target is the current image's. */
+  pendingPrediction?: Promise<void>;
   nextJobId(): number;
   flush(): void;
 }

@@ -2,13 +2,20 @@ import { ComparePanel } from './compare/ComparePanel';
 import { DropOverlay } from './drop/DropOverlay';
 import { ExplainPanel } from './explain/ExplainPanel';
 import { ExplanationView } from './explain/ExplanationView';
+import { HistoryStrip } from './history/HistoryStrip';
 import { ImagePanel } from './image/ImagePanel';
+import { ImageStage } from './image/ImageStage';
+import { LiveRegion } from './LiveRegion';
 import { Messages } from './messages/Messages';
 import { ModelPanel } from './model/ModelPanel';
 import { PredictionsPanel } from './predictions/PredictionsPanel';
 import { PreprocessPanel } from './preprocess/PreprocessPanel';
 import { RuntimeBar } from './runtime/RuntimeBar';
 
+/**
+ * Two columns: the controls on the left, in the order they are used (model, its preprocessing, image, prediction,
+ * method and Run), scrolling on their own; the results on the right, wide. A result never moves the controls.
+ */
 export function App() {
   return (
     <div className="app">
@@ -19,21 +26,26 @@ export function App() {
         <RuntimeBar />
       </header>
       <Messages />
-      <main className="grid">
-        <div className="col">
-          <ModelPanel />
-          <ImagePanel />
-        </div>
-        <div className="col">
-          <PredictionsPanel />
+      <LiveRegion />
+      <main className="workspace">
+        <section className="controls-col" aria-label="Model, image and method">
+          <div className="controls-scroll">
+            <ModelPanel />
+            <PreprocessPanel />
+            <ImagePanel />
+            <PredictionsPanel />
+            <ExplainPanel />
+          </div>
+        </section>
+        <section className="results-col" aria-label="Results">
+          <ImageStage />
           <ExplanationView />
-          <ExplainPanel />
+          <HistoryStrip />
           <ComparePanel />
-          <PreprocessPanel />
-        </div>
+          <footer className="muted small">Everything runs in this browser tab; no file leaves your machine. Works offline after the first visit.</footer>
+        </section>
       </main>
       <DropOverlay />
-      <footer className="muted small">Everything runs in this browser tab; no file leaves your machine. Works offline after the first visit.</footer>
     </div>
   );
 }

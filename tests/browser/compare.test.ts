@@ -35,7 +35,7 @@ describe.skipIf(!browserTestsRunnable())('SHAP and the comparison view in Chromi
     await page.waitForSelector('[data-testid="rise-examples"]', { timeout: 240_000 });
     expect(await page.$$('[data-testid="rise-examples"] figure')).toHaveLength(4);
     expect(await page.$('[data-testid="run-preview"]')).toBeNull();
-    expect(await page.textContent('#result-h')).toBe('RISE explanation');
+    expect(await page.textContent('#result-h')).toMatch(/^RISE explanation · #3 star · \d+\.\d %$/);
   });
 
   it('runs LIME, KernelSHAP, RISE and Grad-CAM: four maps render and the table has time, calls and both AUCs', async () => {
@@ -94,9 +94,9 @@ describe.skipIf(!browserTestsRunnable())('SHAP and the comparison view in Chromi
       expect(e.nIn, e.method).toBeGreaterThan(50);
       expect(e.effect, e.method).toBeGreaterThan(0.5);
     }
-    // one shared scale: the caption says it
-    await page.selectOption('select[aria-label="Comparison scale"]', 'shared');
-    expect(await page.textContent('[data-testid="compare-panel"]')).toMatch(/shared scale ±/);
+    // a shared scale only among maps of the same quantity: these four all measure different ones, and the panel says so
+    expect(await page.$eval('select[aria-label="Comparison scale"] option[value="shared"]', (o) => (o as HTMLOptionElement).disabled)).toBe(true);
+    expect(await page.textContent('[data-testid="compare-scale-note"]')).toMatch(/no two of these maps measure the same quantity/);
     expect(dashboard.session.consoleErrors).toEqual([]);
   });
 });

@@ -51,7 +51,9 @@ describe.skipIf(!runnable)('dashboard in Chromium', () => {
     await dropFiles(session.page, [{ name: 'bad_truncated.onnx', type: '', bytes: fs.readFileSync(fixture('models/bad_truncated.onnx')) }]);
     const message = await session.page.waitForSelector('[data-testid="messages"] [data-code]');
     expect(await message.getAttribute('data-code')).toBe('MODEL_UNREADABLE');
-    expect(await message.textContent()).toMatch(/Loading model bad_truncated\.onnx failed\..*not a readable ONNX model/);
+    expect(await message.$eval('[data-testid="message-text"]', (el) => el.textContent)).toBe(
+      'Loading model bad_truncated.onnx failed. This file is not a readable ONNX model: it may be cut short, damaged, or saved in another format.',
+    );
     expect(await session.page.textContent('[data-testid="model-name"]')).toContain(manifest.defaultModel);
     // The old model answers a new image.
     const other = manifest.images.find((i) => i.classIndex !== manifest.images.find((d) => d.file === manifest.defaultImage)!.classIndex)!;
@@ -128,6 +130,7 @@ describe.skipIf(!runnable)('dashboard in Chromium', () => {
 
   it('preprocessing changes are remembered for the model across a reload', async () => {
     const page = session.page;
+    await page.click('[data-testid="preprocess-toggle"]'); // the settings open under the one-line summary
     await page.selectOption('select[aria-label="Channel order"]', 'BGR');
     await page.waitForFunction(() => document.querySelector('[data-testid="pipeline"]')?.textContent?.includes('reorder channels to BGR'));
     await page.reload();

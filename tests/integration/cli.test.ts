@@ -46,14 +46,20 @@ describe('CLI errors', () => {
   it('a file that is not ONNX: exit code 2, error code and hint on stderr', async () => {
     const r = await cli(['--model', 'package.json', '--image', 'nothing.png']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/error \[MODEL_UNREADABLE\]: This file is not a readable ONNX model/);
-    expect(r.stderr).toMatch(/hint: /);
+    expect(r.stderr).toMatch(/^error \[MODEL_UNREADABLE\]: This file is not a readable ONNX model: it may be cut short, damaged, or saved in another format\.$/m);
+    expect(r.stderr).toMatch(/^hint: /m);
+    // The parser's own words come last, on their own line.
+    expect(r.stderr).toMatch(/\ndetail: The ONNX \(protobuf\) reader stopped: invalid wire type \d+ at offset \d+\.\n$/);
   });
 
   it('--json reports errors as JSON too', async () => {
     const r = await cli(['--model', 'missing.onnx', '--image', 'x.png', '--json']);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'MODEL_UNREADABLE', message: expect.stringContaining('missing.onnx') });
+    expect(JSON.parse(r.stdout).error).toMatchObject({
+      code: 'MODEL_UNREADABLE',
+      message: 'Cannot read the model file missing.onnx: there is no such file.',
+      detail: expect.stringMatching(/^ENOENT/),
+    });
   });
 
   it('absurd parameters are refused before any work', async () => {

@@ -1,10 +1,10 @@
 /**
  * Deletion/insertion curves on a model whose evidence is known: a linear model whose class-0 logit only looks at
  * the left half of the image. A map pointing there must score a lower deletion AUC and a higher insertion AUC
- * than the reversed map; the curves start and end where they must.
+ * than the reversed map and than a random pixel order; the curves start and end where they must.
  */
 import { describe, expect, it } from 'vitest';
-import { faithfulness, FAITHFULNESS_DEFAULTS, rankPixels, trapezoidAuc } from '../../src/engine/explain/faithfulness';
+import { faithfulness, FAITHFULNESS_DEFAULTS, randomPixelOrder, rankPixels, trapezoidAuc } from '../../src/engine/explain/faithfulness';
 import { tensorDims, tensorLength, writeModelInput } from '../../src/engine/image/preprocess';
 import { createRgbaImage } from '../../src/engine/image/types';
 import { createRng } from '../../src/engine/math/rng';
@@ -47,8 +47,27 @@ describe('deletion and insertion', () => {
     expect(good.deletion.x[0]).toBe(0);
     expect(good.deletion.x[20]).toBe(1);
     expect(good.deletion.y).toHaveLength(21);
-    // 42 images in batches of 8
-    expect(good.timings.modelCalls).toBe(6);
+    // 42 images for the map's curves plus 2 × 19 for the random order's inner steps, in batches of 8
+    expect(good.timings.modelCalls).toBe(10);
+  });
+
+  it('the random pixel order is the baseline: the true map deletes faster and inserts faster than it; it is seeded and shares the end points', async () => {
+    const { model, image, preprocess, truth } = await leftHalfModel();
+    const params = { ...FAITHFULNESS_DEFAULTS, steps: 20, batchSize: 16, insertionSubstrate: 'black' as const };
+    const m = await faithfulness({ model, image, preprocess, target: 0, map: truth, params });
+    const random = m.random!;
+    expect(m.deletion.auc).toBeLessThan(random.deletion.auc - 0.1);
+    expect(m.insertion.auc).toBeGreaterThan(random.insertion.auc + 0.1);
+    // same steps, same first and last images
+    expect(random.deletion.x).toEqual(m.deletion.x);
+    expect(random.deletion.y[0]).toBe(m.deletion.y[0]);
+    expect(random.deletion.y[20]).toBe(m.deletion.y[20]);
+    expect(random.insertion.y[0]).toBe(m.insertion.y[0]);
+    // the baseline does not depend on the map, only on the seed
+    const other = await faithfulness({ model, image, preprocess, target: 0, map: truth.map((v) => -v), params });
+    expect(other.random!.deletion.y).toEqual(random.deletion.y);
+    const reseeded = await faithfulness({ model, image, preprocess, target: 0, map: truth, params, randomSeed: 7 });
+    expect(reseeded.random!.deletion.y).not.toEqual(random.deletion.y);
   });
 
   it('insertion starts from the blurred image by default', async () => {
@@ -65,6 +84,13 @@ describe('deletion and insertion', () => {
     const signal = { aborted: false };
     await expect(faithfulness({ model, image, preprocess, target: 0, map: truth, params: { ...FAITHFULNESS_DEFAULTS, batchSize: 4 }, signal, onProgress: () => (signal.aborted = true) })).rejects.toMatchObject({ code: 'CANCELLED' });
     await expect(faithfulness({ model, image, preprocess, target: 0, map: [1, 2, 3], params: FAITHFULNESS_DEFAULTS })).rejects.toMatchObject({ code: 'PARAM_INVALID' });
+  });
+
+  it('helpers: the random order is a seeded permutation of every pixel', () => {
+    const order = randomPixelOrder(120, 3);
+    expect(Array.from(order).sort((a, b) => a - b)).toEqual(Array.from({ length: 120 }, (_, i) => i));
+    expect(Array.from(randomPixelOrder(120, 3))).toEqual(Array.from(order));
+    expect(Array.from(order)).not.toEqual(Array.from({ length: 120 }, (_, i) => i));
   });
 
   it('helpers: ranking puts the largest first (ties by index) and the trapezoid AUC of a straight line is its mean', () => {

@@ -109,6 +109,16 @@ export interface LayerParam extends ParamBase {
 
 export type ParamSpec = IntParam | NumberParam | IntOrAutoParam | NumberOrAutoParam | ChoiceParam | ScoreSpaceParam | SegmentationParam | HideParam | LayerParam;
 
+/** What a run's cost depends on besides its parameters. */
+export interface CostContext {
+  width: number;
+  height: number;
+  /** Classes explained in one run (Top labels). */
+  targets: number;
+  /** Channels of the target layer (Score-CAM, Ablation-CAM), when known. */
+  channels?: number;
+}
+
 export interface MethodDescriptor<P = Record<string, unknown>> {
   id: string;
   label: string;
@@ -127,6 +137,11 @@ export interface MethodDescriptor<P = Record<string, unknown>> {
   values: string;
   /** Cross-parameter rules beyond each field's range, as messages (data only: no engine code). */
   check?: (params: P, context: { width: number; height: number }) => string | undefined;
+  /**
+   * Images a run sends through the model (forward+backward runs count as 2), for the cost shown before the click;
+   * the model calls follow from the batch size.
+   */
+  rows: (params: P, context: CostContext) => number;
   /** Type carrier only: never set. */
   readonly __params?: P;
 }

@@ -5,12 +5,14 @@
  * the RISE code's kernel-11 blur). Each curve is the class probability against the fraction of pixels changed;
  * its area (trapezoid rule, x from 0 to 1) summarises it: a faithful map has a low deletion AUC and a high
  * insertion AUC. All steps run through the model in batches (evaluate.ts); the substrates are hide.ts's black and
- * blurred images.
+ * blurred images. The same curves for a random pixel order (seeded, same steps; the end points are shared) give
+ * the baseline a map must beat to say anything about the model.
  */
 import { GlassboxError } from '../errors';
 import { tensorLength, writeModelInput, type PreprocessConfig } from '../image/preprocess';
 import type { RgbaImage } from '../image/types';
 import { now } from '../math/clock';
+import { createRng } from '../math/rng';
 import { scoresIn } from '../predict/scores';
 import type { Model } from '../runtime/ort-runtime';
 import { createStats, evaluateRows } from './evaluate';
@@ -35,6 +37,22 @@ export function trapezoidAuc(y: ArrayLike<number>): number {
   return s / n;
 }
 
+/** The seed of the random pixel order when the caller gives none. */
+export const RANDOM_ORDER_SEED = 0;
+
+/** Every pixel index once, in a random order (Fisher–Yates with the seeded generator). */
+export function randomPixelOrder(pixels: number, seed: number): Int32Array {
+  const rng = createRng(seed);
+  const order = Int32Array.from({ length: pixels }, (_, i) => i);
+  for (let i = pixels - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  return order;
+}
+
 export interface FaithfulnessRequest {
   model: Model;
   image: RgbaImage;
@@ -42,6 +60,8 @@ export interface FaithfulnessRequest {
   target: number;
   map: ArrayLike<number>;
   params: FaithfulnessParams;
+  /** Seed of the random-order baseline (default RANDOM_ORDER_SEED). */
+  randomSeed?: number;
   signal?: CancelSignal;
   onProgress?: (p: Progress) => void;
 }
@@ -52,7 +72,7 @@ export async function faithfulness(request: FaithfulnessRequest): Promise<Faithf
   const pixels = image.width * image.height;
   if (map.length !== pixels) throw new GlassboxError('PARAM_INVALID', `The map has ${map.length} values for a ${image.width}×${image.height} image.`);
   const started = now();
-  const order = rankPixels(map);
+  const orders = { map: rankPixels(map), random: randomPixelOrder(pixels, request.randomSeed ?? RANDOM_ORDER_SEED) };
   const original = new Float32Array(tensorLength(preprocess));
   writeModelInput(image, preprocess, original);
   const substrate = {
@@ -64,22 +84,29 @@ export async function faithfulness(request: FaithfulnessRequest): Promise<Faithf
   const elementsOf = (p: number, c: number) => (preprocess.layout === 'NCHW' ? c * pixels + p : p * channels + c);
   const n = params.steps;
   const changedAt = (k: number) => Math.round((k * pixels) / n);
-  // jobs: deletion steps 0..n, insertion steps 0..n
-  const jobs: { kind: 'deletion' | 'insertion'; k: number }[] = [];
-  for (const kind of ['deletion', 'insertion'] as const) for (let k = 0; k <= n; k++) jobs.push({ kind, k });
-  const curves = { deletion: new Array<number>(n + 1), insertion: new Array<number>(n + 1) };
+  // jobs: the map's deletion and insertion steps 0..n, then the random order's inner steps 1..n-1 (its first and
+  // last images are the map's: nothing or everything changed)
+  type Order = keyof typeof orders;
+  const jobs: { order: Order; kind: 'deletion' | 'insertion'; k: number }[] = [];
+  for (const kind of ['deletion', 'insertion'] as const) for (let k = 0; k <= n; k++) jobs.push({ order: 'map', kind, k });
+  for (const kind of ['deletion', 'insertion'] as const) for (let k = 1; k < n; k++) jobs.push({ order: 'random', kind, k });
+  const curves = {
+    map: { deletion: new Array<number>(n + 1), insertion: new Array<number>(n + 1) },
+    random: { deletion: new Array<number>(n + 1), insertion: new Array<number>(n + 1) },
+  };
   const stats = createStats();
   await evaluateRows(
     { model, preprocess, batchSize: params.batchSize, stats, phase: 'deletion and insertion', signal: request.signal, onProgress: request.onProgress },
     jobs.length,
     (row, out, o) => {
-      const { kind, k } = jobs[row];
+      const { order, kind, k } = jobs[row];
       // deletion: the image with the top pixels replaced; insertion: the substrate with the top pixels restored
       const base = kind === 'deletion' ? original : substrate[params.insertionSubstrate];
       const fill = kind === 'deletion' ? substrate[params.deletionSubstrate] : original;
+      const ranked = orders[order];
       out.set(base, o);
       for (let r = 0; r < changedAt(k); r++) {
-        const p = order[r];
+        const p = ranked[r];
         for (let c = 0; c < channels; c++) {
           const e = elementsOf(p, c);
           out[o + e] = fill[e];
@@ -88,10 +115,22 @@ export async function faithfulness(request: FaithfulnessRequest): Promise<Faithf
     },
     (row, raw) => {
       const probs = scoresIn(raw, 'probability', model.spec.outputKind);
-      curves[jobs[row].kind][jobs[row].k] = probs[target];
+      const { order, kind, k } = jobs[row];
+      curves[order][kind][k] = probs[target];
     },
   );
+  for (const kind of ['deletion', 'insertion'] as const) {
+    curves.random[kind][0] = curves.map[kind][0];
+    curves.random[kind][n] = curves.map[kind][n];
+  }
   const x = Array.from({ length: n + 1 }, (_, k) => changedAt(k) / pixels);
   const curve = (y: number[]): FaithfulnessCurve => ({ x, y, auc: trapezoidAuc(y) });
-  return { deletion: curve(curves.deletion), insertion: curve(curves.insertion), target, steps: n, timings: { totalMs: now() - started, modelCalls: stats.modelCalls } };
+  return {
+    deletion: curve(curves.map.deletion),
+    insertion: curve(curves.map.insertion),
+    random: { deletion: curve(curves.random.deletion), insertion: curve(curves.random.insertion) },
+    target,
+    steps: n,
+    timings: { totalMs: now() - started, modelCalls: stats.modelCalls },
+  };
 }

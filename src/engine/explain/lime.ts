@@ -6,11 +6,14 @@
  * weighted by the kernel sqrt(exp(−d²/width²)) of its cosine distance to the all-present coalition; a weighted
  * ridge regression (α = 1, with intercept) is fitted exactly from streamed sums, so memory does not grow with the
  * number of samples. Segmentation, hiding and the batched evaluation are the surrogate core's (surrogate.ts), shared
- * with KernelSHAP; this file is LIME's sampler, kernel and fit.
+ * with KernelSHAP; this file is LIME's sampler, kernel and fit. The first class is also fitted on each half of the
+ * samples (two more streamed ridges, no extra model calls): how well those two weight vectors agree is the result's
+ * split-half stability (quality.ts).
  */
 import { createRng } from '../math/rng';
 import { WeightedRidgeAccumulator } from '../math/weighted-ridge';
 import { LIME_META, type LimeParams } from './meta/lime';
+import { splitHalfAgreement } from './quality';
 import { defaultsOf, validateParams } from './schema';
 import { createSurrogate, type SurrogateFit } from './surrogate';
 import { checkTargets } from './targets';
@@ -37,6 +40,9 @@ export async function explainLime(request: ExplainRequest<LimeParams>): Promise<
   // lime's sampler: row 0 all present, then Bernoulli(½) per superpixel; each sample weighted by the kernel.
   const rng = createRng(seed);
   const ridge = new WeightedRidgeAccumulator(m, targets.length);
+  // Split-half stability: the first class refitted on the first and on the second half of the same samples.
+  const firstHalf = Math.ceil(params.samples / 2);
+  const halves = [new WeightedRidgeAccumulator(m, 1), new WeightedRidgeAccumulator(m, 1)];
   const modelPrediction = new Float64Array(targets.length);
   await surrogate.evaluate({
     phase: 'sampling',
@@ -49,7 +55,9 @@ export async function explainLime(request: ExplainRequest<LimeParams>): Promise<
       if (row === 0) modelPrediction.set(scores);
       let present = 0;
       for (let s = 0; s < m; s++) present += z[s];
-      ridge.addBinary(z, limeKernel(present, m, params.kernelWidth), scores);
+      const weight = limeKernel(present, m, params.kernelWidth);
+      ridge.addBinary(z, weight, scores);
+      halves[row < firstHalf ? 0 : 1].addBinary(z, weight, scores);
     },
   });
 
@@ -58,7 +66,10 @@ export async function explainLime(request: ExplainRequest<LimeParams>): Promise<
     for (let s = 0; s < m; s++) local += fit.coef[s];
     return { weights: fit.coef, intercept: fit.intercept, score: fit.score, localPrediction: local, modelPrediction: modelPrediction[j] };
   });
-  return surrogate.explanation('lime', fits, { params: params as unknown as Record<string, unknown> });
+  const result = surrogate.explanation('lime', fits, { params: params as unknown as Record<string, unknown> });
+  const splitHalf = splitHalfAgreement(halves[0].solve(params.alpha)[0].coef, halves[1].solve(params.alpha)[0].coef);
+  if (splitHalf !== undefined) result.stability = { splitHalf };
+  return result;
 }
 
 export const limeExplainer: Explainer<LimeParams> = { explain: explainLime };

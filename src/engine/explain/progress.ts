@@ -2,13 +2,27 @@ import { GlassboxError } from '../errors';
 import { now } from '../math/clock';
 import type { CancelSignal, Progress } from './types';
 
+/**
+ * The time left from the rate measured since the first report: the first batch carries one-off costs (session
+ * warm-up, kernel compilation, segmentation), which made ETAs 2–4× too long when counted in the rate.
+ */
+export function etaFrom(first: { at: number; done: number } | undefined, at: number, done: number, total: number, started: number): number | undefined {
+  if (done >= total) return 0;
+  if (done <= 0) return undefined;
+  if (first && done > first.done && at > first.at) return ((at - first.at) / (done - first.done)) * (total - done);
+  return ((at - started) / done) * (total - done);
+}
+
 /** Progress with an ETA from the observed rate, and a cancellation check between batches. */
 export function createProgressTracker(phase: string, total: number, onProgress?: (p: Progress) => void, signal?: CancelSignal) {
   const started = now();
+  let first: { at: number; done: number } | undefined;
   return {
     report(done: number, extra?: Partial<Progress>) {
-      const elapsed = now() - started;
-      onProgress?.({ phase, done, total, etaMs: done > 0 && done < total ? (elapsed / done) * (total - done) : done >= total ? 0 : undefined, ...extra });
+      const at = now();
+      const etaMs = etaFrom(first, at, done, total, started);
+      first ??= { at, done };
+      onProgress?.({ phase, done, total, etaMs, ...extra });
     },
     /** Let queued messages (a cancel request) run, then stop if cancelled. Call between batches. */
     async checkpoint() {

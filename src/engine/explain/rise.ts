@@ -12,6 +12,8 @@
  * in the reference, the mask multiplies the normalised tensor: a hidden pixel is 0 after normalisation (the
  * dataset's mean colour under ImageNet-style mean/std, black without normalisation). Scores are probabilities
  * (softmax of logits; the reference appends a Softmax, TorchRay a sigmoid) or, on request, the raw outputs.
+ * The first class's map from the first half of the masks and from the second half are compared (their Pearson
+ * correlation, the result's split-half stability: quality.ts); the sums are the same, so the map is unchanged.
  */
 import { GlassboxError } from '../errors';
 import { tensorLength, writeModelInput } from '../image/preprocess';
@@ -23,6 +25,7 @@ import { batchCapacity, createStats, evaluateRows, type ModelEvaluation } from '
 import { hiddenTensor } from './hide';
 import { RISE_META, type RiseParams } from './meta/rise';
 import { createProgressTracker } from './progress';
+import { splitHalfAgreement } from './quality';
 import { defaultsOf, validateParams } from './schema';
 import { checkTargets } from './targets';
 import type { ClassAttribution, Explainer, ExplainRequest, PixelMapExplanation } from './types';
@@ -291,6 +294,9 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
   // The N masks, batch by batch: Σ f_c(I⊙M)·M per target, and the map so far now and then.
   const total = params.masks;
   const sums = new Float64Array(targets.length * pixels);
+  // Split-half stability: the first class's sums after the first half of the masks (the second half's are the rest).
+  const firstHalf = Math.ceil(total / 2);
+  let firstHalfSums: Float64Array | undefined;
   const examples: { mask: number[]; score: number }[] = [];
   const onProgress = request.onProgress;
   let lastPreview = now();
@@ -301,6 +307,8 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
     return { preview: { width, height, map } };
   };
   await evaluateMasks({ ...evaluation('masks'), progressExtra: preview }, total, createRng(seed), p1, (row, mask, raw) => {
+    // rows arrive in order: at the first row of the second half, the sums so far are the first half's
+    if (row === firstHalf) firstHalfSums = sums.slice(0, pixels);
     const scores = scoresOf(raw);
     for (let j = 0; j < targets.length; j++) {
       const f = scores[targets[j]];
@@ -317,6 +325,13 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
     map: saliencyOf(sums, j * pixels, pixels, total, p1),
   }));
   const map = classes[0].map;
+  let stability: PixelMapExplanation['stability'];
+  if (firstHalfSums) {
+    const secondHalfSums = new Float64Array(pixels);
+    for (let i = 0; i < pixels; i++) secondHalfSums[i] = sums[i] - firstHalfSums[i];
+    const splitHalf = splitHalfAgreement(firstHalfSums, secondHalfSums);
+    if (splitHalf !== undefined) stability = { splitHalf };
+  }
   return {
     kind: 'pixel-map',
     method: 'rise',
@@ -328,6 +343,7 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
     normalisedMap: Array.from(minMaxNormalise(map)),
     signed: false,
     examples,
+    ...(stability ? { stability } : {}),
     params: { ...params, p1Chosen: p1, ...(p1Search ? { p1Search } : {}) },
     seed,
     scoreSpace: params.scoreSpace,

@@ -7,6 +7,7 @@
 import { describeUnits } from './units';
 import { faithfulness } from './faithfulness';
 import type { FaithfulnessParams } from './faithfulness-params';
+import { assessQuality } from './quality';
 import { descriptorOf, loadExplainer, type MethodId } from './registry';
 import { validateParams } from './schema';
 import type { ExplainRequest, Explanation } from './types';
@@ -23,6 +24,7 @@ export async function runMethod(method: MethodId, request: ExplainRequest<unknow
   const explainer = await loadExplainer(method);
   const result = await explainer.explain(request as ExplainRequest<never>);
   result.units = describeUnits(result);
+  result.quality = assessQuality(result);
   const label = options.labels?.[result.target];
   if (label !== undefined) result.targetLabel = label;
   if (request.inputs) result.provenance = { ...request.inputs, preprocess: { ...request.preprocess } };
@@ -34,6 +36,7 @@ export async function runMethod(method: MethodId, request: ExplainRequest<unknow
     target: result.target,
     map: result.map,
     params: options.metrics,
+    randomSeed: request.seed,
     signal: request.signal,
     onProgress: request.onProgress,
   });

@@ -38,6 +38,7 @@ export function explanationSummary(e: Explanation): string[] {
       break;
     }
   }
+  for (const q of e.quality ?? []) lines.push(`  ${q.level === 'warning' ? 'warning' : 'note'}: ${q.message}`);
   if (e.metrics) lines.push(`  deletion AUC ${e.metrics.deletion.auc.toFixed(3)} (lower is better) · insertion AUC ${e.metrics.insertion.auc.toFixed(3)} (higher is better)`);
   lines.push(`  ${e.timings.samples} inputs in ${e.timings.modelCalls} model calls of up to ${e.timings.batchSize} · ${e.timings.totalMs.toFixed(0)} ms (inference ${e.timings.inferenceMs.toFixed(0)} ms)`);
   return lines;

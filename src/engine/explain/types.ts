@@ -121,6 +121,9 @@ interface ExplanationCommon {
   provenance?: Provenance;
   /** Quality signals (poor fit, saturated scores, …), stamped by the run; empty when nothing is wrong. */
   quality?: QualitySignal[];
+  /** LIME, RISE: Pearson correlation of the first class's map from the first half of the samples with the map from
+   *  the second half (no extra model calls; quality.ts). Absent when a half has no variation to correlate. */
+  stability?: { splitHalf: number };
   /** SHAP: the base value f(background) and the model output f(x) the attributions add up to, per the first class. */
   additivity?: { baseValue: number; output: number; sum: number };
 }
@@ -174,6 +177,8 @@ export interface FaithfulnessMetrics {
   deletion: FaithfulnessCurve;
   /** Most important pixels restored first onto a blurred image: higher is better. */
   insertion: FaithfulnessCurve;
+  /** The same curves with the pixels in a random (seeded) order, at the same steps: the baseline a map should beat. */
+  random?: { deletion: FaithfulnessCurve; insertion: FaithfulnessCurve };
   target: number;
   steps: number;
   timings: { totalMs: number; modelCalls: number };

@@ -12,9 +12,12 @@ export interface ResolvedLabels {
 
 export const IMAGENET_LABELS: readonly string[] = imagenetLabels;
 
+const LABELS_FORMAT = 'Use one class name per line, in the order of the model\'s outputs, or a JSON array ["cat", "dog"] or object {"0": "cat"}.';
+
 /**
  * Parse a labels file: JSON array, JSON object keyed by class index ({"0": "cat"}) or by name ({"cat": 0}),
  * or plain text with one label per line (a leading WordNet id like "n01440764 " is dropped, as in synset_words.txt).
+ * Plain text must look like labels (`labelTextProblem`): notes or data dropped by mistake are refused, not read.
  */
 export function parseLabels(text: string, fileName = 'labels'): string[] {
   const trimmed = text.replace(/^\uFEFF/, '').trim();
@@ -24,11 +27,64 @@ export function parseLabels(text: string, fileName = 'labels'): string[] {
     try {
       value = JSON.parse(trimmed);
     } catch (e) {
-      throw new GlassboxError('LABELS_INVALID', `${fileName} looks like JSON but does not parse: ${(e as Error).message}`);
+      throw new GlassboxError('LABELS_INVALID', `${fileName} looks like JSON but is not valid JSON.`, LABELS_FORMAT, `JSON.parse: ${(e as Error).message}`);
     }
     return labelsFromJson(value, fileName);
   }
-  return trimmed.split(/\r?\n/).map((line) => line.trim().replace(/^n\d{8}\s+/, ''));
+  const labels = trimmed.split(/\r?\n/).map((line) => line.trim().replace(/^n\d{8}\s+/, ''));
+  const problem = labelTextProblem(labels);
+  if (problem) {
+    throw new GlassboxError(
+      'LABELS_INVALID',
+      `${fileName} does not look like a labels file, so it was not used.`,
+      `${LABELS_FORMAT} A .txt is read as labels only when nearly all its lines are short names, not sentences or rows of data.`,
+      `${problem}\n${LABEL_TEXT_RULE}`,
+    );
+  }
+  return labels;
+}
+
+/** What "looks like labels" means for plain text, in words (in the refusal's detail, and in README). */
+export const LABEL_TEXT_RULE =
+  'Glassbox reads a .txt as labels when it has at least 2 lines and at least 90 % of them are short names: at most 100 characters, at most 8 words between commas, no tabs, not a sentence (ending in . ! or ?, or with words like "the", "and", "is") and not a row of comma-separated values.';
+
+const MIN_LABEL_LINES = 2;
+/** At most one line in ten may be something other than a name (synset_words.txt has a few very long lines). */
+const LINES_PER_ODD_LINE_ALLOWED = 10;
+const MAX_LABEL_CHARS = 100;
+const MAX_LABEL_WORDS = 8;
+/** Small words that names rarely hold and sentences nearly always do. */
+const FUNCTION_WORDS = new Set(['the', 'a', 'an', 'and', 'but', 'is', 'are', 'was', 'were', 'be', 'been', 'we', 'i', 'you', 'it', 'this', 'that', 'to', 'in', 'for', 'with', 'on', 'at', 'as', 'not', 'have', 'has', 'will', 'can', 'should']);
+
+/** Why one line is not a class name, or undefined when it could be one. */
+function labelLineProblem(line: string): string | undefined {
+  if (line.includes('\t')) return 'holds a tab (a table row?)';
+  if (line.length > MAX_LABEL_CHARS) return `is ${line.length} characters long`;
+  const words = line.split(/\s+/);
+  // Synonym lists ("hand blower, blow dryer, hair dryer") are long but each name in them is short.
+  const longestName = Math.max(...line.split(',').map((part) => part.trim().split(/\s+/).length));
+  if (longestName > MAX_LABEL_WORDS) return `has ${longestName} words without a comma`;
+  if (words.length >= 3 && /[.!?]$/.test(line)) return 'ends like a sentence';
+  const functionWords = words.filter((w) => FUNCTION_WORDS.has(w.toLowerCase().replace(/[^a-z]/g, ''))).length;
+  if (words.length >= 4 && functionWords >= 2) return 'reads like a sentence';
+  if ((line.match(/[,;](?!\s)/g) ?? []).length >= 3) return 'looks like a row of data (values separated by commas)';
+  return undefined;
+}
+
+/**
+ * Undefined when these lines (a plain-text file, WordNet ids removed) look like class names; else why not, with
+ * the first few lines that do not. Blank lines are not counted (they are still labels, as before).
+ */
+export function labelTextProblem(lines: string[]): string | undefined {
+  const nonEmpty = lines.map((line, i) => ({ line, number: i + 1 })).filter((l) => l.line !== '');
+  if (nonEmpty.length < MIN_LABEL_LINES) return `It has ${nonEmpty.length} non-empty line; a classifier has at least 2 classes.`;
+  const bad = nonEmpty.flatMap(({ line, number }) => {
+    const why = labelLineProblem(line);
+    return why ? [`line ${number} ${why}`] : [];
+  });
+  // At least 90 % label-like, counted in integers (0.1 × 10 is not exactly 1 in floating point).
+  if (bad.length * LINES_PER_ODD_LINE_ALLOWED <= nonEmpty.length) return undefined;
+  return `${bad.length} of ${nonEmpty.length} lines do not look like class names: ${bad.slice(0, 3).join('; ')}${bad.length > 3 ? ` (and ${bad.length - 3} more)` : ''}.`;
 }
 
 function labelsFromJson(value: unknown, fileName: string): string[] {

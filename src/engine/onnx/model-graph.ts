@@ -1,4 +1,5 @@
 import { GlassboxError } from '../errors';
+import { foreignModelError, foreignModelFormatFromBytes } from '../intake/export-guidance';
 import { onnx, type ModelProto } from './proto';
 
 export type Dim = number | string;
@@ -43,17 +44,21 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    throw notOnnx(`it could not be parsed (${(e as Error).message})`);
+    throw notOnnx(bytes, `The ONNX (protobuf) reader stopped: ${(e as Error).message}.`);
   }
-  if (!model.graph || !model.irVersion) throw notOnnx('it has no graph or IR version');
+  if (!model.graph || !model.irVersion) throw notOnnx(bytes, `The file parses as protobuf but has no ${model.graph ? 'IR version' : 'graph'}: it is not an ONNX ModelProto.`);
   return model;
 }
 
-function notOnnx(why: string): GlassboxError {
+/** Not ONNX: a known other model format gets its conversion recipe; anything else, the plain refusal. */
+function notOnnx(bytes: Uint8Array, detail: string): GlassboxError {
+  const format = foreignModelFormatFromBytes(bytes);
+  if (format) return foreignModelError(format, undefined, detail);
   return new GlassboxError(
     'MODEL_UNREADABLE',
-    `This file is not a readable ONNX model: ${why}.`,
-    'It may be truncated or another format (PyTorch .pt, TensorFlow SavedModel, .h5). Export it to ONNX first — see the README.',
+    'This file is not a readable ONNX model: it may be cut short, damaged, or saved in another format.',
+    'Export the model to ONNX again (torch.onnx.export, or tf2onnx for Keras/TensorFlow: see “Exporting to ONNX” in the README) and open the .onnx file; if it was downloaded or copied, check that the copy finished.',
+    detail,
   );
 }
 

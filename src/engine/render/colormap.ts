@@ -22,9 +22,43 @@ export const COLORMAPS: Record<ColormapName, Uint8Array> = {
   inferno: table([[0, 0, 4], [87, 16, 110], [188, 55, 84], [249, 142, 9], [252, 255, 164]]),
 };
 
+/** Every colour map with a short description, for pickers. */
+export const COLORMAP_NAMES: { name: ColormapName; label: string }[] = [
+  { name: 'jet', label: 'jet' },
+  { name: 'diverging', label: 'red–blue' },
+  { name: 'inferno', label: 'inferno' },
+  { name: 'viridis', label: 'viridis' },
+];
+
 /** Symmetric scale for signed maps: the largest |value|, so 0 always sits in the middle of the colour map. */
 export function symmetricLimit(values: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
   return m;
+}
+
+/** The colour at position t (0 … 1) of a colour map. */
+export function colourAt(colormap: ColormapName, t: number): [number, number, number] {
+  const lut = COLORMAPS[colormap];
+  const k = Math.max(0, Math.min(255, Math.round(t * 255)));
+  return [lut[k * 3], lut[k * 3 + 1], lut[k * 3 + 2]];
+}
+
+/**
+ * The share of the overlay's opacity at colour-map position u (0 … 1) when a signed map fades at its centre: 0 at
+ * the centre (the image shows), 1 at the ends; √ so that mid-sized values stay visible.
+ */
+export function fade(u: number): number {
+  return Math.sqrt(Math.abs(2 * u - 1));
+}
+
+/**
+ * Evenly spaced stops of a colour bar: position 0 … 1, RGB, and the opacity the overlay gives that colour (1,
+ * or √|2t − 1| when a signed map fades to transparent at 0, as `fade`).
+ */
+export function colorBarStops(colormap: ColormapName, fadeAtCentre: boolean, count = 17): { position: number; rgb: [number, number, number]; alpha: number }[] {
+  return Array.from({ length: count }, (_, k) => {
+    const position = k / (count - 1);
+    return { position, rgb: colourAt(colormap, position), alpha: fadeAtCentre ? fade(position) : 1 };
+  });
 }

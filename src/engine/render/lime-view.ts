@@ -1,11 +1,13 @@
 /**
  * lime's get_image_and_mask views as pure functions: which superpixels to show (positive only, negative only or
  * both; top num_features by weight; minimum weight), and the overlay pixels with boundaries like skimage's
- * mark_boundaries.
+ * mark_boundaries. Small images are drawn upscaled (nearest neighbour) so that boundaries can be one screen
+ * pixel thin instead of one image pixel (4 screen pixels on a 96-px image shown at 400 px).
  */
 import type { RgbaImage } from '../image/types';
 import { createRgbaImage } from '../image/types';
-import { COLORMAPS, symmetricLimit, type ColormapName } from './colormap';
+import { COLORMAPS, fade, symmetricLimit, type ColormapName } from './colormap';
+import { luma } from './underlay';
 
 export type Polarity = 'positive' | 'negative' | 'both';
 
@@ -20,10 +22,21 @@ export interface SurrogateView {
   boundaries: boolean;
   /** Overlay opacity 0..1. */
   opacity: number;
-  colormap: ColormapName;
+  /** 'auto': the red–blue map centred on 0 (the weights are signed), as shap's image_plot. */
+  colormap: ColormapName | 'auto';
+  /** The image under the colours: greyscale ('auto' for these signed weights) or as it is. */
+  underlay: 'auto' | 'grey' | 'colour';
+  /** Several classes explained: each drawn on its own range ('normalised'), or one range for all ('raw'). */
+  scale: 'normalised' | 'raw';
 }
 
-export const DEFAULT_VIEW: SurrogateView = { polarity: 'both', numFeatures: 0, minWeight: 0, hideRest: false, boundaries: true, opacity: 0.6, colormap: 'diverging' };
+export const DEFAULT_VIEW: SurrogateView = { polarity: 'both', numFeatures: 0, minWeight: 0, hideRest: false, boundaries: true, opacity: 0.6, colormap: 'auto', underlay: 'auto', scale: 'normalised' };
+
+/** The colour map and underlay a view resolves to (settings stored before `underlay` existed lack it). */
+export function surrogateLook(view: Pick<SurrogateView, 'colormap'> & Partial<Pick<SurrogateView, 'underlay'>>): { colormap: ColormapName; greyUnderlay: boolean; fadeAtZero: boolean } {
+  const colormap = view.colormap === 'auto' ? 'diverging' : view.colormap;
+  return { colormap, greyUnderlay: (view.underlay ?? 'auto') !== 'colour', fadeAtZero: colormap === 'diverging' };
+}
 
 /** Indices of the features the view shows, strongest first (as lime ranks them). */
 export function visibleFeatures(weights: readonly number[], view: Pick<SurrogateView, 'polarity' | 'numFeatures' | 'minWeight'>): number[] {
@@ -35,17 +48,63 @@ export function visibleFeatures(weights: readonly number[], view: Pick<Surrogate
   return view.numFeatures > 0 ? keep.slice(0, view.numFeatures) : keep;
 }
 
-/** Pixels on the border between two superpixels (4-neighbourhood), like mark_boundaries' 'thick'-less default. */
-export function boundaryMask(segments: ArrayLike<number>, width: number, height: number): Uint8Array {
-  const out = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const s = segments[i];
-      if ((x + 1 < width && segments[i + 1] !== s) || (y + 1 < height && segments[i + width] !== s)) out[i] = 1;
+/** The overlay's pixel size (at least 384 px on its longer side, by whole factors): small images get upscaled. */
+export const OVERLAY_MIN_PX = 384;
+
+/** Whole upscaling factor for an overlay of a width × height image (1 for images of OVERLAY_MIN_PX and more). */
+export function overlayScale(width: number, height: number): number {
+  return Math.max(1, Math.floor(OVERLAY_MIN_PX / Math.max(width, height, 1)));
+}
+
+/**
+ * Boundary thickness in overlay pixels: 1 on small (upscaled) images, growing with the image so that it stays
+ * about one screen pixel when a large image is shown at about 400 px.
+ */
+export function boundaryThickness(width: number, height: number, scale = overlayScale(width, height)): number {
+  return scale > 1 ? 1 : Math.max(1, Math.round(Math.max(width, height) / 400));
+}
+
+interface Grid {
+  /** Source pixel of every overlay pixel. */
+  source(x: number, y: number): number;
+  W: number;
+  H: number;
+}
+
+function grid(width: number, height: number, scale: number): Grid {
+  const col = Int32Array.from({ length: width * scale }, (_, x) => Math.floor(x / scale));
+  const row = Int32Array.from({ length: height * scale }, (_, y) => Math.floor(y / scale) * width);
+  return { source: (x, y) => row[y] + col[x], W: width * scale, H: height * scale };
+}
+
+/**
+ * Pixels on the border between two superpixels, at `scale` × the segmentation's size: a pixel whose right or
+ * lower neighbour is another superpixel (as mark_boundaries' default mode), widened to `thickness` pixels across
+ * the border.
+ */
+export function boundaryMask(segments: ArrayLike<number>, width: number, height: number, options: { scale?: number; thickness?: number } = {}): Uint8Array {
+  const scale = options.scale ?? 1;
+  const thickness = Math.max(1, options.thickness ?? 1);
+  const { source, W, H } = grid(width, height, scale);
+  const out = new Uint8Array(W * H);
+  const before = Math.floor((thickness - 1) / 2), after = thickness - 1 - before;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const s = segments[source(x, y)];
+      if (x + 1 < W && segments[source(x + 1, y)] !== s) for (let d = -before; d <= after; d++) if (x + d >= 0 && x + d < W) out[y * W + x + d] = 1;
+      if (y + 1 < H && segments[source(x, y + 1)] !== s) for (let d = -before; d <= after; d++) if (y + d >= 0 && y + d < H) out[(y + d) * W + x] = 1;
     }
   }
   return out;
+}
+
+export interface SurrogateRenderOptions {
+  /** Whole upscaling factor (overlayScale); the output is scale × the image's size. Default 1. */
+  scale?: number;
+  /** Boundary thickness in output pixels (boundaryThickness). Default 1. */
+  thickness?: number;
+  /** The |weight| drawn at full colour (a scale shared by several classes); default this class's largest |weight|. */
+  limit?: number;
 }
 
 /**
@@ -58,42 +117,62 @@ export function renderSurrogateOverlay(
   weights: readonly number[],
   view: SurrogateView,
   highlight?: number,
+  options: SurrogateRenderOptions = {},
 ): RgbaImage {
   const { width, height } = image;
-  const out = createRgbaImage(width, height);
+  const scale = options.scale ?? 1;
   const shown = new Uint8Array(weights.length);
   for (const f of visibleFeatures(weights, view)) shown[f] = 1;
-  const limit = symmetricLimit(weights) || 1;
-  const lut = COLORMAPS[view.colormap];
-  const borders = view.boundaries || highlight !== undefined ? boundaryMask(segments, width, height) : undefined;
+  const limit = options.limit ?? (symmetricLimit(weights) || 1);
+  const look = surrogateLook(view);
+  const lut = COLORMAPS[look.colormap];
+  // the composite at the image's own size, then upscaled
+  const small = new Uint8ClampedArray(width * height * 3);
   for (let i = 0; i < width * height; i++) {
     const s = segments[i];
     let r = image.data[i * 4], g = image.data[i * 4 + 1], b = image.data[i * 4 + 2];
+    if (look.greyUnderlay) r = g = b = luma(r, g, b);
     if (shown[s]) {
-      const t = Math.round(((weights[s] / limit + 1) / 2) * 255);
-      const a = view.opacity;
+      const u = Math.max(0, Math.min(1, (weights[s] / limit + 1) / 2));
+      const t = Math.round(u * 255);
+      const a = look.fadeAtZero ? view.opacity * fade(u) : view.opacity;
       r = r * (1 - a) + lut[t * 3] * a;
       g = g * (1 - a) + lut[t * 3 + 1] * a;
       b = b * (1 - a) + lut[t * 3 + 2] * a;
     } else if (view.hideRest) {
-      const grey = 0.299 * r + 0.587 * g + 0.114 * b;
-      r = g = b = 40 + grey * 0.15;
+      r = g = b = 40 + luma(r, g, b) * 0.15;
     }
-    if (borders?.[i] && (view.boundaries || s === highlight)) {
-      [r, g, b] = s === highlight ? [255, 230, 0] : [255, 255, 0];
-    }
-    out.data[i * 4] = r;
-    out.data[i * 4 + 1] = g;
-    out.data[i * 4 + 2] = b;
-    out.data[i * 4 + 3] = 255;
+    small[i * 3] = r;
+    small[i * 3 + 1] = g;
+    small[i * 3 + 2] = b;
   }
-  if (highlight !== undefined && borders) {
-    // Outline the highlighted superpixel on both sides of its border.
-    for (let i = 0; i < width * height; i++) {
-      if (segments[i] !== highlight) continue;
-      const x = i % width;
-      const edge = (x > 0 && segments[i - 1] !== highlight) || (x + 1 < width && segments[i + 1] !== highlight) || (i >= width && segments[i - width] !== highlight) || (i + width < width * height && segments[i + width] !== highlight);
-      if (edge) out.data.set([255, 230, 0, 255], i * 4);
+  const { source, W, H } = grid(width, height, scale);
+  const out = createRgbaImage(W, H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const i = source(x, y), o = (y * W + x) * 4;
+      out.data[o] = small[i * 3];
+      out.data[o + 1] = small[i * 3 + 1];
+      out.data[o + 2] = small[i * 3 + 2];
+      out.data[o + 3] = 255;
+    }
+  }
+  const thickness = options.thickness ?? 1;
+  if (view.boundaries) {
+    const borders = boundaryMask(segments, width, height, { scale, thickness });
+    for (let p = 0; p < W * H; p++) if (borders[p]) out.data.set([255, 255, 0, 255], p * 4);
+  }
+  if (highlight !== undefined) {
+    // an outline inside the highlighted superpixel, one pixel wider than the boundaries
+    const reach = thickness + 1;
+    const inside = (x: number, y: number) => x < 0 || y < 0 || x >= W || y >= H || segments[source(x, y)] === highlight;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        if (segments[source(x, y)] !== highlight) continue;
+        let edge = false;
+        for (let d = 1; d <= reach && !edge; d++) edge = !inside(x - d, y) || !inside(x + d, y) || !inside(x, y - d) || !inside(x, y + d);
+        if (edge) out.data.set([255, 230, 0, 255], (y * W + x) * 4);
+      }
     }
   }
   return out;

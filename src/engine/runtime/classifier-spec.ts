@@ -33,11 +33,13 @@ export interface ClassifierSpec {
 
 const IMAGE_DTYPES = new Set(['float32', 'float16']);
 
-function fail(code: ConstructorParameters<typeof GlassboxError>[0], message: string, hint?: string): never {
-  throw new GlassboxError(code, message, hint ?? 'Glassbox explains single-image classifiers: one float image input [N, C, H, W] or [N, H, W, C] and one output of class scores.');
+const CLASSIFIER_ONLY = 'Glassbox explains single-image classifiers: one float image input [N, C, H, W] or [N, H, W, C] and one output of class scores.';
+
+function fail(code: ConstructorParameters<typeof GlassboxError>[0], message: string, hint = CLASSIFIER_ONLY): never {
+  throw new GlassboxError(code, message, hint);
 }
 
-const fmtShape = (s?: Dim[]) => (s ? `[${s.join(', ')}]` : 'of unknown shape');
+const fmtShape = (s?: Dim[]) => (s ? `[${s.join(', ')}]` : '(unknown)');
 
 /**
  * Decide whether a model is a single-image classifier and how to feed it. `inputs`/`outputs` come from
@@ -45,18 +47,32 @@ const fmtShape = (s?: Dim[]) => (s ? `[${s.join(', ')}]` : 'of unknown shape');
  */
 export function inspectClassifier(graph: ModelGraphInfo, inputs: TensorInfo[], outputs: TensorInfo[]): ClassifierSpec {
   const warnings: string[] = [];
-  if (inputs.length === 0) fail('MODEL_NO_INPUT', 'This model has no inputs, so there is no place to feed an image.');
+  if (inputs.length === 0) {
+    fail('MODEL_NO_INPUT', 'This model has no inputs, so there is no place to feed an image.', 'Export it with the image as its input, e.g. torch.onnx.export(model, torch.randn(1, 3, 224, 224), …).');
+  }
   if (inputs.length > 1) {
-    fail('MODEL_MULTIPLE_INPUTS', `This model takes ${inputs.length} inputs (${inputs.map((i) => `"${i.name}"`).join(', ')}); Glassbox needs exactly one image input.`);
+    fail(
+      'MODEL_MULTIPLE_INPUTS',
+      `This model takes ${inputs.length} inputs (${inputs.map((i) => `"${i.name}"`).join(', ')}); Glassbox needs exactly one image input.`,
+      'Export a version that takes only the image: for example wrap it in a module whose forward(image) supplies the other inputs.',
+    );
   }
   const input = inputs[0];
   if (!IMAGE_DTYPES.has(input.dtype)) {
-    const tokenHint = input.dtype.startsWith('int') ? ' Integer inputs usually mean token ids (a text model).' : '';
-    fail('MODEL_INPUT_DTYPE', `The input "${input.name}" is ${input.dtype}, not float32 or float16 pixels.${tokenHint}`);
+    const tokens = /^u?int/.test(input.dtype) ? ' Integer inputs usually mean token ids: this looks like a text model.' : '';
+    fail(
+      'MODEL_INPUT_DTYPE',
+      `The input "${input.name}" takes ${input.dtype} values, not image pixels (float32 or float16).${tokens}`,
+      'Glassbox explains image classifiers. If this is one, export it with a float32 image input (a quantized model can keep float input and output).',
+    );
   }
   const shape = input.shape ?? graph.inputs.find((i) => i.name === input.name)?.shape;
   if (!shape || shape.length !== 4) {
-    fail('MODEL_INPUT_NOT_IMAGE', `The input "${input.name}" is ${fmtShape(shape)}, not a 4-D image batch like [N, 3, H, W] or [N, H, W, 3].`);
+    fail(
+      'MODEL_INPUT_NOT_IMAGE',
+      `The input "${input.name}" has shape ${fmtShape(shape)}, not an image batch like [N, 3, H, W] or [N, H, W, 3].`,
+      'Glassbox needs a model that takes the image itself: if this one takes features or a flattened image, export it together with the layers before it, from an image input such as torch.randn(1, 3, 224, 224).',
+    );
   }
   const isChannelDim = (d: Dim) => d === 1 || d === 3;
   let layout: Layout;
@@ -75,7 +91,11 @@ export function inspectClassifier(graph: ModelGraphInfo, inputs: TensorInfo[], o
     layoutSource = 'shape';
     warnings.push(`The input ${fmtShape(shape)} could be NCHW or NHWC; assuming NCHW. Change the layout in the preprocessing panel if predictions look wrong.`);
   } else {
-    fail('MODEL_INPUT_NOT_IMAGE', `The input "${input.name}" is ${fmtShape(shape)}: no axis of size 1 or 3 where the colour channels should be.`);
+    fail(
+      'MODEL_INPUT_NOT_IMAGE',
+      `The input "${input.name}" has shape ${fmtShape(shape)}: no axis of size 1 or 3 where the colour channels should be.`,
+      'Glassbox reads colour (3 channels) or greyscale (1) images, channels first [N, C, H, W] or last [N, H, W, C].',
+    );
   }
   const channels = shape[layout === 'NCHW' ? 1 : 3] as 1 | 3;
   const hDim = shape[layout === 'NCHW' ? 2 : 1];
@@ -83,23 +103,31 @@ export function inspectClassifier(graph: ModelGraphInfo, inputs: TensorInfo[], o
   const height = typeof hDim === 'number' ? hDim : undefined;
   const width = typeof wDim === 'number' ? wDim : undefined;
 
-  if (outputs.length === 0) fail('MODEL_OUTPUT_NOT_SCORES', 'This model has no outputs.');
+  if (outputs.length === 0) fail('MODEL_OUTPUT_NOT_SCORES', 'This model has no outputs.', 'Export it with its class scores as the output (output_names=["logits"]).');
   if (outputs.length > 1) warnings.push(`The model has ${outputs.length} outputs; using the first, "${outputs[0].name}", as class scores.`);
   const output = outputs[0];
   const outShape = output.shape ?? graph.outputs.find((o) => o.name === output.name)?.shape ?? [];
   if (!IMAGE_DTYPES.has(output.dtype) && output.dtype !== 'float64') {
-    fail('MODEL_OUTPUT_NOT_SCORES', `The output "${output.name}" is ${output.dtype}, not float class scores (a model that outputs only the class index cannot be explained).`);
+    fail(
+      'MODEL_OUTPUT_NOT_SCORES',
+      `The output "${output.name}" holds ${output.dtype} values, not class scores: a model that outputs only the winning class cannot be explained.`,
+      'Export it without its final argmax, so that it outputs one score per class.',
+    );
   }
   // Class scores: [N, K] or [N, K, 1, 1] (SqueezeNet). Anything with a larger trailing extent is a map.
   const trailing = outShape.slice(1);
   const nonUnit = trailing.filter((d) => d !== 1);
   if (outShape.length < 2 || nonUnit.length > 1) {
-    fail('MODEL_OUTPUT_NOT_SCORES', `The output "${output.name}" is ${fmtShape(outShape)}, not a vector of class scores [N, classes]; this looks like a detection, segmentation or feature model.`);
+    fail('MODEL_OUTPUT_NOT_SCORES', `The output "${output.name}" has shape ${fmtShape(outShape)}, not one score per class [N, classes]: this looks like a detection, segmentation or feature model.`);
   }
   const classDim = nonUnit[0] ?? 1;
   const numClasses = typeof classDim === 'number' ? classDim : undefined;
   if (numClasses !== undefined && numClasses < 2) {
-    fail('MODEL_OUTPUT_NOT_SCORES', `The output "${output.name}" is ${fmtShape(outShape)}: a single score. Glassbox needs one score per class (at least two).`);
+    fail(
+      'MODEL_OUTPUT_NOT_SCORES',
+      `The output "${output.name}" has shape ${fmtShape(outShape)}: a single score. Glassbox needs one score per class (at least two).`,
+      'For a binary classifier with one logit z, export both classes: torch.cat([torch.zeros_like(z), z], dim=1) — its softmax is [1 − sigmoid(z), sigmoid(z)].',
+    );
   }
 
   const { config: suggestedPreprocess, source: preprocessSource } = suggestPreprocess(graph, { layout, channels, height, width }, warnings);

@@ -70,17 +70,28 @@ export function translateOrtError(e: unknown): GlassboxError {
   if (op || /not a registered function\/op|Could not find an implementation/i.test(text)) {
     return new GlassboxError(
       'MODEL_UNSUPPORTED_OP',
-      `onnxruntime cannot run this model: operator ${op ? `"${op}"` : 'in it'} is not supported.`,
-      'Re-export with a standard ONNX opset (e.g. opset 17) and without custom operators.',
+      `This model uses an operator Glassbox cannot run${op ? `: "${op}"` : ''}.`,
+      'It is a custom operator or one onnxruntime-web does not support: re-export with a standard ONNX opset (opset_version=17) and without custom operators.',
+      text,
     );
   }
   if (/protobuf parsing failed|failed to load model|invalid model/i.test(text)) {
-    return new GlassboxError('MODEL_UNREADABLE', `onnxruntime could not read this model: ${text}`, 'The file may be truncated or not ONNX.');
+    return new GlassboxError(
+      'MODEL_UNREADABLE',
+      'This ONNX file is broken: onnxruntime found an error in its graph.',
+      'Check it in Python with onnx.checker.check_model("model.onnx"), then export it again.',
+      text,
+    );
   }
   if (/no available backend|Failed to get GPU adapter|webgpu/i.test(text)) {
-    return new GlassboxError('BACKEND_UNAVAILABLE', `The requested backend is not available: ${text}`, 'Switch to WASM.');
+    return new GlassboxError('BACKEND_UNAVAILABLE', 'The chosen backend is not available here.', 'Switch to WASM.', text);
   }
-  return new GlassboxError('MODEL_LOAD_FAILED', `onnxruntime could not create a session for this model: ${text}`);
+  return new GlassboxError(
+    'MODEL_LOAD_FAILED',
+    'onnxruntime could not prepare this model to run.',
+    'It may use a data type or operator version onnxruntime-web does not support: re-export with opset_version=17 and float32 weights, and check it with onnx.checker.check_model.',
+    text,
+  );
 }
 
 /** Parse the ONNX file and summarise it, without onnxruntime: clear errors for files that are not ONNX. */
@@ -151,7 +162,7 @@ class OrtGraphSession implements GraphSession {
     try {
       results = await this.session.run(ortFeeds, fetch ?? this.outputs.map((o) => o.name));
     } catch (e) {
-      throw new GlassboxError('INFERENCE_FAILED', `The model failed: ${(e as Error).message ?? e}`);
+      throw new GlassboxError('INFERENCE_FAILED', 'The model failed while running.', undefined, (e as Error).message ?? String(e));
     }
     const out: Record<string, TensorValue> = {};
     for (const [name, t] of Object.entries(results)) {
@@ -201,7 +212,12 @@ class OrtModel implements Model {
     try {
       results = await this.session.run({ [this.spec.inputName]: tensor }, [this.spec.outputName]);
     } catch (e) {
-      throw new GlassboxError('INFERENCE_FAILED', `The model failed on an input of shape [${dims.join(', ')}]: ${(e as Error).message ?? e}`, 'Check the input size and layout in the preprocessing panel.');
+      throw new GlassboxError(
+        'INFERENCE_FAILED',
+        `The model failed on an input of shape [${dims.join(', ')}].`,
+        'Check the input size and layout in the preprocessing panel.',
+        (e as Error).message ?? String(e),
+      );
     }
     const out = results[this.spec.outputName];
     const data = out.data;

@@ -1,6 +1,8 @@
 import { GlassboxError, serializeError } from '../../engine/errors';
 import { FAITHFULNESS_DEFAULTS } from '../../engine/explain/faithfulness-params';
 import type { ComparisonEntry, ComparisonSlice, Slice } from '../types';
+import { screenInputs } from '../inputs';
+import { learnRowTime, pushHistory, toState } from './explanation';
 import { checkMethod, jobFor, labelOf, targetsToExplain } from './job';
 
 /** Several methods on one image and target, one after another, each with its deletion/insertion curves. */
@@ -8,6 +10,7 @@ export const createComparisonSlice: Slice<ComparisonSlice> = (set, get, ctx) => 
   async runComparison() {
     const { model, image, preprocess, prediction, run, compareMethods } = get();
     if (run) return;
+    if (get().engine === 'restarting') return;
     if (!model || !image || !preprocess || !prediction) {
       get().report(new GlassboxError('NO_MODEL', 'Load a model and an image first.'), 'Comparing');
       return;
@@ -22,22 +25,28 @@ export const createComparisonSlice: Slice<ComparisonSlice> = (set, get, ctx) => 
       get().report(e, 'Comparing');
       return;
     }
-    // one target for every method, and the curves for each map
-    const [target] = targetsToExplain(get, 1);
+    if (get().predicting) await ctx.pendingPrediction;
+    const inputs = screenInputs(get());
+    if (!inputs) return;
+    // the same classes for every method (Top labels: a row per class), and the curves of each map
+    const targets = targetsToExplain(get, get().explainSettings.topLabels);
+    const [target] = targets;
     const entries: ComparisonEntry[] = compareMethods.map((method) => ({ method }));
     const comparisonId = ctx.nextJobId();
-    set({ comparison: { id: comparisonId, target, label: labelOf(get, target), modelName: model.name, imageName: image.name, entries, done: false } });
+    set({ comparison: { id: comparisonId, targets, labels: targets.map((t) => labelOf(get, t)), target, label: labelOf(get, target), inputs, modelName: model.name, imageName: image.name, entries, done: false } });
     for (let i = 0; i < entries.length; i++) {
       const jobId = `job-${ctx.nextJobId()}`;
       const method = entries[i].method;
-      set({ run: { jobId, method, startedAt: Date.now(), step: { index: i, count: entries.length } } });
+      set({ run: { jobId, kind: 'compare', method, startedAt: Date.now(), step: { index: i, count: entries.length } } });
       let cancelled = false;
       try {
-        const job = { ...jobFor(get, method, [target]), metrics: get().explainSettings.metrics ?? FAITHFULNESS_DEFAULTS };
+        const job = { ...jobFor(get, method, targets), metrics: get().explainSettings.metrics ?? FAITHFULNESS_DEFAULTS };
         const result = await ctx.deps.compute().explain(jobId, job, (progress) => {
           if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
         });
         entries[i] = { method, result };
+        learnRowTime(set, get, result);
+        pushHistory(set, get, toState(get, ctx, result, inputs));
       } catch (e) {
         cancelled = (e as GlassboxError).code === 'CANCELLED';
         entries[i] = { method, error: cancelled ? 'cancelled' : serializeError(e).message };

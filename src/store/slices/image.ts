@@ -10,6 +10,7 @@ export const createImageSlice: Slice<ImageSlice> = (set, get, ctx) => ({
       const image = await ctx.deps.compute().decodeImage(file, name);
       ctx.lastImage = { file, name };
       set({ image, imageStatus: 'ready' });
+      get().inputsChanged(); // a result of the previous image is never drawn over this one
       await get().predict();
     } catch (e) {
       set({ imageStatus: get().image ? 'ready' : 'error' });

@@ -13,6 +13,7 @@ export const createModelSlice: Slice<ModelSlice> = (set, get, ctx) => ({
       const preprocess = saved ?? model.spec.suggestedPreprocess;
       // a layer name belongs to one model
       set({ model, modelStatus: 'ready', preprocess, prediction: undefined, target: undefined, support: undefined, explainSettings: { ...get().explainSettings, layer: undefined } });
+      get().inputsChanged();
       await get().predict();
       void get().refreshSupport();
     } catch (e) {

@@ -1,4 +1,4 @@
-import { validatePreprocess } from '../../engine/image/preprocess';
+import { validatePreprocess, type PreprocessConfig } from '../../engine/image/preprocess';
 import { parseLabels, resolveLabels } from '../../engine/labels/labels';
 import { rankScores } from '../../engine/predict/scores';
 import type { LoadedModel, PredictResult } from '../../worker-api';
@@ -33,6 +33,7 @@ export const createPredictionSlice: Slice<PredictionSlice> = (set, get, ctx) => 
         return;
       }
       set({ preprocess: next, savedPreprocess: { ...get().savedPreprocess, [model.fingerprint]: next } });
+      get().inputsChanged();
       await get().predict();
     },
 
@@ -42,6 +43,7 @@ export const createPredictionSlice: Slice<PredictionSlice> = (set, get, ctx) => 
       const saved = { ...get().savedPreprocess };
       delete saved[model.fingerprint];
       set({ preprocess: model.spec.suggestedPreprocess, savedPreprocess: saved });
+      get().inputsChanged();
       await get().predict();
     },
 
@@ -70,27 +72,45 @@ export const createPredictionSlice: Slice<PredictionSlice> = (set, get, ctx) => 
       set({ showRaw });
     },
 
-    setTarget(target) {
-      set({ target });
+    setTarget(index) {
+      const label = get().prediction?.labels.labels[index] ?? `class ${index}`;
+      set({ target: index, pinned: { index, label } });
     },
 
-    async predict() {
+    unpinTarget() {
+      set({ pinned: undefined, target: get().prediction?.ranked.top[0]?.index });
+    },
+
+    predict() {
       const { model, image, preprocess } = get();
-      if (!model || !image || !preprocess) return;
+      if (!model || !image || !preprocess) return Promise.resolve();
       const mine = ++generation;
-      set({ predicting: true });
-      try {
-        const result = await ctx.deps.compute().predict(preprocess);
-        if (mine !== generation) return; // a newer request superseded this one
-        const prediction = relabel(get, result, get().model ?? model);
-        const target = get().target;
-        const keepTarget = target !== undefined && target < prediction.ranked.probabilities.length;
-        set({ prediction, target: keepTarget ? target : prediction.ranked.top[0]?.index });
-      } catch (e) {
-        if (mine === generation) get().report(e, 'Predicting');
-      } finally {
-        if (mine === generation) set({ predicting: false });
-      }
+      const pending = predictOnce(mine, model, preprocess);
+      ctx.pendingPrediction = pending;
+      return pending;
     },
   };
+
+  async function predictOnce(mine: number, model: LoadedModel, preprocess: PreprocessConfig): Promise<void> {
+    set({ predicting: true });
+    try {
+      const result = await ctx.deps.compute().predict(preprocess);
+      if (mine !== generation) return; // a newer request superseded this one
+      const prediction = relabel(get, result, get().model ?? model);
+      // The target follows the new top-1 whenever the model or the image changes, unless a class is pinned; a pin
+      // survives only while the model has that class (same index, same name).
+      let pinned = get().pinned;
+      if (pinned && !(pinned.index < prediction.ranked.probabilities.length && (prediction.labels.labels[pinned.index] ?? `class ${pinned.index}`) === pinned.label)) pinned = undefined;
+      set({ prediction, pinned, target: pinned ? pinned.index : prediction.ranked.top[0]?.index });
+      // the fastest single-image inference seen on this model and backend (the first carries warm-up)
+      const key = `${model.fingerprint}:${model.backend}:predict`;
+      const best = get().rowMs[key];
+      if (best === undefined || result.inferenceMs < best) set({ rowMs: { ...get().rowMs, [key]: result.inferenceMs } });
+      get().inputsChanged();
+    } catch (e) {
+      if (mine === generation) get().report(e, 'Predicting');
+    } finally {
+      if (mine === generation) set({ predicting: false });
+    }
+  }
 };

@@ -4,6 +4,7 @@ import type { RuntimeSlice, Slice } from '../types';
 /** The compute backend and thread count, the environment the worker reports, and start-up with the demo. */
 export const createRuntimeSlice: Slice<RuntimeSlice> = (set, get, ctx) => ({
   runtime: { backend: 'auto', threads: 0 },
+  engine: 'ready',
 
   async init() {
     const envPromise = ctx.deps.compute().environment().then((env) => set({ env }), (e) => get().report(e, 'Starting the compute worker'));
@@ -25,13 +26,19 @@ export const createRuntimeSlice: Slice<RuntimeSlice> = (set, get, ctx) => ({
     try {
       if (runtime.threads !== previous.threads && deps.restartCompute) {
         // The WASM thread pool is fixed when onnxruntime starts: a new worker, then reload what we had.
-        deps.restartCompute(runtime.threads);
-        set({ env: await deps.compute().environment() });
-        if (ctx.lastModel) {
-          const model = await deps.compute().loadModel(ctx.lastModel.bytes, ctx.lastModel.name, runtime.backend);
-          set({ model });
+        // Run stays disabled until the new worker holds the model and the image again.
+        set({ engine: 'restarting' });
+        try {
+          deps.restartCompute(runtime.threads);
+          set({ env: await deps.compute().environment() });
+          if (ctx.lastModel) {
+            const model = await deps.compute().loadModel(ctx.lastModel.bytes, ctx.lastModel.name, runtime.backend);
+            set({ model });
+          }
+          if (ctx.lastImage) await deps.compute().decodeImage(ctx.lastImage.file, ctx.lastImage.name);
+        } finally {
+          set({ engine: 'ready' });
         }
-        if (ctx.lastImage) await deps.compute().decodeImage(ctx.lastImage.file, ctx.lastImage.name);
       } else if (runtime.backend !== previous.backend && get().model) {
         set({ model: await deps.compute().switchBackend(runtime.backend) });
       }

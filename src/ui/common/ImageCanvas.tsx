@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import type { RgbaImage } from '../../engine/image/types';
 
 /** Paints an RGBA image; CSS scales it (pixelated for tiny model inputs). */
-export function ImageCanvas(props: { image: RgbaImage; className?: string; label: string; pixelated?: boolean; testId?: string }) {
+export function ImageCanvas(props: { image: RgbaImage; className?: string; label: string; pixelated?: boolean; testId?: string; title?: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const c = canvas.current;
@@ -18,8 +18,12 @@ export function ImageCanvas(props: { image: RgbaImage; className?: string; label
       ref={canvas}
       className={props.className}
       aria-label={props.label}
+      title={props.title}
       role="img"
       data-testid={props.testId}
+      // the intrinsic size before the first paint, so layout does not jump
+      width={props.image.width}
+      height={props.image.height}
       style={props.pixelated ? { imageRendering: 'pixelated' } : undefined}
     />
   );

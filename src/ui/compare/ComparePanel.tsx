@@ -1,20 +1,72 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { methodUnavailable } from '../../engine/explain/availability';
 import { descriptorOf, type MethodId } from '../../engine/explain/registry';
-import { symmetricLimit } from '../../engine/render/colormap';
+import type { Explanation } from '../../engine/explain/types';
+import { describeUnits } from '../../engine/explain/units';
+import type { RgbaImage } from '../../engine/image/types';
+import { resolveView, type ResolvedView } from '../../engine/render/defaults';
 import { renderHeatmapOverlay } from '../../engine/render/heatmap';
+import { clippedEnds, mapRange, sharedRange } from '../../engine/render/scale';
+import { ColorBar } from '../common/ColorBar';
 import { ImageCanvas } from '../common/ImageCanvas';
+import { OpacityField } from '../common/OpacityField';
 import { formatMs } from '../common/format';
 import { methodsByGroup } from '../explain/MethodPicker';
 import { useApp } from '../store-context';
+import { curvesRows, runCost } from '../../engine/explain/cost';
+import { FAITHFULNESS_DEFAULTS } from '../../engine/explain/faithfulness-params';
+import { paramsForJob } from '../../store/app-store';
+import '../explain/views.css';
+
+/** One map of the grid: a method's map for one class, drawn in its kind's colour map on its range. */
+interface Cell {
+  key: string;
+  method: MethodId;
+  target: number;
+  /** Row: the class's place among the comparison's targets. */
+  row: number;
+  image: RgbaImage;
+  look: ResolvedView;
+  range: [number, number];
+  clipped: { lo: boolean; hi: boolean };
+  signed: boolean;
+  units: string;
+  /** The other methods whose maps share this range (same units), when the scale is shared. */
+  sharedWith: MethodId[];
+}
+
+const labelOf = (m: MethodId) => descriptorOf(m).label;
+const unitsOf = (r: Explanation) => r.units ?? describeUnits(r);
+const list = (names: string[]) => (names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
 
 /**
- * Several methods on the same image and class, side by side: the maps on one shared diverging scale (the same
- * colour is the same attribution value everywhere) or each on its own, with each method's cost and its deletion
- * and insertion AUC — the seed reports' cost table, live.
+ * Several methods on the same image and classes, side by side: each map in its own kind's colour map (jet for
+ * CAMs and RISE, red–blue for signed weights, …) with its own colour bar, on its own range or — only among maps
+ * of the same quantity (the same units) — on a shared one; a row per class when several were explained (as
+ * shap's image_plot). Cells are at least 2× a 96-px image, pixelated; a click or Enter enlarges one. Below, each
+ * method's cost and its deletion and insertion AUC against a random pixel order — the seed reports' table, live.
  */
 export function ComparePanel() {
   const methods = useApp((s) => s.compareMethods);
+  const settings = useApp((s) => s.explainSettings);
+  const preprocessForCost = useApp((s) => s.preprocess);
+  const dynamicBatch = useApp((s) => s.model?.spec.dynamicBatch ?? false);
+  const layerChannels = useApp((s) => s.support?.catalog.candidates.find((c) => c.name === (s.explainSettings.layer || s.support?.catalog.suggested))?.channels);
+  // what the comparison will cost: every method's calls plus its curves (from the descriptors)
+  const compareCalls = useMemo(() => {
+    if (!preprocessForCost) return 0;
+    const curves = settings.metrics ?? FAITHFULNESS_DEFAULTS;
+    let calls = 0;
+    for (const m of methods) {
+      try {
+        calls += runCost(descriptorOf(m), paramsForJob(settings, m) as never, { width: preprocessForCost.width, height: preprocessForCost.height, targets: settings.topLabels, channels: layerChannels, dynamicBatch }).calls;
+        calls += Math.ceil(curvesRows(curves.steps) / (dynamicBatch ? curves.batchSize : 1));
+      } catch {
+        return 0;
+      }
+    }
+    return calls;
+  }, [methods, settings, preprocessForCost, dynamicBatch, layerChannels]);
   const scale = useApp((s) => s.compareScale);
   const comparison = useApp((s) => s.comparison);
   const support = useApp((s) => s.support);
@@ -26,21 +78,104 @@ export function ComparePanel() {
   const runComparison = useApp((s) => s.runComparison);
   const cancel = useApp((s) => s.cancelExplanation);
   const layer = useApp((s) => s.explainSettings.layer);
+  const [opacity, setOpacity] = useState(0.6);
+  const [enlarged, setEnlarged] = useState<string>();
+  const dialog = useRef<HTMLDialogElement>(null);
   // the picker's order: by group, registry order within a group
   const available: MethodId[] = methodsByGroup().flatMap((g) => g.methods);
   const toggle = (m: MethodId, on: boolean) => setMethods(on ? available.filter((x) => x === m || methods.includes(x)) : methods.filter((x) => x !== m));
-  const results = comparison?.entries.filter((e) => e.result) ?? [];
-  const sharedLimit = useMemo(() => Math.max(0, ...results.map((e) => symmetricLimit(e.result!.map))) || 1, [results]);
-  const overlays = useMemo(
-    () =>
-      (comparison?.entries ?? []).map((e) => {
-        const r = e.result;
-        if (!r || !modelInput || modelInput.width !== r.width || modelInput.height !== r.height) return undefined;
-        const limit = scale === 'shared' ? sharedLimit : symmetricLimit(r.map) || 1;
-        return renderHeatmapOverlay(modelInput, r.map, [-limit, limit], 'diverging', 0.6);
-      }),
-    [comparison, modelInput, scale, sharedLimit],
+  const targets = useMemo(() => (comparison ? (comparison.targets?.length ? comparison.targets : [comparison.target]) : []), [comparison]);
+  const classLabel = (row: number) => `#${targets[row]} ${comparison?.labels?.[row] ?? (row === 0 ? comparison?.label : '') ?? ''}`.trim();
+
+  // maps of the same quantity (the same units) may share a range; anything else keeps its own
+  const results = useMemo(() => (comparison?.entries ?? []).flatMap((e) => (e.result ? [e.result] : [])), [comparison]);
+  const byUnits = useMemo(() => {
+    const groups = new Map<string, Explanation[]>();
+    for (const r of results) groups.set(unitsOf(r), [...(groups.get(unitsOf(r)) ?? []), r]);
+    return groups;
+  }, [results]);
+  const canShare = [...byUnits.values()].some((g) => g.length > 1);
+  const shared = scale === 'shared' && canShare;
+
+  const cells = useMemo(() => {
+    const out = new Map<string, Cell>();
+    if (!comparison || !modelInput) return out;
+    for (const r of results) {
+      if (modelInput.width !== r.width || modelInput.height !== r.height) continue;
+      const look = resolveView({ colormap: 'auto' }, r);
+      const units = unitsOf(r);
+      const group = shared ? (byUnits.get(units) ?? []) : [];
+      const groupRange = group.length > 1 ? sharedRange(group.flatMap((g) => g.classes.map((c) => c.map)), group.some((g) => g.signed), look.clipPercentile) : undefined;
+      targets.forEach((target, row) => {
+        const c = r.classes.find((k) => k.target === target);
+        if (!c) return;
+        const range = groupRange ?? mapRange(c.map, r.signed, look.clipPercentile);
+        const key = `${r.method}:${target}`;
+        out.set(key, {
+          key,
+          method: r.method,
+          target,
+          row,
+          image: renderHeatmapOverlay(modelInput, c.map, range, look.colormap, opacity, { greyUnderlay: look.greyUnderlay, fadeAtZero: look.fadeAtZero }),
+          look,
+          range,
+          clipped: clippedEnds(c.map, range),
+          signed: r.signed,
+          units,
+          sharedWith: group.length > 1 ? group.filter((g) => g.method !== r.method).map((g) => g.method) : [],
+        });
+      });
+    }
+    return out;
+  }, [comparison, modelInput, results, byUnits, shared, targets, opacity]);
+
+  const open = enlarged ? cells.get(enlarged) : undefined;
+  useEffect(() => {
+    const d = dialog.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal();
+    if (!open && d.open) d.close();
+  }, [open]);
+
+  const multi = targets.length > 1;
+  const entries = comparison?.entries ?? [];
+  const colorBar = (cell: Cell, compact: boolean) => (
+    <ColorBar
+      colormap={cell.look.colormap}
+      fadeAtZero={cell.look.fadeAtZero}
+      scale={{ range: cell.range, signed: cell.signed, normalised: false, clipped: cell.clipped }}
+      quantity={cell.units}
+      note={
+        (cell.sharedWith.length ? `range shared with ${list(cell.sharedWith.map(labelOf))}` : 'own range') +
+        (cell.look.clipPercentile !== undefined ? `, ends at the ${cell.look.clipPercentile}th percentile` : '')
+      }
+      compact={compact}
+      testId={compact ? `compare-scale-${cell.method}` : 'compare-dialog-scale'}
+    />
   );
+  const renderCell = (method: MethodId, row: number, error?: string) => {
+    const cell = cells.get(`${method}:${targets[row]}`);
+    const suffix = row === 0 ? '' : `-class-${targets[row]}`;
+    return (
+      <figure key={`${method}:${row}`} data-method={method} data-class={targets[row]} className="compare-cell" data-testid={`compare-cell-${method}${suffix}`}>
+        {!multi && <figcaption>{labelOf(method)}</figcaption>}
+        {cell ? (
+          <>
+            <button type="button" className="compare-thumb" onClick={() => setEnlarged(cell.key)} aria-label={`Enlarge the ${labelOf(method)} map (${classLabel(row)})`} title="Enlarge (click or Enter)">
+              <ImageCanvas image={cell.image} label={`${labelOf(method)} map, ${classLabel(row)}`} pixelated testId={`compare-map-${method}${suffix}`} />
+            </button>
+            {colorBar(cell, true)}
+          </>
+        ) : (
+          <div className="placeholder">{error ?? (entries.find((e) => e.method === method)?.result ? 'not explained for this class' : run?.method === method ? 'running…' : 'waiting')}</div>
+        )}
+      </figure>
+    );
+  };
+
+  const random = results.find((r) => r.metrics?.random)?.metrics?.random;
+  const groupsText = [...byUnits.entries()].filter(([, g]) => g.length > 1).map(([units, g]) => `${list(g.map((r) => labelOf(r.method)))} (${units})`);
+  const alone = [...byUnits.values()].filter((g) => g.length === 1).map((g) => labelOf(g[0].method));
   return (
     <section className="panel" aria-labelledby="compare-h" data-testid="compare-panel">
       <header>
@@ -51,7 +186,7 @@ export function ComparePanel() {
           </button>
         ) : (
           <button type="button" className="primary" disabled={!model || !!run || !methods.length} onClick={() => void runComparison()} data-testid="run-compare">
-            Run comparison
+            Run comparison{compareCalls ? ` · ${compareCalls} model calls` : ''}
           </button>
         )}
       </header>
@@ -65,30 +200,53 @@ export function ComparePanel() {
           );
         })}
       </div>
-      <label>
-        Colour scale{' '}
-        <select aria-label="Comparison scale" value={scale} onChange={(e) => setScale(e.target.value as 'shared' | 'normalised')}>
-          <option value="normalised">each map on its own scale</option>
-          <option value="shared">one shared scale</option>
-        </select>
-      </label>
+      <div className="compare-controls">
+        <label>
+          Colour scale
+          <select aria-label="Comparison scale" value={scale} onChange={(e) => setScale(e.target.value as 'shared' | 'normalised')}>
+            <option value="normalised">each map on its own range</option>
+            <option value="shared" disabled={results.length > 0 && !canShare}>
+              shared by maps of the same quantity
+            </option>
+          </select>
+        </label>
+        <OpacityField value={opacity} onChange={setOpacity} />
+      </div>
       {comparison && (
         <>
           <p className="muted small">
-            Class #{comparison.target} {comparison.label} · {comparison.imageName} on {comparison.modelName}
-            {scale === 'shared' && results.length > 0 && <> · shared scale ±{sharedLimit.toPrecision(2)}</>}
+            {multi ? `Classes ${targets.map((t, row) => classLabel(row)).join(', ')}` : `Class ${classLabel(0)}`} · {comparison.imageName} on {comparison.modelName} · each map in its own kind’s colours (jet for CAMs and RISE, red–blue for signed weights)
           </p>
-          <div className="compare-grid" data-testid="compare-grid">
-            {comparison.entries.map((e, i) => (
-              <figure key={e.method} data-method={e.method} className="compare-cell">
-                {overlays[i] ? (
-                  <ImageCanvas image={overlays[i]!} label={`${descriptorOf(e.method).label} map`} pixelated testId={`compare-map-${e.method}`} className="overlay small" />
-                ) : (
-                  <div className="placeholder">{e.error ?? (run?.method === e.method ? 'running…' : 'waiting')}</div>
-                )}
-                <figcaption>{descriptorOf(e.method).label}</figcaption>
-              </figure>
-            ))}
+          {results.length > 1 && (
+            <p className="scale-groups" data-testid="compare-scale-note">
+              {scale !== 'shared'
+                ? canShare
+                  ? `Each map on its own range. Maps of the same quantity can share one: ${groupsText.join('; ')}.`
+                  : 'Each map on its own range: no two of these maps measure the same quantity (their units differ), so none can share a range.'
+                : canShare
+                  ? `Shared range for maps of the same quantity: ${groupsText.join('; ')}.${alone.length ? ` Own range (no other map measures the same quantity): ${list(alone)}.` : ''}`
+                  : 'No two of these maps measure the same quantity (their units differ), so each keeps its own range.'}
+            </p>
+          )}
+          <div className="compare-scroll" data-testid="compare-grid">
+            {multi ? (
+              <div className="compare-rows" style={{ gridTemplateColumns: `auto repeat(${entries.length}, minmax(200px, 280px))` }}>
+                <span />
+                {entries.map((e) => (
+                  <span key={e.method} className="column-label">
+                    {labelOf(e.method)}
+                  </span>
+                ))}
+                {targets.map((t, row) => [
+                  <span key={`label-${t}`} className="class-label">
+                    {classLabel(row)}
+                  </span>,
+                  ...entries.map((e) => renderCell(e.method, row, e.error)),
+                ])}
+              </div>
+            ) : (
+              <div className="compare-cells">{entries.map((e) => renderCell(e.method, 0, e.error))}</div>
+            )}
           </div>
           <table className="compare-table" data-testid="compare-table">
             <thead>
@@ -101,9 +259,9 @@ export function ComparePanel() {
               </tr>
             </thead>
             <tbody>
-              {comparison.entries.map((e) => (
+              {entries.map((e) => (
                 <tr key={e.method} data-method={e.method}>
-                  <td>{descriptorOf(e.method).label}</td>
+                  <td>{labelOf(e.method)}</td>
                   <td>{e.result ? formatMs(e.result.timings.totalMs) : (e.error ?? '…')}</td>
                   <td>{e.result ? e.result.timings.modelCalls : ''}</td>
                   <td>{e.result?.metrics ? e.result.metrics.deletion.auc.toFixed(3) : ''}</td>
@@ -112,8 +270,30 @@ export function ComparePanel() {
               ))}
             </tbody>
           </table>
+          {random && (
+            <p className="muted small random-baseline-note" data-testid="compare-random-baseline">
+              Baseline, pixels in a random order (the same for every method: it depends only on the image and the class): deletion AUC {random.deletion.auc.toFixed(3)}, insertion AUC{' '}
+              {random.insertion.auc.toFixed(3)}. A map is informative where it beats these.
+            </p>
+          )}
         </>
       )}
+      <dialog ref={dialog} className="map-dialog" data-testid="compare-dialog" aria-labelledby="compare-dialog-h" onClose={() => setEnlarged(undefined)}>
+        {open && (
+          <>
+            <header>
+              <h3 id="compare-dialog-h">
+                {labelOf(open.method)} · {classLabel(open.row)}
+              </h3>
+              <button type="button" onClick={() => dialog.current?.close()} autoFocus>
+                Close
+              </button>
+            </header>
+            <ImageCanvas image={open.image} label={`${labelOf(open.method)} map, enlarged`} pixelated testId="compare-dialog-map" />
+            {colorBar(open, false)}
+          </>
+        )}
+      </dialog>
     </section>
   );
 }

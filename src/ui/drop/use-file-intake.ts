@@ -1,9 +1,10 @@
 import { useCallback } from 'react';
 import { GlassboxError } from '../../engine/errors';
+import { foreignModelError, foreignModelFormat } from '../../engine/intake/export-guidance';
 import { useApp } from '../store-context';
 import { fileRole } from './route-files';
 
-/** Send files to the right loader (model, image, labels), whatever way they arrived. */
+/** Send files to the right loader (model, image, labels), whatever way they arrived; say what to do with the rest. */
 export function useFileIntake(): (files: Iterable<File>) => void {
   const loadModel = useApp((s) => s.loadModel);
   const loadImage = useApp((s) => s.loadImage);
@@ -13,13 +14,20 @@ export function useFileIntake(): (files: Iterable<File>) => void {
     (files) => {
       for (const file of files) {
         const role = fileRole(file);
+        const format = role === 'foreign-model' ? foreignModelFormat(file.name) : undefined;
         if (role === 'model') void file.arrayBuffer().then((b) => loadModel(new Uint8Array(b), file.name));
         else if (role === 'image') void loadImage(file, file.name || 'pasted image');
         else if (role === 'labels') void file.text().then((t) => loadLabels(t, file.name));
+        else if (format) report(foreignModelError(format, file.name), `Loading model ${file.name}`);
         else
           report(
-            new GlassboxError('IMAGE_UNSUPPORTED', `Glassbox does not know what to do with "${file.name}".`, 'Drop an .onnx model, an image (PNG, JPEG, WebP, GIF, BMP) or a labels file (.txt or .json).'),
-            'Opening a file',
+            new GlassboxError(
+              'FILE_UNSUPPORTED',
+              `${file.name || 'This file'} is not a file Glassbox can open.`,
+              'Drop an ONNX model (.onnx), an image (PNG, JPEG, WebP, GIF, BMP) or a labels file (.txt or .json).',
+              file.type ? `File type: ${file.type}` : undefined,
+            ),
+            `Opening ${file.name || 'a file'}`,
           );
       }
     },

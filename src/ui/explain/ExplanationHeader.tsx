@@ -1,34 +1,60 @@
-import { descriptorOf } from '../../engine/explain/registry';
+import { descriptorOf, type MethodId, type MethodParams } from '../../engine/explain/registry';
+import type { QualitySignal } from '../../engine/explain/types';
 import { useApp } from '../store-context';
+import { QualityNotes } from './QualityNotes';
 
-/** The title of a finished explanation, its class switcher, and a warning when it no longer matches the inputs. */
+/** The result's quality signals in words, with their one-click fixes (set the parameter, run again). */
+function ResultQuality() {
+  const result = useApp((s) => s.explanation?.result);
+  const outputsProbabilities = useApp((s) => s.prediction?.ranked.outputKind === 'probabilities');
+  const setParams = useApp((s) => s.setMethodParams);
+  const setSettings = useApp((s) => s.setExplainSettings);
+  const run = useApp((s) => s.runExplanation);
+  const busy = useApp((s) => !!s.run);
+  if (!result?.quality?.length) return null;
+  // "explain logits" changes nothing for a model whose own outputs are probabilities (a final Softmax)
+  const signals = result.quality.map((q) => (q.action?.param === 'scoreSpace' && outputsProbabilities ? { ...q, action: undefined } : q));
+  const onAction = (a: NonNullable<QualitySignal['action']>) => {
+    if (busy) return;
+    const method = result.method as MethodId;
+    setSettings({ method });
+    setParams(method, { [a.param]: a.value } as Partial<MethodParams[MethodId]>);
+    void run();
+  };
+  return <QualityNotes signals={signals} onAction={onAction} />;
+}
+
+/** The title of a finished explanation — method, class label and index, the model's score — and its class switcher. */
 export function ExplanationHeader() {
   const explanation = useApp((s) => s.explanation)!;
   const viewClass = useApp((s) => s.viewClass);
   const setViewClass = useApp((s) => s.setViewClass);
-  const modelName = useApp((s) => s.model?.name);
-  const imageName = useApp((s) => s.image?.name);
   const result = explanation.result;
-  const stale = explanation.modelName !== modelName || explanation.imageName !== imageName;
+  const i = Math.min(viewClass, result.classes.length - 1);
+  const cls = result.classes[i];
+  const score = explanation.scores?.[i];
   return (
     <>
       <header>
-        <h2 id="result-h">{descriptorOf(result.method).label} explanation</h2>
+        <h2 id="result-h" data-testid="result-heading">
+          {descriptorOf(result.method).label} explanation · #{cls.target} {explanation.labels[i]}
+          {score !== undefined && Number.isFinite(score) ? ` · ${(100 * score).toFixed(1)} %` : ''}
+        </h2>
         {result.classes.length > 1 && (
           <select aria-label="Explained class" value={viewClass} onChange={(e) => setViewClass(Number(e.target.value))}>
-            {result.classes.map((c, i) => (
-              <option key={c.target} value={i}>
-                #{c.target} {explanation.labels[i]}
+            {result.classes.map((c, k) => (
+              <option key={c.target} value={k}>
+                #{c.target} {explanation.labels[k]}
               </option>
             ))}
           </select>
         )}
       </header>
+      <ResultQuality />
       <p className="muted small" data-testid="result-reading">
         {descriptorOf(result.method).howToRead}
         {result.units && <> Values: {result.units}.</>}
       </p>
-      {stale && <p className="warning">This explanation was computed for {explanation.imageName} on {explanation.modelName}; run it again for the current model and image.</p>}
     </>
   );
 }

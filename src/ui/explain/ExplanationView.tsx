@@ -1,18 +1,23 @@
-import { OpacityField } from '../common/OpacityField';
 import { useMemo } from 'react';
-import { renderSurrogateOverlay, type Polarity } from '../../engine/render/lime-view';
-import type { ColormapName } from '../../engine/render/colormap';
+import { describeUnits } from '../../engine/explain/units';
+import { COLORMAP_NAMES } from '../../engine/render/colormap';
+import { boundaryThickness, overlayScale, renderSurrogateOverlay, surrogateLook, visibleFeatures, type Polarity, type SurrogateView } from '../../engine/render/lime-view';
+import { formatValue } from '../../engine/render/scale';
+import { ColorBar } from '../common/ColorBar';
 import { ImageCanvas } from '../common/ImageCanvas';
+import { OpacityField } from '../common/OpacityField';
 import { formatMs } from '../common/format';
 import { useApp } from '../store-context';
 import { ExplanationHeader } from './ExplanationHeader';
 import { FaithfulnessPlots } from './FaithfulnessPlots';
+import { HeatmapExplanation } from './HeatmapExplanation';
+import { WeightsChart } from './WeightsChart';
+import './views.css';
 
 const sum = (values: number[] | undefined) => (values ?? []).reduce((a, b) => a + b, 0);
-import { WeightsChart } from './WeightsChart';
-import { HeatmapExplanation } from './HeatmapExplanation';
+const largestMagnitude = (values: number[] | undefined) => (values ?? []).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
-/** The finished explanation: overlay with lime's views, the coefficients, fit quality and cost. */
+/** The finished explanation: overlay with lime's views and its colour bar, the coefficients, fit quality and cost. */
 export function ExplanationView() {
   const explanation = useApp((s) => s.explanation);
   const modelInput = useApp((s) => s.prediction?.result.modelInput);
@@ -23,66 +28,101 @@ export function ExplanationView() {
   const setHover = useApp((s) => s.setHoverFeature);
   const result = explanation?.result;
   const cls = result?.classes[Math.min(viewClass, (result?.classes.length ?? 1) - 1)];
-  const base = explanation?.result && modelInput && modelInput.width === result!.width && modelInput.height === result!.height ? modelInput : undefined;
-  const overlay = useMemo(
-    () => (result?.kind === 'superpixel-weights' && cls?.weights && base ? renderSurrogateOverlay(base, result.segments, cls.weights, view, hover) : undefined),
-    [result, cls, base, view, hover],
-  );
+  // the image the result was computed from, else the current model input when it has the result's size
+  const base = explanation?.baseImage ?? (result && modelInput && modelInput.width === result.width && modelInput.height === result.height ? modelInput : undefined);
+  // settings stored before these fields existed lack them
+  const scale = view.scale ?? 'normalised';
+  const raw = scale === 'raw' && (result?.classes.length ?? 0) > 1;
+  const sharedLimit = useMemo(() => Math.max(0, ...(result?.classes ?? []).map((c) => largestMagnitude(c.weights))), [result]);
+  const limit = (raw ? sharedLimit : largestMagnitude(cls?.weights)) || 1;
+  const overlay = useMemo(() => {
+    if (result?.kind !== 'superpixel-weights' || !cls?.weights || !base) return undefined;
+    const s = overlayScale(base.width, base.height);
+    return renderSurrogateOverlay(base, result.segments, cls.weights, view, hover, { scale: s, thickness: boundaryThickness(base.width, base.height, s), limit });
+  }, [result, cls, base, view, hover, limit]);
   if (!explanation || !result || !cls) return null;
   if (result.kind !== 'superpixel-weights') return <HeatmapExplanation />;
-  const onPointer = (e: React.PointerEvent<HTMLDivElement>) => {
+  const look = surrogateLook(view);
+  const units = result.units ?? describeUnits(result);
+  const shown = cls.weights ? visibleFeatures(cls.weights, view) : [];
+  const onPointer = (e: React.PointerEvent<HTMLElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
     const x = Math.floor(((e.clientX - rect.left) / rect.width) * result.width);
     const y = Math.floor(((e.clientY - rect.top) / rect.height) * result.height);
     if (x >= 0 && y >= 0 && x < result.width && y < result.height) setHover(result.segments?.[y * result.width + x]);
   };
+  const set = (patch: Partial<SurrogateView>) => setView(patch);
+  const note = raw ? `Raw weights, one range shared by the ${result.classes.length} explained classes.` : `Symmetric around 0: ±${formatValue(limit)} is this class’s largest |weight|.`;
   return (
     <section className="panel" aria-labelledby="result-h" data-testid="explanation-view">
       <ExplanationHeader />
-      <div className="explain-layout">
-        <div className="overlay-box" onPointerMove={onPointer} onPointerLeave={() => setHover(undefined)}>
-          {overlay ? <ImageCanvas image={overlay} label="LIME overlay" pixelated testId="overlay-canvas" className="overlay" /> : <p className="muted">Preprocessing changed since this run.</p>}
-          <div className="scale" title="Symmetric scale: white is 0">
-            <span>−{Math.max(...(cls.weights ?? [0]).map(Math.abs)).toPrecision(2)}</span>
-            <div className="gradient" />
-            <span>+{Math.max(...(cls.weights ?? [0]).map(Math.abs)).toPrecision(2)}</span>
-          </div>
+      <div className="views-layout">
+        <figure className="map-figure">
+          {overlay ? (
+            <div onPointerMove={onPointer} onPointerLeave={() => setHover(undefined)}>
+              <ImageCanvas image={overlay} label={`${result.method === 'kernelshap' ? 'KernelSHAP' : 'LIME'} overlay`} pixelated testId="overlay-canvas" className="map-canvas" />
+            </div>
+          ) : (
+            <p className="muted">Preprocessing changed since this run.</p>
+          )}
+          <ColorBar colormap={look.colormap} fadeAtZero={look.fadeAtZero} scale={{ range: [-limit, limit], signed: true, normalised: false }} quantity={units} note={note} testId="heatmap-scale" />
+        </figure>
+        <div className="views-side">
+          {cls.weights && <WeightsChart weights={cls.weights} shown={shown} colormap={look.colormap} limit={limit} units={units} />}
         </div>
-        <div className="chart-box">{cls.weights && <WeightsChart weights={cls.weights} />}</div>
       </div>
-      <div className="controls wrap">
+      <div className="controls-row">
         <label>
           Show
-          <select aria-label="Polarity" value={view.polarity} onChange={(e) => setView({ polarity: e.target.value as Polarity })}>
+          <select aria-label="Polarity" value={view.polarity} onChange={(e) => set({ polarity: e.target.value as Polarity })}>
             <option value="both">positive and negative</option>
             <option value="positive">positive only</option>
             <option value="negative">negative only</option>
           </select>
         </label>
-        <label>
+        <label title="The strongest features only, on the map and in the chart; 0 shows all">
           Top features
-          <input aria-label="Top features" type="number" min={0} value={view.numFeatures} onChange={(e) => setView({ numFeatures: Math.max(0, Math.floor(Number(e.target.value))) })} title="0 shows all" />
+          <input aria-label="Top features" type="number" min={0} value={view.numFeatures} onChange={(e) => set({ numFeatures: Math.max(0, Math.floor(Number(e.target.value))) })} />
         </label>
         <label>
           Min |weight|
-          <input aria-label="Minimum weight" type="number" min={0} step={0.001} value={view.minWeight} onChange={(e) => setView({ minWeight: Math.max(0, Number(e.target.value)) })} />
+          <input aria-label="Minimum weight" type="number" min={0} step={0.001} value={view.minWeight} onChange={(e) => set({ minWeight: Math.max(0, Number(e.target.value)) })} />
         </label>
         <label>
-          <input type="checkbox" checked={view.hideRest} onChange={(e) => setView({ hideRest: e.target.checked })} /> hide rest
+          <input type="checkbox" checked={view.hideRest} onChange={(e) => set({ hideRest: e.target.checked })} /> hide rest
         </label>
         <label>
-          <input aria-label="Boundaries" type="checkbox" checked={view.boundaries} onChange={(e) => setView({ boundaries: e.target.checked })} /> boundaries
+          <input aria-label="Boundaries" type="checkbox" checked={view.boundaries} onChange={(e) => set({ boundaries: e.target.checked })} /> boundaries
         </label>
-        <OpacityField value={view.opacity} onChange={(opacity) => setView({ opacity })} />
+        <OpacityField value={view.opacity} onChange={(opacity) => set({ opacity })} />
         <label>
           Colours
-          <select aria-label="Colour map" value={view.colormap} onChange={(e) => setView({ colormap: e.target.value as ColormapName })}>
-            <option value="diverging">diverging (signed)</option>
-            <option value="jet">jet</option>
-            <option value="viridis">viridis</option>
-            <option value="inferno">inferno</option>
+          <select aria-label="Colour map" value={view.colormap} onChange={(e) => set({ colormap: e.target.value as SurrogateView['colormap'] })}>
+            <option value="auto">auto (red–blue)</option>
+            {COLORMAP_NAMES.map((c) => (
+              <option key={c.name} value={c.name}>
+                {c.label}
+              </option>
+            ))}
           </select>
         </label>
+        <label title="Under signed weights the image's own colours can pass for a sign: grey by default">
+          Image
+          <select aria-label="Underlay" value={view.underlay ?? 'auto'} onChange={(e) => set({ underlay: e.target.value as SurrogateView['underlay'] })}>
+            <option value="auto">auto (greyscale)</option>
+            <option value="grey">greyscale</option>
+            <option value="colour">in colour</option>
+          </select>
+        </label>
+        {result.classes.length > 1 && (
+          <label>
+            Scale
+            <select aria-label="Scale" value={scale} onChange={(e) => set({ scale: e.target.value as SurrogateView['scale'] })}>
+              <option value="normalised">per class</option>
+              <option value="raw">shared across classes</option>
+            </select>
+          </label>
+        )}
       </div>
       <p className="muted small" data-testid="explanation-meta">
         Class #{cls.target} · {result.segmentCount} superpixels ·{' '}

@@ -1,18 +1,23 @@
-import { OpacityField } from '../common/OpacityField';
 import { useMemo } from 'react';
 import { descriptorOf } from '../../engine/explain/registry';
-import { scoreSpaceLabel } from '../../engine/explain/units';
-import { symmetricLimit, type ColormapName } from '../../engine/render/colormap';
-import { effectiveColormap, heatmapRange, renderHeatmapOverlay } from '../../engine/render/heatmap';
+import { describeUnits, scoreSpaceLabel } from '../../engine/explain/units';
+import { COLORMAP_NAMES, type ColormapName } from '../../engine/render/colormap';
+import { CLIP_PERCENTILE, defaultColormap, resolveView } from '../../engine/render/defaults';
+import { renderHeatmapOverlay, type HeatmapView } from '../../engine/render/heatmap';
+import { clippedEnds, formatValue, mapRange, sharedRange } from '../../engine/render/scale';
+import { ColorBar } from '../common/ColorBar';
 import { ImageCanvas } from '../common/ImageCanvas';
+import { OpacityField } from '../common/OpacityField';
 import { formatMs } from '../common/format';
 import { useApp } from '../store-context';
 import { ExplanationHeader } from './ExplanationHeader';
-import { COLORMAP_OPTIONS } from './MethodPicker';
 import { FaithfulnessPlots } from './FaithfulnessPlots';
 import { RiseExamples } from './RiseExamples';
+import './views.css';
 
-/** A per-pixel map (CAM or gradient attribution) over the image, with its scale, colour map and cost. */
+const colormapLabel = (name: ColormapName) => COLORMAP_NAMES.find((c) => c.name === name)?.label ?? name;
+
+/** A per-pixel map (CAM, gradients, RISE, SHAP, occlusion) over the image, with its colour bar, view choices and cost. */
 export function HeatmapExplanation() {
   const explanation = useApp((s) => s.explanation)!;
   const modelInput = useApp((s) => s.prediction?.result.modelInput);
@@ -22,45 +27,76 @@ export function HeatmapExplanation() {
   const result = explanation.result;
   const cls = result.classes[Math.min(viewClass, result.classes.length - 1)];
   const signed = result.signed;
-  const colormap = effectiveColormap(view, signed);
-  // one raw scale for every class of the run
-  const sharedLimit = useMemo(() => Math.max(...result.classes.map((c) => symmetricLimit(c.map))) || 1, [result]);
-  const range = useMemo(() => heatmapRange(cls.map, signed, view.scale, sharedLimit), [cls, signed, view.scale, sharedLimit]);
-  const base = modelInput && modelInput.width === result.width && modelInput.height === result.height ? modelInput : undefined;
-  const overlay = useMemo(() => (base ? renderHeatmapOverlay(base, cls.map, range, colormap, view.opacity) : undefined), [base, cls, range, colormap, view.opacity]);
+  const look = resolveView(view, result);
+  const raw = view.scale === 'raw';
+  // raw: one range for every class of the run; normalised: this map's own range
+  const shared = useMemo(() => sharedRange(result.classes.map((c) => c.map), signed, look.clipPercentile), [result, signed, look.clipPercentile]);
+  const own = useMemo(() => mapRange(cls.map, signed, look.clipPercentile), [cls, signed, look.clipPercentile]);
+  const range = raw ? shared : own;
+  const clipped = useMemo(() => clippedEnds(cls.map, range), [cls, range]);
+  // the image the result was computed from, else the current model input when it has the result's size
+  const base = explanation.baseImage ?? (modelInput && modelInput.width === result.width && modelInput.height === result.height ? modelInput : undefined);
+  const overlay = useMemo(
+    () => (base ? renderHeatmapOverlay(base, cls.map, range, look.colormap, view.opacity, { greyUnderlay: look.greyUnderlay, fadeAtZero: look.fadeAtZero }) : undefined),
+    [base, cls, range, look.colormap, look.greyUnderlay, look.fadeAtZero, view.opacity],
+  );
   const label = descriptorOf(result.method).label;
+  const units = result.units ?? describeUnits(result);
+  const clipNote = look.clipPercentile !== undefined ? `; ends at the ${look.clipPercentile}th percentile of ${signed ? '|value|' : 'the values'}, beyond it colours saturate` : '';
+  const note = raw
+    ? `Raw values${result.classes.length > 1 ? `, one range shared by the ${result.classes.length} explained classes` : ' (one class explained)'}${clipNote}.`
+    : signed
+      ? `Normalised per map: ±1 = ±${formatValue(range[1])}${clipNote}.`
+      : `Normalised per map: 0 = ${formatValue(range[0])}, 1 = ${formatValue(range[1])}${clipNote}.`;
+  const kindName = result.kind === 'cam' ? 'CAM' : result.method === 'rise' ? 'RISE map' : signed ? 'signed map' : 'unsigned map';
+  const set = (patch: Partial<HeatmapView>) => setView(patch);
   return (
     <section className="panel" aria-labelledby="result-h" data-testid="explanation-view">
       <ExplanationHeader />
-      <div className="explain-layout">
-        <div className="overlay-box">
-          {overlay ? <ImageCanvas image={overlay} label={`${label} overlay`} pixelated testId="overlay-canvas" className="overlay" /> : <p className="muted">Preprocessing changed since this run.</p>}
-          <div className="scale" title={view.scale === 'raw' ? 'One scale for every explained class of this run' : 'Stretched to this map’s own range'} data-testid="heatmap-scale">
-            <span>{range[0].toPrecision(2)}</span>
-            <div className={`gradient ${colormap}`} />
-            <span>{range[1].toPrecision(2)}</span>
+      <div className="views-layout">
+        <figure className="map-figure">
+          {overlay ? <ImageCanvas image={overlay} label={`${label} overlay`} pixelated testId="overlay-canvas" className="map-canvas" /> : <p className="muted">Preprocessing changed since this run.</p>}
+          <ColorBar colormap={look.colormap} fadeAtZero={look.fadeAtZero} scale={{ range, signed, normalised: !raw, clipped }} quantity={units} note={note} testId="heatmap-scale" />
+        </figure>
+        <div className="views-side">
+          <div className="view-controls">
+            <label>
+              Scale
+              <select aria-label="Scale" value={view.scale} onChange={(e) => set({ scale: e.target.value as HeatmapView['scale'] })}>
+                <option value="normalised">normalised per map</option>
+                <option value="raw">raw values (shared across classes)</option>
+              </select>
+            </label>
+            <label>
+              Colours
+              <select aria-label="Colour map" value={view.colormap} onChange={(e) => set({ colormap: e.target.value as HeatmapView['colormap'] })} title={`auto: the default for a ${kindName}`}>
+                <option value="auto">auto ({colormapLabel(defaultColormap(result))})</option>
+                {COLORMAP_NAMES.map((c) => (
+                  <option key={c.name} value={c.name}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Image
+              <select aria-label="Underlay" value={view.underlay} onChange={(e) => set({ underlay: e.target.value as HeatmapView['underlay'] })} title="Under a signed map the image's own colours can pass for a sign: grey by default">
+                <option value="auto">auto ({signed ? 'greyscale' : 'in colour'})</option>
+                <option value="grey">greyscale</option>
+                <option value="colour">in colour</option>
+              </select>
+            </label>
+            <label>
+              Clip
+              <select aria-label="Clip" value={view.clip} onChange={(e) => set({ clip: e.target.value as HeatmapView['clip'] })} title="A few extreme pixels can make the rest of a gradient map faint: end the colour range at a high percentile">
+                <option value="auto">auto ({descriptorOf(result.method).group === 'Gradients' ? `${CLIP_PERCENTILE}th percentile` : 'none'})</option>
+                <option value="on">at the {CLIP_PERCENTILE}th percentile</option>
+                <option value="off">none (the map’s extremes)</option>
+              </select>
+            </label>
+            <OpacityField value={view.opacity} onChange={(opacity) => set({ opacity })} />
           </div>
         </div>
-      </div>
-      <div className="controls wrap">
-        <label>
-          Scale
-          <select aria-label="Scale" value={view.scale} onChange={(e) => setView({ scale: e.target.value as 'raw' | 'normalised' })}>
-            <option value="normalised">normalised per map</option>
-            <option value="raw">raw (shared across classes)</option>
-          </select>
-        </label>
-        <OpacityField value={view.opacity} onChange={(opacity) => setView({ opacity })} />
-        <label>
-          Colours
-          <select aria-label="Colour map" value={view.colormap} onChange={(e) => setView({ colormap: e.target.value as ColormapName | 'auto' })}>
-            {COLORMAP_OPTIONS.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </label>
       </div>
       <p className="muted small" data-testid="explanation-meta">
         Class #{cls.target}

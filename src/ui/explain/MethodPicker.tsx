@@ -1,4 +1,3 @@
-import type { ColormapName } from '../../engine/render/colormap';
 import { methodUnavailable } from '../../engine/explain/availability';
 import { METHOD_GROUPS } from '../../engine/explain/descriptor';
 import { descriptorOf, METHOD_IDS, type MethodId } from '../../engine/explain/registry';
@@ -36,11 +35,3 @@ export function MethodPicker() {
     </label>
   );
 }
-
-export const COLORMAP_OPTIONS: { value: ColormapName | 'auto'; label: string }[] = [
-  { value: 'auto', label: 'auto (jet, or diverging if signed)' },
-  { value: 'jet', label: 'jet' },
-  { value: 'viridis', label: 'viridis' },
-  { value: 'inferno', label: 'inferno' },
-  { value: 'diverging', label: 'diverging (signed)' },
-];

@@ -1,8 +1,9 @@
 import { useMemo } from 'react';
 import { createRgbaImage, type RgbaImage } from '../../engine/image/types';
 import { ImageCanvas } from '../common/ImageCanvas';
+import './views.css';
 
-/** A few of RISE's random masks and the masked images the model scored, as the RISE report shows them. */
+/** A few of RISE's random masks and the masked images the model scored, as the RISE report shows them (at least 1:1). */
 export function RiseExamples(props: { image: RgbaImage; examples: { mask: number[]; score: number }[] }) {
   const tiles = useMemo(
     () =>
@@ -19,11 +20,11 @@ export function RiseExamples(props: { image: RgbaImage; examples: { mask: number
     [props.image, props.examples],
   );
   return (
-    <div className="rise-examples" data-testid="rise-examples">
+    <div className="rise-examples rise-tiles" data-testid="rise-examples">
       {tiles.map((t, i) => (
         <figure key={i}>
-          <ImageCanvas image={t.mask} label={`mask ${i + 1}`} pixelated className="overlay tiny" />
-          <ImageCanvas image={t.masked} label={`masked image ${i + 1}`} pixelated className="overlay tiny" />
+          <ImageCanvas image={t.mask} label={`mask ${i + 1}`} pixelated />
+          <ImageCanvas image={t.masked} label={`masked image ${i + 1}`} pixelated />
           <figcaption className="muted small">score {t.score.toPrecision(3)}</figcaption>
         </figure>
       ))}

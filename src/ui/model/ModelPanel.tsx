@@ -11,53 +11,66 @@ export function ModelPanel() {
   const intake = useFileIntake();
   const spec = model?.spec;
   return (
-    <section className="panel" aria-labelledby="model-h" data-testid="model-panel">
+    <section className="panel contained" aria-labelledby="model-h" data-testid="model-panel">
       <header>
         <h2 id="model-h">Model</h2>
         <FileButton accept=".onnx" onFiles={intake} testId="model-input">
           Open ONNX…
         </FileButton>
       </header>
-      {demo && (
+      {demo ? (
         <div className="demo-row">
           Demo:
           {demo.models.map((m) => (
-            <button key={m.file} type="button" className={model?.name === m.file ? 'chip active' : 'chip'} title={m.description} onClick={() => void loadDemoModel(m.file)}>
+            <button key={m.file} type="button" className={model?.name === m.file ? 'chip active' : 'chip'} aria-pressed={model?.name === m.file} title={m.description} onClick={() => void loadDemoModel(m.file)}>
               {m.name}
             </button>
           ))}
         </div>
+      ) : (
+        !model && <div className="skeleton line" aria-hidden="true" />
       )}
-      {status === 'loading' && <p className="muted">Loading model…</p>}
+      {status === 'loading' && (
+        <p className="muted small" role="status">
+          Loading model… <span className="spinner" aria-hidden="true" />
+        </p>
+      )}
       {model && spec && (
-        <dl className="facts" data-testid="model-facts">
-          <dt>File</dt>
-          <dd data-testid="model-name">
+        <>
+          <p className="model-line" data-testid="model-name">
             {model.name} <span className="muted">({formatBytes(model.sizeBytes)}, loaded in {formatMs(model.loadMs)})</span>
-          </dd>
-          <dt>Input</dt>
-          <dd>
-            {spec.inputName} {spec.inputDType} {formatShape(spec.inputShape)} · {spec.layout}
-            <span className="muted"> ({spec.layoutSource === 'graph' ? 'from graph' : 'guessed from shape'})</span>
-          </dd>
-          <dt>Batch</dt>
-          <dd>{spec.dynamicBatch ? 'dynamic (batched runs)' : 'fixed'}</dd>
-          <dt>Output</dt>
-          <dd>
-            {spec.outputName} {formatShape(spec.outputShape)} · {spec.outputKind === 'probabilities' ? 'probabilities (final Softmax)' : 'scores (softmax applied unless they already sum to 1)'}
-          </dd>
-          <dt>Graph</dt>
-          <dd>
-            IR {model.info.irVersion}, {model.info.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')} · {model.info.nodeCount} nodes
-            {model.info.producer && <> · {model.info.producer}</>}
-          </dd>
-          {model.info.metadata['glassbox.description'] && (
-            <>
-              <dt>About</dt>
-              <dd>{model.info.metadata['glassbox.description']}</dd>
-            </>
-          )}
-        </dl>
+          </p>
+          <p className="muted small model-summary">
+            in {formatShape(spec.inputShape)} {spec.layout} · out {formatShape(spec.outputShape)} {spec.outputKind === 'probabilities' ? 'probabilities' : 'scores'}
+          </p>
+          <details className="model-details">
+            <summary>Input, output and graph</summary>
+            <dl className="facts" data-testid="model-facts">
+              <dt>Input</dt>
+              <dd>
+                {spec.inputName} {spec.inputDType} {formatShape(spec.inputShape)} · {spec.layout}
+                <span className="muted"> ({spec.layoutSource === 'graph' ? 'from graph' : 'guessed from shape'})</span>
+              </dd>
+              <dt>Batch</dt>
+              <dd>{spec.dynamicBatch ? 'dynamic (batched runs)' : 'fixed'}</dd>
+              <dt>Output</dt>
+              <dd>
+                {spec.outputName} {formatShape(spec.outputShape)} · {spec.outputKind === 'probabilities' ? 'probabilities (final Softmax)' : 'scores (softmax applied unless they already sum to 1)'}
+              </dd>
+              <dt>Graph</dt>
+              <dd>
+                IR {model.info.irVersion}, {model.info.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')} · {model.info.nodeCount} nodes
+                {model.info.producer && <> · {model.info.producer}</>}
+              </dd>
+              {model.info.metadata['glassbox.description'] && (
+                <>
+                  <dt>About</dt>
+                  <dd>{model.info.metadata['glassbox.description']}</dd>
+                </>
+              )}
+            </dl>
+          </details>
+        </>
       )}
       {spec?.warnings.map((w) => (
         <p key={w} className="warning">

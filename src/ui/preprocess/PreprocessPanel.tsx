@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { GlassboxError } from '../../engine/errors';
 import { describePipeline, matchPreset, NORMALISATION_PRESETS, type NormalisationPreset, type PreprocessConfig } from '../../engine/image/preprocess';
 import { ImageCanvas } from '../common/ImageCanvas';
@@ -33,6 +33,8 @@ export function PreprocessPanel() {
   const setPreprocess = useApp((s) => s.setPreprocess);
   const resetPreprocess = useApp((s) => s.resetPreprocess);
   const report = useApp((s) => s.report);
+  const [open, setOpen] = useState(false);
+  const bodyId = useId();
   if (!model || !cfg) return null;
   const spec = model.spec;
   const sizeFixed = spec.width !== undefined && spec.height !== undefined;
@@ -45,88 +47,96 @@ export function PreprocessPanel() {
     void setPreprocess({ mean: p.mean.map((m) => m * k) as [number, number, number], std: p.std.map((s) => s * k) as [number, number, number] });
   };
   return (
-    <section className="panel" aria-labelledby="pre-h" data-testid="preprocess-panel">
+    <section className="panel contained" aria-labelledby="pre-h" data-testid="preprocess-panel">
       <header>
         <h2 id="pre-h">Preprocessing</h2>
         <button type="button" onClick={() => void resetPreprocess()} title={`Suggested: ${spec.preprocessSource}`}>
           Reset
         </button>
       </header>
-      <p className="muted small">Suggested from {spec.preprocessSource}. Your changes are remembered for this model.</p>
-      <div className="form-grid">
-        <label>
-          Width
-          <input aria-label="Input width" type="number" min={1} max={8192} value={cfg.width} disabled={sizeFixed} onChange={(e) => setSize('width', e.target.value)} />
-        </label>
-        <label>
-          Height
-          <input aria-label="Input height" type="number" min={1} max={8192} value={cfg.height} disabled={sizeFixed} onChange={(e) => setSize('height', e.target.value)} />
-        </label>
-        <label>
-          Resize
-          <select aria-label="Resize mode" value={cfg.resize} onChange={(e) => void setPreprocess({ resize: e.target.value as PreprocessConfig['resize'] })}>
-            <option value="stretch">stretch to size</option>
-            <option value="crop">shorter side + centre crop</option>
-          </select>
-        </label>
-        {cfg.resize === 'crop' && (
+      <p className="small pre-summary" data-testid="preprocess-summary">
+        {cfg.width}×{cfg.height} · {cfg.resize === 'crop' ? 'centre crop' : 'stretch'} · {NORMALISATION_PRESETS[preset as NormalisationPreset]?.label ?? 'custom normalisation'} · {cfg.channelOrder} {cfg.layout}{' '}
+        <button type="button" className="link" aria-expanded={open} aria-controls={bodyId} onClick={() => setOpen(!open)} data-testid="preprocess-toggle">
+          {open ? 'hide settings' : 'change…'}
+        </button>
+      </p>
+      <div id={bodyId} hidden={!open}>
+        <p className="muted small">Suggested from {spec.preprocessSource}. Your changes are remembered for this model.</p>
+        <div className="form-grid">
           <label>
-            Crop fraction
-            <input aria-label="Crop fraction" type="number" step={0.005} min={0.1} max={1} value={+cfg.cropFraction.toFixed(4)} onChange={(e) => void setPreprocess({ cropFraction: Number(e.target.value) })} />
+            Width
+            <input aria-label="Input width" type="number" min={1} max={8192} value={cfg.width} disabled={sizeFixed} onChange={(e) => setSize('width', e.target.value)} />
           </label>
-        )}
-        <label>
-          Value range
-          <select
-            aria-label="Value range"
-            value={cfg.range}
-            onChange={(e) => {
-              const range = Number(e.target.value) as 1 | 255;
-              const k = range / cfg.range; // keep mean/std meaning the same when the scale changes
-              void setPreprocess({ range, mean: cfg.mean.map((m) => m * k) as [number, number, number], std: cfg.std.map((s) => s * k) as [number, number, number] });
-            }}
-          >
-            <option value={1}>0–1</option>
-            <option value={255}>0–255</option>
-          </select>
-        </label>
-        <label>
-          Normalisation
-          <select aria-label="Normalisation preset" value={preset} onChange={(e) => e.target.value !== 'custom' && applyPreset(e.target.value as NormalisationPreset)}>
-            {Object.entries(NORMALISATION_PRESETS).map(([k, p]) => (
-              <option key={k} value={k}>
-                {p.label}
+          <label>
+            Height
+            <input aria-label="Input height" type="number" min={1} max={8192} value={cfg.height} disabled={sizeFixed} onChange={(e) => setSize('height', e.target.value)} />
+          </label>
+          <label>
+            Resize
+            <select aria-label="Resize mode" value={cfg.resize} onChange={(e) => void setPreprocess({ resize: e.target.value as PreprocessConfig['resize'] })}>
+              <option value="stretch">stretch to size</option>
+              <option value="crop">shorter side + centre crop</option>
+            </select>
+          </label>
+          {cfg.resize === 'crop' && (
+            <label>
+              Crop fraction
+              <input aria-label="Crop fraction" type="number" step={0.005} min={0.1} max={1} value={+cfg.cropFraction.toFixed(4)} onChange={(e) => void setPreprocess({ cropFraction: Number(e.target.value) })} />
+            </label>
+          )}
+          <label>
+            Value range
+            <select
+              aria-label="Value range"
+              value={cfg.range}
+              onChange={(e) => {
+                const range = Number(e.target.value) as 1 | 255;
+                const k = range / cfg.range; // keep mean/std meaning the same when the scale changes
+                void setPreprocess({ range, mean: cfg.mean.map((m) => m * k) as [number, number, number], std: cfg.std.map((s) => s * k) as [number, number, number] });
+              }}
+            >
+              <option value={1}>0–1</option>
+              <option value={255}>0–255</option>
+            </select>
+          </label>
+          <label>
+            Normalisation
+            <select aria-label="Normalisation preset" value={preset} onChange={(e) => e.target.value !== 'custom' && applyPreset(e.target.value as NormalisationPreset)}>
+              {Object.entries(NORMALISATION_PRESETS).map(([k, p]) => (
+                <option key={k} value={k}>
+                  {p.label}
+                </option>
+              ))}
+              <option value="custom" disabled>
+                custom
               </option>
+            </select>
+          </label>
+          <TripleInput label="Mean" value={cfg.mean} onCommit={(mean) => void setPreprocess({ mean })} onError={onError} />
+          <TripleInput label="Std" value={cfg.std} onCommit={(std) => void setPreprocess({ std })} onError={onError} />
+          <label>
+            Channels
+            <select aria-label="Channel order" value={cfg.channelOrder} disabled={cfg.channels === 1} onChange={(e) => void setPreprocess({ channelOrder: e.target.value as PreprocessConfig['channelOrder'] })}>
+              <option value="RGB">RGB</option>
+              <option value="BGR">BGR</option>
+            </select>
+          </label>
+          <label>
+            Layout
+            <select aria-label="Layout" value={cfg.layout} onChange={(e) => void setPreprocess({ layout: e.target.value as PreprocessConfig['layout'] })}>
+              <option value="NCHW">NCHW</option>
+              <option value="NHWC">NHWC</option>
+            </select>
+          </label>
+        </div>
+        <div className="pipeline">
+          {modelInput && <ImageCanvas image={modelInput} label="Model input" pixelated testId="model-input-canvas" className="model-input" />}
+          <ol data-testid="pipeline">
+            {describePipeline(cfg, image?.width, image?.height).map((step) => (
+              <li key={step}>{step}</li>
             ))}
-            <option value="custom" disabled>
-              custom
-            </option>
-          </select>
-        </label>
-        <TripleInput label="Mean" value={cfg.mean} onCommit={(mean) => void setPreprocess({ mean })} onError={onError} />
-        <TripleInput label="Std" value={cfg.std} onCommit={(std) => void setPreprocess({ std })} onError={onError} />
-        <label>
-          Channels
-          <select aria-label="Channel order" value={cfg.channelOrder} disabled={cfg.channels === 1} onChange={(e) => void setPreprocess({ channelOrder: e.target.value as PreprocessConfig['channelOrder'] })}>
-            <option value="RGB">RGB</option>
-            <option value="BGR">BGR</option>
-          </select>
-        </label>
-        <label>
-          Layout
-          <select aria-label="Layout" value={cfg.layout} onChange={(e) => void setPreprocess({ layout: e.target.value as PreprocessConfig['layout'] })}>
-            <option value="NCHW">NCHW</option>
-            <option value="NHWC">NHWC</option>
-          </select>
-        </label>
-      </div>
-      <div className="pipeline">
-        {modelInput && <ImageCanvas image={modelInput} label="Model input" pixelated testId="model-input-canvas" className="model-input" />}
-        <ol data-testid="pipeline">
-          {describePipeline(cfg, image?.width, image?.height).map((step) => (
-            <li key={step}>{step}</li>
-          ))}
-        </ol>
+          </ol>
+        </div>
       </div>
     </section>
   );

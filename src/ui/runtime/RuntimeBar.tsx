@@ -41,7 +41,11 @@ export function RuntimeBar() {
           ))}
         </select>
       </label>
-      {model?.backendNote && <span className="note">{model.backendNote}</span>}
+      {model?.backendNote && (
+        <span className="note" title={model.backendNote}>
+          {model.backendNote}
+        </span>
+      )}
     </div>
   );
 }

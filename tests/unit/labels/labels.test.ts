@@ -1,6 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GlassboxError } from '../../../src/engine/errors';
-import { IMAGENET_LABELS, labelsFromMetadata, parseLabels, resolveLabels } from '../../../src/engine/labels/labels';
+import { IMAGENET_LABELS, LABEL_TEXT_RULE, labelTextProblem, labelsFromMetadata, parseLabels, resolveLabels } from '../../../src/engine/labels/labels';
+
+const corpus = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../corpus/bad-inputs.json'), 'utf8')) as {
+  labels: { file: string; text: string; code: string; message: string; detail: string }[];
+};
 
 function expectLabelsInvalid(fn: () => unknown): void {
   let thrown: unknown;
@@ -64,6 +70,69 @@ describe('parseLabels', () => {
 
   it('names the file in the error message', () => {
     expect(() => parseLabels('', 'my-classes.txt')).toThrow(/my-classes\.txt/);
+  });
+});
+
+describe('plain text must look like labels', () => {
+  // Ten lines of ImageNet's synset_words.txt, among them its longest (131 characters) and one ending in "R.V.".
+  const synsetSample = [
+    'n01440764 tench, Tinca tinca',
+    'n02268443 dragonfly, darning needle, devil\'s darning needle, sewing needle, snake feeder, snake doctor, mosquito hawk, skeeter hawk',
+    'n02086240 Shih-Tzu',
+    'n02113023 Pembroke, Pembroke Welsh corgi',
+    'n03483316 hand blower, blow dryer, blow drier, hair dryer, hair drier',
+    'n04350905 suit, suit of clothes',
+    'n07714571 head cabbage',
+    'n09468604 valley, vale',
+    'n02669723 academic gown, academic robe, judge\'s robe',
+    'n02110958 pug, pug-dog',
+  ];
+
+  it('accepts class lists: synset_words lines (one in ten may be long), short names, digits, names with apostrophes and hyphens', () => {
+    expect(parseLabels(synsetSample.join('\n'))).toHaveLength(10);
+    expect(parseLabels('circle\nsquare\ntriangle\nstar\n')).toEqual(['circle', 'square', 'triangle', 'star']);
+    expect(parseLabels('0\n1\n2\n3\n4\n5\n6\n7\n8\n9')).toHaveLength(10);
+    expect(parseLabels("jack-o'-lantern\npotter's wheel\nyellow lady's slipper")).toHaveLength(3);
+    expect(parseLabels('cat\n\ndog\n')).toEqual(['cat', '', 'dog']);
+  });
+
+  it('refuses a list where more than one line in ten is not a name', () => {
+    const twoLong = [...synsetSample, 'n02977058 cash machine, cash dispenser, automated teller machine, automatic teller machine, automated teller, automatic teller, ATM'];
+    expect(labelTextProblem(synsetSample.map((l) => l.slice(10)))).toBeUndefined();
+    expect(labelTextProblem(twoLong.map((l) => l.slice(10)))).toMatch(/^2 of 11 lines do not look like class names: line 2 is 121 characters long; line 11 is 121 characters long\.$/);
+  });
+
+  it.each(corpus.labels)('$file is refused with $code and says why in its detail', ({ file, text, code, message, detail }) => {
+    let thrown: unknown;
+    try {
+      parseLabels(text, file);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(GlassboxError);
+    const error = thrown as GlassboxError;
+    expect(error.code).toBe(code);
+    expect(error.message).toBe(message);
+    expect(error.detail).toMatch(new RegExp(detail));
+    expect(error.detail).toContain(LABEL_TEXT_RULE);
+    expect(error.hint).toMatch(/one class name per line/);
+  });
+
+  it('tells sentences from names: a sentence end, many small words, or many words', () => {
+    expect(labelTextProblem(['Check the labels.', 'cat'])).toMatch(/line 1 ends like a sentence/);
+    expect(labelTextProblem(['this is the one we want', 'cat'])).toMatch(/line 1 reads like a sentence/);
+    expect(labelTextProblem(['one two three four five six seven eight nine', 'cat'])).toMatch(/line 1 has 9 words without a comma/);
+    expect(labelTextProblem(['St. Bernard, St Bernard', 'suit, suit of clothes'])).toBeUndefined();
+  });
+
+  it('refuses JSON that does not parse, with the parser text apart from the message', () => {
+    try {
+      parseLabels('["cat", "dog"', 'classes.json');
+      expect.unreachable();
+    } catch (e) {
+      expect((e as GlassboxError).message).toBe('classes.json looks like JSON but is not valid JSON.');
+      expect((e as GlassboxError).detail).toMatch(/^JSON\.parse: /);
+    }
   });
 });
 

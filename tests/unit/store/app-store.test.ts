@@ -4,7 +4,7 @@ import { GlassboxError } from '../../../src/engine/errors';
 import { defaultPreprocess, type PreprocessConfig } from '../../../src/engine/image/preprocess';
 import type { ClassifierSpec } from '../../../src/engine/runtime/classifier-spec';
 import { createAppStore } from '../../../src/store/app-store';
-import type { ComputeApi, ExplainJob, LoadedModel, MethodSupport, PredictResult } from '../../../src/worker-api';
+import type { ComputeApi, CurvesJob, ExplainJob, LoadedModel, MethodSupport, PredictResult } from '../../../src/worker-api';
 import { defaultsOf } from '../../../src/engine/explain/schema';
 import { descriptorOf, METHOD_IDS } from '../../../src/engine/explain/registry';
 
@@ -20,16 +20,19 @@ function fakeModel(name: string, classes = 3): LoadedModel {
 
 /** A compute fake: models named bad* fail like the worker does; predict returns logits chosen by the test. */
 function fakeCompute(logits: () => number[], delays: number[] = [], support?: MethodSupport) {
-  const calls: { predict: PreprocessConfig[]; explain: ExplainJob[] } = { predict: [], explain: [] };
+  const calls: { predict: PreprocessConfig[]; explain: ExplainJob[]; curves: CurvesJob[] } = { predict: [], explain: [], curves: [] };
   const cancels = new Map<string, { aborted: boolean }>();
+  // what the worker holds (it stamps results with these, as the real one does)
+  const current = { model: '', image: '' };
   const api: ComputeApi = {
     environment: async () => ({ webgpu: { available: false, shaderF16: false }, crossOriginIsolated: true, hardwareConcurrency: 2, wasmThreads: 2 }),
     loadModel: async (_bytes, name) => {
       if (name.startsWith('bad')) throw new GlassboxError('MODEL_UNREADABLE', 'This file is not a readable ONNX model: test.', 'hint');
+      current.model = `fp-${name}`;
       return fakeModel(name);
     },
     switchBackend: async () => fakeModel('x'),
-    decodeImage: async (_file, name) => ({ name, sha256: `sha-${name}`, width: 2, height: 2, originalWidth: 2, originalHeight: 2, image: { width: 2, height: 2, data: new Uint8ClampedArray(16) } }),
+    decodeImage: async (_file, name) => ((current.image = `sha-${name}`), { name, sha256: `sha-${name}`, width: 2, height: 2, originalWidth: 2, originalHeight: 2, image: { width: 2, height: 2, data: new Uint8ClampedArray(16) } }),
     predict: async (config) => {
       calls.predict.push(config);
       const values = logits();
@@ -39,6 +42,7 @@ function fakeCompute(logits: () => number[], delays: number[] = [], support?: Me
     },
     explain: async (jobId, job, onProgress) => {
       calls.explain.push(job);
+      const stamp = { ...current }; // the worker binds a run to the model and image it started with
       const signal = { aborted: false };
       cancels.set(jobId, signal);
       for (let done = 100; done <= 300; done += 100) {
@@ -46,7 +50,19 @@ function fakeCompute(logits: () => number[], delays: number[] = [], support?: Me
         if (signal.aborted) throw new GlassboxError('CANCELLED', 'The explanation was cancelled.');
         onProgress({ phase: 'sampling', done, total: 300 });
       }
-      return { kind: 'superpixel-weights', method: job.method, target: job.targets[0], width: 8, height: 8, map: [], segments: [], segmentCount: 1, weights: [1], signed: true, classes: job.targets.map((target) => ({ target, map: [], weights: [1] })), params: {}, seed: job.seed, scoreSpace: 'probability', timings: { totalMs: 1, inferenceMs: 1, modelCalls: 3, samples: 300, batchSize: 100 } };
+      return { kind: 'superpixel-weights', method: job.method, target: job.targets[0], width: 8, height: 8, map: [], segments: [], segmentCount: 1, weights: [1], signed: true, classes: job.targets.map((target) => ({ target, map: [], weights: [1] })), params: {}, seed: job.seed, scoreSpace: 'probability', timings: { totalMs: 1, inferenceMs: 1, modelCalls: 3, samples: 300, batchSize: 100 }, provenance: { modelSha256: stamp.model, imageSha256: stamp.image, preprocess: job.preprocess } };
+    },
+    curves: async (jobId, job, onProgress) => {
+      calls.curves.push(job);
+      const signal = { aborted: false };
+      cancels.set(jobId, signal);
+      for (let done = 1; done <= 3; done++) {
+        await new Promise((r) => setTimeout(r, 5));
+        if (signal.aborted) throw new GlassboxError('CANCELLED', 'The explanation was cancelled.');
+        onProgress({ phase: 'deletion and insertion', done, total: 3 });
+      }
+      const curve = { x: [0, 1], y: [1, 0], auc: 0.5 };
+      return { deletion: curve, insertion: curve, target: job.target, steps: 1, timings: { totalMs: 1, modelCalls: 1 } };
     },
     cancel: async (jobId) => {
       const s = cancels.get(jobId);
@@ -205,17 +221,39 @@ describe('app store', () => {
     expect(store.getState().messages).toEqual([]);
   });
 
-  it('deletion/insertion curves come with every run by default; switched off they stay off after a reload', async () => {
+  it('the map is shown first; its deletion/insertion curves follow as their own job (cancelling them keeps the map); switched off they stay off after a reload', async () => {
     const { store, compute, storage } = await ready();
+    const seen: string[] = [];
+    const unsubscribe = store.subscribe((s) => {
+      const phase = s.explanation ? (s.explanation.metrics ? 'map+curves' : 'map') : 'none';
+      if (seen.at(-1) !== phase) seen.push(phase);
+    });
     await store.getState().runExplanation();
-    expect(compute.calls.explain.at(-1)!.metrics?.steps).toBeGreaterThan(0);
+    unsubscribe();
+    expect(seen).toEqual(['none', 'map', 'map+curves']); // the map never waited for the curves
+    expect(compute.calls.explain.at(-1)!.metrics).toBeUndefined();
+    expect(compute.calls.curves.at(-1)).toMatchObject({ target: 1, params: { steps: 32 } });
+    expect(store.getState().history[0].metrics).toBeDefined();
+
+    // cancel the curves: the new map stays, without curves, and no error is shown
+    const running = store.getState().runExplanation();
+    while (store.getState().run?.kind !== 'curves') await new Promise((r) => setTimeout(r, 2));
+    const map = store.getState().explanation;
+    await store.getState().cancelExplanation();
+    await running;
+    expect(store.getState().explanation).toBe(map);
+    expect(store.getState().explanation!.metrics).toBeUndefined();
+    expect(store.getState().messages).toEqual([]);
+
+    const before = compute.calls.curves.length;
     store.getState().setExplainSettings({ metrics: null });
     await store.getState().runExplanation();
-    expect(compute.calls.explain.at(-1)!.metrics).toBeUndefined();
+    expect(compute.calls.curves.length).toBe(before);
     store.getState().flushSettings();
     const again = createAppStore({ compute: () => compute.api, assets, storage });
     expect(again.getState().explainSettings.metrics).toBeNull();
   });
+
 
   it('settings are written debounced: a run with many progress updates writes storage at most once, and only what changed', async () => {
     const storage = memoryStorage();
@@ -281,5 +319,85 @@ describe('app store', () => {
     await store.getState().runExplanation();
     expect(compute.calls.explain.length).toBe(before + 1);
     expect(compute.calls.explain.at(-1)!.params).toMatchObject({ layer: 'early' });
+  });
+
+  it('the target follows the new top-1 when the image or the model changes; a pinned class stays while the model has it', async () => {
+    let logits = [0, 2, 1];
+    const compute = fakeCompute(() => logits);
+    const store = createAppStore({ compute: () => compute.api, assets, storage: memoryStorage() });
+    // image first, then the model
+    await store.getState().loadImage(new Blob(['x']), 'a.png');
+    await store.getState().loadModel(new Uint8Array([1]), 'good.onnx');
+    expect(store.getState().target).toBe(1);
+    // a new image with another top-1: the target follows (it used to stay on the previous image's class)
+    logits = [5, 0, 0];
+    await store.getState().loadImage(new Blob(['y']), 'b.png');
+    expect(store.getState().target).toBe(0);
+    // pinned: it survives an image change
+    store.getState().setTarget(2);
+    expect(store.getState().pinned).toEqual({ index: 2, label: 'class 2' });
+    logits = [0, 9, 0];
+    await store.getState().loadImage(new Blob(['z']), 'c.png');
+    expect(store.getState().target).toBe(2);
+    store.getState().unpinTarget();
+    expect(store.getState().target).toBe(1);
+    // a pin on a class the new model names differently is dropped
+    store.getState().setTarget(2);
+    store.getState().loadLabels('ant\nbee\ncow\n', 'l.txt');
+    await store.getState().loadModel(new Uint8Array([1]), 'other.onnx');
+    expect(store.getState().pinned).toBeUndefined();
+    expect(store.getState().target).toBe(1);
+  });
+
+  it('model and image at once, in either order of arrival: the target is the final top-1', async () => {
+    for (const order of ['model-first', 'image-first']) {
+      const compute = fakeCompute(() => [0, 0, 7]);
+      const store = createAppStore({ compute: () => compute.api, assets, storage: memoryStorage() });
+      const model = store.getState().loadModel(new Uint8Array([1]), 'good.onnx');
+      const image = store.getState().loadImage(new Blob(['x']), 'a.png');
+      await (order === 'model-first' ? model.then(() => image) : image.then(() => model));
+      expect(store.getState().target, order).toBe(2);
+    }
+  });
+
+  it('a result is drawn only over the inputs it was computed from: another image moves it to the history, and back it shows again', async () => {
+    const { store } = await ready();
+    await store.getState().runExplanation();
+    const first = store.getState().explanation!;
+    expect(first.inputs).toMatchObject({ modelSha256: 'fp-good.onnx', imageSha256: 'sha-cat.png' });
+    await store.getState().loadImage(new Blob(['y']), 'dog.png');
+    expect(store.getState().explanation).toBeUndefined();
+    expect(store.getState().history.map((h) => h.id)).toEqual([first.id]);
+    expect(store.getState().showHistoryEntry(first.id)).toBe(false); // other image: not over this one
+    await store.getState().loadImage(new Blob(['x']), 'cat.png');
+    expect(store.getState().showHistoryEntry(first.id)).toBe(true);
+    expect(store.getState().explanation?.id).toBe(first.id);
+    // a run whose image changes while it runs lands in the history only
+    const running = store.getState().runExplanation();
+    await store.getState().loadImage(new Blob(['y']), 'dog.png');
+    await running;
+    expect(store.getState().explanation).toBeUndefined();
+    expect(store.getState().history).toHaveLength(2);
+  });
+
+  it('Run is refused while the engine restarts after a thread change', async () => {
+    const { store, compute } = await ready();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slowEnv = compute.api.environment;
+    compute.api.environment = async () => (await gate, slowEnv());
+    const restarting = createAppStore({ compute: () => compute.api, restartCompute: () => undefined, assets, storage: memoryStorage() });
+    await restarting.getState().loadModel(new Uint8Array([1]), 'good.onnx');
+    await restarting.getState().loadImage(new Blob(['x']), 'cat.png');
+    const change = restarting.getState().setRuntime({ threads: 1 });
+    expect(restarting.getState().engine).toBe('restarting');
+    const before = compute.calls.explain.length;
+    await restarting.getState().runExplanation();
+    expect(compute.calls.explain.length).toBe(before);
+    expect(restarting.getState().messages.at(-1)?.message).toMatch(/restarting/);
+    release();
+    await change;
+    expect(restarting.getState().engine).toBe('ready');
+    void store;
   });
 });

@@ -3,6 +3,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { describeUnits } from '../../../src/engine/explain/units';
+import { defaultPreprocess } from '../../../src/engine/image/preprocess';
 import type { Explanation } from '../../../src/engine/explain/types';
 import { createAppStore } from '../../../src/store/app-store';
 import { ExplanationView } from '../../../src/ui/explain/ExplanationView';
@@ -12,7 +13,13 @@ function render(result: Explanation): string {
   const data = new Map<string, string>();
   const storage = { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), removeItem: (k: string) => void data.delete(k) };
   const store = createAppStore({ compute: () => ({}) as never, assets: {} as never, storage });
-  store.setState({ explanation: { result: { ...result, units: describeUnits(result) }, modelName: 'm', imageName: 'i', labels: ['star'] } });
+  const preprocess = defaultPreprocess(2, 2);
+  store.setState({
+    explanation: {
+      id: 1, result: { ...result, units: describeUnits(result) }, inputs: { modelSha256: 'm', imageSha256: 'i', preprocess }, modelName: 'm', imageName: 'i', labels: ['star'],
+      targetScore: 0.9, scores: [0.9], baseImage: { width: 2, height: 2, data: new Uint8ClampedArray(16) }, createdAt: 0,
+    },
+  });
   // server rendering reads the store's initial state: hand it the state set above
   return renderToStaticMarkup(createElement(StoreContext.Provider, { value: { ...store, getInitialState: store.getState } }, createElement(ExplanationView)));
 }

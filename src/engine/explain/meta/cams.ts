@@ -20,6 +20,8 @@ function cam(id: string, label: string, reference: string, needs: MethodNeeds, h
     needs,
     seeded: false,
     result: 'cam',
+    // gradient CAMs: one forward+backward per class; Score-/Ablation-CAM: the image, then one row per channel
+    rows: (_p, { targets, channels }) => (needs === 'layer-gradient' ? 2 * targets : id === 'eigencam' ? 1 : 1 + (channels ?? 512)),
     howToRead: how,
     values: needs === 'layer-gradient' ? 'class activation: the layer’s activations weighted by the gradients of the {score}, after ReLU' : 'class activation: the layer’s activations weighted by their effect on the {score}, after ReLU',
     params: [

@@ -27,6 +27,11 @@ export const KERNEL_SHAP_META = describe<KernelShapParams>({
   result: 'superpixel-weights',
   values: 'Shapley value: the superpixel\'s share of the change in {score} from the background to the image',
   howToRead: "Each superpixel's Shapley value: its share of the difference between the image's score and the background's score. The values add up to that difference exactly.",
+  // M ≈ the segment count asked for; 2^M coalitions when enumerated, else shap's 2M + 2048 by default, plus ∅ and all
+  rows: (p) => {
+    const m = ('nSegments' in p.segmentation ? p.segmentation.nSegments : undefined) ?? 50;
+    return m <= p.exactUpTo ? 2 ** m : (p.samples === 'auto' ? 2 * m + 2048 : p.samples) + 2;
+  },
   params: [
     { kind: 'int-or-auto', name: 'samples', label: 'Samples', help: 'Coalitions evaluated when there are too many superpixels to enumerate; auto = 2M + 2048 (shap)', cli: 'samples', default: 'auto', manual: 1000, min: 2, max: 200_000, step: 100 },
     { kind: 'segmentation', name: 'segmentation', label: 'Segmentation', help: 'How the image is cut into players (superpixels)', cli: 'segmentation', default: SURROGATE_SEGMENTATION },

@@ -34,6 +34,7 @@ export const LIME_META = describe<LimeParams>({
   result: 'superpixel-weights',
   values: 'surrogate weight: change in {score} when the superpixel is shown',
   howToRead: 'Each superpixel is painted with the weight a local linear model gives it: red where showing the superpixel raised the class score, blue where it lowered it. Trust it only as far as the fit (R²) is good.',
+  rows: (p) => p.samples,
   params: [
     { kind: 'int', name: 'samples', label: 'Samples', help: 'num_samples: perturbed images evaluated', cli: 'samples', default: 1000, min: 2, max: 200_000, step: 100 },
     { kind: 'segmentation', name: 'segmentation', label: 'Segmentation', help: 'How the image is cut into features (superpixels)', cli: 'segmentation', default: SURROGATE_SEGMENTATION },

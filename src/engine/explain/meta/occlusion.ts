@@ -23,6 +23,7 @@ export const OCCLUSION_META = describe<OcclusionParams>({
   result: 'pixel-map',
   values: 'mean drop in {score} when a window over the pixel is hidden, summed over the colour channels',
   howToRead: 'Red where hiding a square window over the pixel lowers the class score (the model relies on that part), blue where hiding raises it; the value is the mean drop over the windows covering the pixel, summed over its colour channels as captum does. Detail finer than the stride is not resolved, and a window smaller than the object can raise the score by changing its outline: try a window as large as the object.',
+  rows: (p, { width, height }) => 1 + Math.max(1, Math.ceil((height - p.window) / p.stride) + 1) * Math.max(1, Math.ceil((width - p.window) / p.stride) + 1),
   params: [
     { kind: 'int', name: 'window', label: 'Window', help: 'Side of the square window hidden at a time (captum sliding_window_shapes)', cli: 'window', default: 16, min: 1, max: 8192, unit: 'px' },
     { kind: 'int', name: 'stride', label: 'Stride', help: 'Step between window positions; at most the window, so every pixel is hidden at least once (captum strides)', cli: 'stride', default: 8, min: 1, max: 8192, unit: 'px' },

@@ -25,6 +25,7 @@ export const PARTITION_SHAP_META = describe<PartitionShapParams>({
   result: 'pixel-map',
   values: 'Owen value: the pixel\'s share of the change in {score} from the hidden to the whole image',
   howToRead: 'Owen values over a hierarchy of image blocks: each block gets its share of the score difference between the image and the blurred (hidden) image; finer blocks where the score changes most. The values add up to that difference.',
+  rows: (p) => p.maxEvals,
   params: [
     { kind: 'int', name: 'maxEvals', label: 'Max evaluations', help: "shap's max_evals: more evaluations refine the blocks where the score changes most", cli: 'max-evals', default: 500, min: 4, max: 1_000_000, step: 100 },
     { kind: 'hide', name: 'background', label: 'Background', help: 'What hidden pixels show', cli: 'background', sigmaCli: 'sigma', default: { mode: 'blur', blurSigma: 10 }, modes: ['blur', 'black', 'grey', 'color', 'zeros'] },
