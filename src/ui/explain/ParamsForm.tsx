@@ -128,7 +128,7 @@ function SharedFields(props: { seeded: boolean }) {
           Seed
           <span className="inline">
             <input aria-label="Seed" type="number" min={0} value={settings.seed} onChange={(e) => setSettings({ seed: Number(e.target.value) })} />
-            <button type="button" title="New random seed" onClick={() => setSettings({ seed: Math.floor(Math.random() * 1e6) })}>
+            <button type="button" title="New random seed" aria-label="New random seed" onClick={() => setSettings({ seed: Math.floor(Math.random() * 1e6) })}>
               ↻
             </button>
           </span>

@@ -1,0 +1,36 @@
+/** The Run button says what the run will cost before the click, and a long run says so. */
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { defaultPreprocess } from '../../../src/engine/image/preprocess';
+import type { ClassifierSpec } from '../../../src/engine/runtime/classifier-spec';
+import { createAppStore, type AppState } from '../../../src/store/app-store';
+import { ExplainPanel } from '../../../src/ui/explain/ExplainPanel';
+import { StoreContext } from '../../../src/ui/store-context';
+
+function render(patch: Partial<AppState>): string {
+  const data = new Map<string, string>();
+  const storage = { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), removeItem: (k: string) => void data.delete(k) };
+  const store = createAppStore({ compute: () => ({}) as never, assets: {} as never, storage });
+  const spec = { dynamicBatch: true } as ClassifierSpec;
+  store.setState({ model: { name: 'm.onnx', fingerprint: 'fp', backend: 'wasm', spec } as AppState['model'], preprocess: defaultPreprocess(96, 96), ...patch });
+  return renderToStaticMarkup(createElement(StoreContext.Provider, { value: { ...store, getInitialState: store.getState } }, createElement(ExplainPanel)));
+}
+
+describe('ExplainPanel cost', () => {
+  it('LIME at 1000 samples, batch 32: 32 model calls; with a measured 2 ms per image about 2 s (curves included)', () => {
+    const html = render({ rowMs: { 'fp:wasm': 2 } });
+    expect(html).toMatch(/Run LIME · 32 model calls · ~2\.13 s/);
+    expect(html).not.toContain('data-testid="long-run"');
+  });
+
+  it('a run estimated over 30 s says so before it starts', () => {
+    const html = render({ rowMs: { 'fp:wasm': 50 } });
+    expect(html).toMatch(/data-testid="long-run"[^>]*>This run will take about 53\.30 s \(32 model calls\)/);
+  });
+
+  it('without any measurement it still shows the model calls; while the engine restarts Run waits', () => {
+    expect(render({})).toMatch(/Run LIME · 32 model calls</);
+    expect(render({ engine: 'restarting' })).toMatch(/disabled[^>]*>Restarting the engine…/);
+  });
+});
