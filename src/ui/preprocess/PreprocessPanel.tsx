@@ -1,6 +1,7 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { GlassboxError } from '../../engine/errors';
 import { describePipeline, matchPreset, NORMALISATION_PRESETS, type NormalisationPreset, type PreprocessConfig } from '../../engine/image/preprocess';
+import { numpyPilSnippet, torchvisionSnippet } from '../../engine/image/preprocess-code';
 import { ImageCanvas } from '../common/ImageCanvas';
 import { useApp } from '../store-context';
 
@@ -22,6 +23,76 @@ function TripleInput(props: { label: string; value: readonly number[]; onCommit:
       {props.label}
       <input aria-label={props.label} value={draft} onChange={(e) => setDraft(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} />
     </label>
+  );
+}
+
+const SNIPPETS = [
+  { id: 'torchvision', title: 'torchvision (transforms.Compose)', make: torchvisionSnippet },
+  { id: 'numpy', title: 'NumPy + Pillow', make: numpyPilSnippet },
+] as const;
+
+/** One snippet with its Copy button; without a clipboard (http, permissions) the code is selected for Ctrl+C. */
+function CodeBlock(props: { id: string; title: string; code: string }) {
+  const [note, setNote] = useState('');
+  const codeRef = useRef<HTMLElement>(null);
+  useEffect(() => setNote(''), [props.code]);
+  const selectCode = () => {
+    const node = codeRef.current;
+    const selection = window.getSelection();
+    if (!node || !selection) return;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    selection.removeAllRanges();
+    selection.addRange(range);
+  };
+  const copy = async () => {
+    try {
+      if (!navigator.clipboard?.writeText) throw new Error('no clipboard');
+      await navigator.clipboard.writeText(props.code);
+      setNote('Copied.');
+    } catch {
+      selectCode();
+      setNote('The clipboard is not available here: the code is selected, press Ctrl+C (⌘C) to copy it.');
+    }
+  };
+  return (
+    <div className="pre-code">
+      <p className="small">
+        <strong>{props.title}</strong>{' '}
+        <button type="button" onClick={() => void copy()} data-testid={`copy-preprocess-${props.id}`}>
+          Copy
+        </button>{' '}
+        <span className="muted" role="status" data-testid={`copy-preprocess-${props.id}-status`}>
+          {note}
+        </span>
+      </p>
+      <pre style={{ maxHeight: '18em', overflow: 'auto', fontSize: 12 }}>
+        <code ref={codeRef} data-testid={`preprocess-code-${props.id}`}>
+          {props.code}
+        </code>
+      </pre>
+    </div>
+  );
+}
+
+/** The pipeline as Python that gives the same tensor (tests/integration/preprocess-code.test.ts checks it). */
+function PythonCode(props: { cfg: PreprocessConfig }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details data-testid="preprocess-code" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>As Python</summary>
+      {open && (
+        <>
+          <p className="muted small">
+            Each script&apos;s <code>preprocess(path)</code> gives the tensor the model gets here (float32, within 1e-5). The resize is spelled out because PIL&apos;s own
+            BILINEAR rounds between passes and would differ by 1/255 on some pixels.
+          </p>
+          {SNIPPETS.map((s) => (
+            <CodeBlock key={s.id} id={s.id} title={s.title} code={s.make(props.cfg)} />
+          ))}
+        </>
+      )}
+    </details>
   );
 }
 
@@ -137,6 +208,7 @@ export function PreprocessPanel() {
             ))}
           </ol>
         </div>
+        <PythonCode cfg={cfg} />
       </div>
     </section>
   );
