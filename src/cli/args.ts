@@ -16,7 +16,7 @@ export interface CliRequest {
   /** Overrides on top of the preprocessing Glassbox suggests for the model. */
   preprocess: Partial<PreprocessConfig>;
   /** Set when an explanation is asked for (--method). */
-  explain?: { method: MethodId; params: MethodParams[MethodId]; seed: number; target?: number; topLabels: number; out?: string; metrics?: FaithfulnessParams };
+  explain?: { method: MethodId; params: MethodParams[MethodId]; seed: number; target?: number; topLabels: number; out?: string; outDir?: string; metrics?: FaithfulnessParams };
 }
 
 export const USAGE = `Usage: npm run explain -- --model M.onnx --image I.png [options]
@@ -41,6 +41,8 @@ Explanations:
   --top-labels K       also explain the next K−1 classes (default 1)
   --seed S             seed for the methods that sample (default 0); the same seed gives the same result
   --out FILE           write the result JSON there
+  --out-dir DIR        write <image>-<method>.json (result with its provenance), .npy (the map, float32 H×W),
+                       .segments.npy (superpixel ids, int32 H×W; LIME/KernelSHAP) and .png (overlay, colour bar)
   --metrics            add deletion/insertion curves and their AUC (RISE's metrics) --metric-steps S (32)
 Methods and their options (defaults in brackets):
 ${methodsUsage()}`;
@@ -70,7 +72,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
         range: { type: 'string' }, mean: { type: 'string' }, std: { type: 'string' }, bgr: { type: 'boolean' },
         rgb: { type: 'boolean' }, layout: { type: 'string' }, help: { type: 'boolean', short: 'h' },
         method: { type: 'string' }, target: { type: 'string' }, 'top-labels': { type: 'string' }, seed: { type: 'string' },
-        out: { type: 'string' }, metrics: { type: 'boolean' }, 'metric-steps': { type: 'string' },
+        out: { type: 'string' }, 'out-dir': { type: 'string' }, metrics: { type: 'boolean' }, 'metric-steps': { type: 'string' },
         ...methodFlagOptions(),
       },
     }));
@@ -128,9 +130,11 @@ export function parseCliArgs(argv: string[]): CliRequest {
       target: values.target === undefined ? undefined : nonNegativeInt('--target', values.target, 0),
       topLabels: values['top-labels'] ? positiveInt('--top-labels', values['top-labels'], 1000) : 1,
       out: values.out,
+      outDir: values['out-dir'],
     };
+    if (values['out-dir'] === '') throw new GlassboxError('PARAM_INVALID', '--out-dir needs a folder name.');
   } else {
-    const given = ['target', 'seed', 'out', 'top-labels', 'metrics', 'metric-steps', ...Object.keys(methodFlags)].filter((f) => (values as Record<string, unknown>)[f] !== undefined);
+    const given = ['target', 'seed', 'out', 'out-dir', 'top-labels', 'metrics', 'metric-steps', ...Object.keys(methodFlags)].filter((f) => (values as Record<string, unknown>)[f] !== undefined);
     if (given.length) throw new GlassboxError('PARAM_INVALID', `--${given[0]} only applies with --method.`);
   }
   return {

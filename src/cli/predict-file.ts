@@ -6,9 +6,14 @@ import { GlassboxError } from '../engine/errors';
 import { foreignModelError, foreignModelFormat, foreignModelFormatById } from '../engine/intake/export-guidance';
 import { createGradientSource } from '../engine/grad/gradient-model';
 import { runMethod } from '../engine/explain/run';
+import { renderFigure } from '../engine/export/figure';
+import { float32MapNpy, int32LabelsNpy } from '../engine/export/npy';
+import { serializeResultFile, type ResultContext } from '../engine/export/result-json';
 import { explanationSummary } from '../engine/explain/summary';
 import type { Explanation, Progress } from '../engine/explain/types';
 import { describePipeline, preprocessImage, resizeForModel, type PreprocessConfig } from '../engine/image/preprocess';
+import type { RgbaImage } from '../engine/image/types';
+import sharp from 'sharp';
 import { parseLabels, resolveLabels } from '../engine/labels/labels';
 import { rankScores } from '../engine/predict/scores';
 import type { CliRequest } from './args';
@@ -31,6 +36,8 @@ export interface CliResult {
   /** With --method: the explanation (also written to --out when given). */
   explanation?: Explanation;
   explanationFile?: string;
+  /** With --out-dir: the files written (result JSON, map .npy, segments .npy, overlay PNG). */
+  files?: string[];
   /** With --method: the result in a few lines of text, whatever the method. */
   summary?: string[];
 }
@@ -84,16 +91,19 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
     const labels = resolveLabels(raw.length, { file: fileLabels, metadata: model.spec.metadataLabels });
     const ranked = rankScores(raw, labels.labels, req.top, model.spec.outputKind);
     let explanation: Explanation | undefined;
+    let modelImage: RgbaImage | undefined;
+    let files: string[] | undefined;
     if (req.explain) {
       const order = rankScores(raw, labels.labels, raw.length, model.spec.outputKind).top.map((t) => t.index);
       const first = req.explain.target ?? order[0];
       if (first >= raw.length) throw new GlassboxError('PARAM_INVALID', `--target ${first} does not exist: the model has ${raw.length} classes (0–${raw.length - 1}).`);
       const targets = [first, ...order.filter((i) => i !== first)].slice(0, req.explain.topLabels);
       const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+      modelImage = resizeForModel(image, cfg);
       explanation = await runMethod(req.explain.method, {
         model,
         gradients,
-        image: resizeForModel(image, cfg),
+        image: modelImage,
         preprocess: cfg,
         targets,
         params: req.explain.params,
@@ -102,9 +112,20 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
         inputs: { modelSha256: sha256(bytes), imageSha256: sha256(imageBytes) },
       }, { metrics: req.explain.metrics, labels: labels.labels });
       if (req.explain.out) await fs.writeFile(req.explain.out, JSON.stringify({ ...explanation, labels: targets.map((t) => labels.labels[t]) }) + '\n');
+      if (req.explain.outDir) {
+        const context: ResultContext = {
+          glassbox: await glassboxVersion(),
+          model: { name: path.basename(req.model), sha256: sha256(bytes), inputs: model.info.inputs, outputs: model.info.outputs },
+          image: { name: path.basename(req.image), sha256: sha256(imageBytes) },
+          backend: 'wasm',
+          threads: req.threads,
+        };
+        files = await writeExports(req.explain.outDir, `${path.parse(req.image).name}-${explanation.method}`, explanation, modelImage, context);
+      }
     }
     return {
-      explanation: req.explain?.out ? undefined : explanation,
+      explanation: req.explain?.out || req.explain?.outDir ? undefined : explanation,
+      files,
       summary: explanation ? explanationSummary(explanation) : undefined,
       explanationFile: req.explain?.out,
       model: path.basename(req.model),
@@ -126,6 +147,47 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
   }
 }
 
+/** Glassbox's version, from package.json (the engine cannot read it; the result file records it). */
+async function glassboxVersion(): Promise<string> {
+  const pkg = JSON.parse(await fs.readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/**
+ * --out-dir: `<stem>.json` (the result file), `<stem>.npy` (the first class's map, float32 H×W), `<stem>.segments.npy`
+ * (superpixel ids, int32 H×W) and `<stem>.png` (the overlay with its title and colour bar). Returns the paths.
+ */
+async function writeExports(dir: string, stem: string, explanation: Explanation, image: RgbaImage, context: ResultContext): Promise<string[]> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new GlassboxError('PARAM_INVALID', `Cannot create the output folder ${dir}.`, 'Check the --out-dir path and that it is writable.', (e as Error).message);
+  }
+  const { width, height } = explanation;
+  const figure = renderFigure(explanation, image, context.model.name);
+  const png = await sharp(figure.pixels.data, { raw: { width: figure.pixels.width, height: figure.pixels.height, channels: 4 } })
+    .composite([{ input: Buffer.from(figure.svg), top: 0, left: 0 }])
+    .png()
+    .toBuffer();
+  const outputs: [string, Uint8Array | string][] = [
+    [`${stem}.json`, serializeResultFile(explanation, context)],
+    [`${stem}.npy`, float32MapNpy(explanation.map, height, width)],
+    ...(explanation.kind === 'superpixel-weights' ? [[`${stem}.segments.npy`, int32LabelsNpy(explanation.segments, height, width)] as [string, Uint8Array]] : []),
+    [`${stem}.png`, png],
+  ];
+  const written: string[] = [];
+  for (const [name, content] of outputs) {
+    const file = path.join(dir, name);
+    try {
+      await fs.writeFile(file, content);
+    } catch (e) {
+      throw new GlassboxError('PARAM_INVALID', `Cannot write ${file}.`, 'Check the --out-dir path and that it is writable.', (e as Error).message);
+    }
+    written.push(file);
+  }
+  return written;
+}
+
 export function formatTable(r: CliResult): string {
   const lines = [`${r.model} on ${r.image} (${r.backend}, ${r.threads} thread${r.threads > 1 ? 's' : ''})`];
   for (const w of r.warnings) lines.push(`warning: ${w}`);
@@ -136,6 +198,7 @@ export function formatTable(r: CliResult): string {
   lines.push('', `labels: ${r.labels}; ${r.outputKind === 'logits' ? 'softmax applied to logits' : 'outputs already probabilities'}`);
   if (r.summary) lines.push('', ...r.summary);
   if (r.explanationFile) lines.push(`explanation written to ${r.explanationFile}`);
+  if (r.files) lines.push('files written:', ...r.files.map((f) => `  ${f}`));
   lines.push(`time: load ${r.timings.loadMs.toFixed(0)} ms, decode ${r.timings.decodeMs.toFixed(0)} ms, preprocess ${r.timings.preprocessMs.toFixed(0)} ms, inference ${r.timings.inferenceMs.toFixed(0)} ms`);
   return lines.join('\n');
 }

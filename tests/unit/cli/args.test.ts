@@ -170,4 +170,12 @@ describe('method flags come from the descriptors', () => {
     expect(expectParamInvalid([...base, '--method', 'lime', '--compactness', '5', '--segmentation', 'grid']).message).toMatch(/--compactness does not apply to this segmentation/);
     expect(expectParamInvalid([...base, '--samples', '10']).message).toMatch(/--samples only applies with --method/);
   });
+  it('--out-dir asks for the export files, next to --out or alone; it needs --method and a folder name', () => {
+    expect(parseCliArgs([...base, '--method', 'gradcam', '--out-dir', 'results']).explain).toMatchObject({ method: 'gradcam', outDir: 'results', out: undefined });
+    expect(parseCliArgs([...base, '--method', 'lime', '--out', 'r.json', '--out-dir', 'results']).explain).toMatchObject({ out: 'r.json', outDir: 'results' });
+    expect(parseCliArgs([...base, '--method', 'lime']).explain!.outDir).toBeUndefined();
+    expect(expectParamInvalid([...base, '--out-dir', 'results']).message).toMatch(/--out-dir only applies with --method/);
+    expect(expectParamInvalid([...base, '--method', 'lime', '--out-dir', '']).message).toMatch(/--out-dir needs a folder name/);
+    expect(expectParamInvalid(['--help']).hint).toMatch(/--out-dir DIR/);
+  });
 });
