@@ -1,7 +1,9 @@
 import { descriptorOf, type MethodId, type MethodParams } from '../../engine/explain/registry';
 import type { QualitySignal } from '../../engine/explain/types';
 import { useApp } from '../store-context';
+import { ExportMenu } from './ExportMenu';
 import { QualityNotes } from './QualityNotes';
+import './panel.css';
 
 /** The result's quality signals in words, with their one-click fixes (set the parameter, run again). */
 function ResultQuality() {
@@ -50,6 +52,7 @@ export function ExplanationHeader() {
           </select>
         )}
       </header>
+      <ExportMenu />
       <ResultQuality />
       <p className="muted small" data-testid="result-reading">
         {descriptorOf(result.method).howToRead}
