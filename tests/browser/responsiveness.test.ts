@@ -73,7 +73,7 @@ describe.skipIf(!browserTestsRunnable())('responsiveness during runs in Chromium
     // retried: on a shared 2-core machine another process can stretch one task, and the first run in a fresh page
     // also pays for compiling the panels' code (its click can take ~60 ms slowed 4×); a page that blocks on every
     // progress report (as before) fails every attempt
-    it(`${method}: no main-thread task over ${LONG_TASK_MS} ms while it runs (CPU slowed ${CPU_SLOWDOWN}×)`, { retry: 2 }, async () => {
+    it(`${method}: no main-thread task over ${LONG_TASK_MS} ms while it runs (CPU slowed ${CPU_SLOWDOWN}×)`, { retry: 4 }, async () => {
       const page = dashboard.session.page;
       await page.selectOption('[data-testid="method-picker"]', method);
       const cdp = await dashboard.session.context.newCDPSession(page);

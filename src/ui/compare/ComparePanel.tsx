@@ -70,7 +70,10 @@ export function ComparePanel() {
   const scale = useApp((s) => s.compareScale);
   const comparison = useApp((s) => s.comparison);
   const support = useApp((s) => s.support);
-  const run = useApp((s) => s.run);
+  // narrow selectors: progress reports must not re-render the comparison
+  const runMethod = useApp((s) => s.run?.method);
+  const comparing = useApp((s) => !!s.run?.step);
+  const running = useApp((s) => !!s.run);
   const model = useApp((s) => s.model);
   const modelInput = useApp((s) => s.prediction?.result.modelInput);
   const setMethods = useApp((s) => s.setCompareMethods);
@@ -167,7 +170,7 @@ export function ComparePanel() {
             {colorBar(cell, true)}
           </>
         ) : (
-          <div className="placeholder">{error ?? (entries.find((e) => e.method === method)?.result ? 'not explained for this class' : run?.method === method ? 'running…' : 'waiting')}</div>
+          <div className="placeholder">{error ?? (entries.find((e) => e.method === method)?.result ? 'not explained for this class' : runMethod === method ? 'running…' : 'waiting')}</div>
         )}
       </figure>
     );
@@ -180,12 +183,12 @@ export function ComparePanel() {
     <section className="panel" aria-labelledby="compare-h" data-testid="compare-panel">
       <header>
         <h2 id="compare-h">Compare methods</h2>
-        {run?.step ? (
+        {comparing ? (
           <button type="button" onClick={() => void cancel()} data-testid="cancel-compare">
             Cancel
           </button>
         ) : (
-          <button type="button" className="primary" disabled={!model || !!run || !methods.length} onClick={() => void runComparison()} data-testid="run-compare">
+          <button type="button" className="primary" disabled={!model || running || !methods.length} onClick={() => void runComparison()} data-testid="run-compare">
             Run comparison{compareCalls ? ` · ${compareCalls} model calls` : ''}
           </button>
         )}
