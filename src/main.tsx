@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createAppStore } from './store/app-store';
 import { createAssetFetcher } from './store/demo';
+import { indexedDbHistory } from './store/history-db';
 import { needsIsolationReload, registerOfflineCache, reloadIsolated } from './offline';
 import { App } from './ui/App';
 import { StoreContext } from './ui/store-context';
@@ -21,6 +22,8 @@ async function boot() {
     restartCompute: (n) => compute().restart({ threads: n }),
     assets: createAssetFetcher(new URL(import.meta.env.BASE_URL, location.href).href),
     storage: localStorage,
+    // finished results survive reloads and going offline; where IndexedDB is blocked they stay in memory
+    historyStore: indexedDbHistory(),
   });
   (window as unknown as { glassbox?: unknown }).glassbox = store; // for the browser tests and the console
   // settings are written debounced: write what is pending before the page goes away

@@ -1,7 +1,8 @@
 /**
  * One zustand store from a factory with its dependencies injected (testable without a worker), built from one
  * slice per concern (slices/: runtime, model, image, prediction, explanation, comparison, settings, messages).
- * Only the settings slice persists, written debounced (persistence.ts), never on every progress update.
+ * Only the settings slice persists, written debounced (persistence.ts), never on every progress update; finished
+ * results go to the injected history store (history-db.ts: IndexedDB in the browser).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { persist } from 'zustand/middleware';
@@ -21,6 +22,7 @@ import { createSettingsSlice } from './slices/settings';
 import type { AppState, SliceContext, StoreDeps } from './types';
 
 export type * from './types';
+export type { HistoryStore } from './history-db';
 export { defaultExplainSettings, paramsForJob, usesLayer } from './explain-settings';
 
 export type AppStore = StoreApi<AppState>;
@@ -30,7 +32,7 @@ type Persisted = Pick<AppState, 'runtime' | 'savedPreprocess' | 'topK' | 'explai
 export function createAppStore(deps: StoreDeps): AppStore {
   let jobCounter = 0;
   const storage = debouncedStorage<Persisted>(deps.storage, deps.persistDelayMs ?? 400);
-  const ctx: SliceContext = { deps, nextJobId: () => ++jobCounter, flush: () => storage.flush() };
+  const ctx: SliceContext = { deps, nextJobId: () => ++jobCounter, reserveJobIds: (n) => void (jobCounter = Math.max(jobCounter, n)), flush: () => storage.flush() };
 
   return createStore<AppState>()(
     persist(

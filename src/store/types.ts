@@ -12,6 +12,7 @@ import type { SurrogateView } from '../engine/render/lime-view';
 import type { ComputeApi, DecodedImage, EnvironmentInfo, LoadedModel, PredictResult, RuntimeSettings } from '../worker-api';
 import type { AssetFetcher, DemoManifest } from './demo';
 import type { ExplainSettings } from './explain-settings';
+import type { HistoryStore } from './history-db';
 import type { InputsKey } from './inputs';
 import type { RgbaImage } from '../engine/image/types';
 import type { FaithfulnessMetrics } from '../engine/explain/types';
@@ -26,6 +27,10 @@ export interface StoreDeps {
   storage: StateStorage;
   /** Milliseconds settings wait before they are written to storage (default 400). */
   persistDelayMs?: number;
+  /** Where finished results outlive the page (IndexedDB in the browser); without one the history is in memory. */
+  historyStore?: HistoryStore;
+  /** Size budget of the history in bytes (default HISTORY_BUDGET_BYTES): the oldest unpinned results go first. */
+  historyBudgetBytes?: number;
 }
 
 export interface AppMessage extends SerializedError {
@@ -92,6 +97,8 @@ export interface ExplanationState {
   /** Curves computed after the map (undefined while they run or when switched off). */
   metrics?: FaithfulnessMetrics;
   createdAt: number;
+  /** Kept in the history when older results are evicted to stay under the size budget. */
+  pinned?: boolean;
 }
 
 export interface RuntimeSlice {
@@ -149,8 +156,22 @@ export interface ExplanationSlice {
   run?: RunState;
   /** The result shown over the image: only ever one computed from the inputs on screen. */
   explanation?: ExplanationState;
-  /** Every finished result of this session, newest first, each with its own image (at most HISTORY_LIMIT). */
+  /** Every finished result, newest first, each with its own image; kept across reloads when a history store works,
+   *  bounded by a size budget (the oldest unpinned go first). */
   history: ExplanationState[];
+  /** 'saved': in the history store; 'memory': this page only (no store, or it failed); 'loading' until loaded. */
+  historyStorage: 'loading' | 'saved' | 'memory';
+  /** What the user should know about the history (results evicted, storage unavailable). */
+  historyNotice?: string;
+  /** Read the stored history (once, at start-up); a failing store leaves the history in memory with a notice. */
+  loadHistory(): Promise<void>;
+  /** Add or replace a finished entry (evicting to stay under the budget) and store it. */
+  keepInHistory(entry: ExplanationState): void;
+  pinHistoryEntry(id: number, pinned: boolean): void;
+  deleteHistoryEntry(id: number): void;
+  /** Remove every history entry, pinned ones too (the result on screen stays on screen). */
+  clearHistory(): void;
+  dismissHistoryNotice(): void;
   /** Measured model time per input row, by model fingerprint and backend (for the cost shown before a run). */
   rowMs: Record<string, number>;
   /** Show a history entry: as the result when it matches the screen (true), else not (false). */
@@ -213,6 +234,8 @@ export interface SliceContext {
   /** The prediction in flight, if any: a run waits for it so its target is the current image's. */
   pendingPrediction?: Promise<void>;
   nextJobId(): number;
+  /** After loading stored results: later ids are above every stored one (ids stay unique across reloads). */
+  reserveJobIds(atLeast: number): void;
   flush(): void;
 }
 

@@ -107,7 +107,9 @@ describe.skipIf(!browserTestsRunnable())('trust: the right class, no stale maps'
     // the map while the curves still run
     await page.waitForSelector('[data-testid="cancel-curves"]', { timeout: 60_000 });
     expect(await page.$('[data-testid="overlay-canvas"]')).not.toBeNull();
-    await page.click('[data-testid="cancel-curves"]');
+    // the curves of 64 samples on the demo are quick: they may end before the click lands (the store test covers
+    // cancelling them deterministically); either way the map stays and no error shows
+    await page.click('[data-testid="cancel-curves"]', { timeout: 3000 }).catch(() => undefined);
     await page.waitForSelector('[data-testid="run-explain"]');
     expect(await page.$('[data-testid="overlay-canvas"]')).not.toBeNull();
     expect(await page.$('[data-testid="messages"]')).toBeNull();

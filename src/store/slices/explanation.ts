@@ -1,11 +1,40 @@
 import { GlassboxError } from '../../engine/errors';
 import type { Explanation } from '../../engine/explain/types';
+import { historyEntryBytes, type HistoryStore } from '../history-db';
 import { sameInputs, screenInputs, type InputsKey } from '../inputs';
 import type { ExplanationSlice, ExplanationState, GetState, SetState, Slice, SliceContext } from '../types';
 import { checkMethod, jobFor, labelOf, targetsToExplain } from './job';
 
-/** Finished results kept for the session's history strip. */
-export const HISTORY_LIMIT = 24;
+/** At most this many results in the history strip, whatever their size. */
+export const HISTORY_LIMIT = 200;
+/** Default size budget of the stored history (deps.historyBudgetBytes overrides it). */
+export const HISTORY_BUDGET_BYTES = 50 * 1024 * 1024;
+
+const entryBytes = new WeakMap<ExplanationState, number>();
+function sizeOf(entry: ExplanationState): number {
+  let bytes = entryBytes.get(entry);
+  if (bytes === undefined) entryBytes.set(entry, (bytes = historyEntryBytes(entry)));
+  return bytes;
+}
+
+/**
+ * The history (newest first) under the budget and HISTORY_LIMIT: the oldest unpinned entries go first; the newest
+ * entry and pinned ones always stay.
+ */
+export function evictForBudget(history: ExplanationState[], budgetBytes: number): { kept: ExplanationState[]; evicted: ExplanationState[] } {
+  let total = history.reduce((sum, h) => sum + sizeOf(h), 0);
+  let count = history.length;
+  const evicted = new Set<ExplanationState>();
+  for (let i = history.length - 1; i > 0 && (total > budgetBytes || count > HISTORY_LIMIT); i--) {
+    if (history[i].pinned) continue;
+    evicted.add(history[i]);
+    total -= sizeOf(history[i]);
+    count--;
+  }
+  return { kept: history.filter((h) => !evicted.has(h)), evicted: [...evicted] };
+}
+
+const megabytes = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
 
 /** Key of the measured time per model row: the model and the backend it runs on. */
 export const rowKey = (s: Pick<ReturnType<GetState>, 'model'>) => (s.model ? `${s.model.fingerprint}:${s.model.backend}` : '');
@@ -38,8 +67,8 @@ export function learnRowTime(set: SetState, get: GetState, result: Explanation):
   set({ rowMs: { ...get().rowMs, [key]: old === undefined ? measured : 0.5 * old + 0.5 * measured } });
 }
 
-export function pushHistory(set: SetState, get: GetState, entry: ExplanationState): void {
-  set({ history: [entry, ...get().history.filter((h) => h.id !== entry.id)].slice(0, HISTORY_LIMIT) });
+export function pushHistory(_set: SetState, get: GetState, entry: ExplanationState): void {
+  get().keepInHistory(entry);
 }
 
 /**
@@ -57,7 +86,7 @@ export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) =
         if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
       });
       const withCurves = { ...entry, metrics, result: { ...entry.result, metrics } };
-      set({ history: get().history.map((h) => (h.id === entry.id ? withCurves : h)) });
+      if (get().history.some((h) => h.id === entry.id)) get().keepInHistory(withCurves); // unless deleted meanwhile
       if (get().explanation?.id === entry.id) set({ explanation: withCurves });
     } catch (e) {
       if ((e as GlassboxError).code !== 'CANCELLED') get().report(e, 'Computing deletion/insertion curves');
@@ -66,10 +95,88 @@ export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) =
     }
   };
 
+  // The history store, until it fails: then the history lives in this page only (told once).
+  const budget = ctx.deps.historyBudgetBytes ?? HISTORY_BUDGET_BYTES;
+  let clearedWhileLoading = false;
+  const degrade = (e: unknown) => {
+    if (get().historyStorage === 'memory') return;
+    const reason = e instanceof Error ? e.message : String(e);
+    set({ historyStorage: 'memory', historyNotice: `Results are kept in this page only: this browser did not let the dashboard store them (${reason}). They are gone after a reload.` });
+  };
+  const persist = (op: (db: HistoryStore) => Promise<void>) => {
+    const db = ctx.deps.historyStore;
+    if (!db || get().historyStorage !== 'saved') return; // while loading, loadHistory writes what was added meanwhile
+    op(db).catch(degrade);
+  };
+  const evictionNotice = (evicted: ExplanationState[]) =>
+    `${evicted.length === 1 ? 'The oldest result was' : `The ${evicted.length} oldest results were`} removed from the history to keep it under ${megabytes(budget)}. Pin a result to keep it.`;
+
   return {
     viewClass: 0,
     history: [],
+    historyStorage: ctx.deps.historyStore ? 'loading' : 'memory',
     rowMs: {},
+
+    async loadHistory() {
+      const db = ctx.deps.historyStore;
+      if (!db || get().historyStorage !== 'loading') return;
+      try {
+        const loaded = await db.load();
+        ctx.reserveJobIds(loaded.reduce((max, h) => Math.max(max, h.id), 0));
+        // results finished while loading keep their place; one whose id a stored result has gets a fresh id
+        const stored = new Set(loaded.map((h) => h.id));
+        const renamed = new Map<number, number>();
+        const fresh = get().history.map((h) => {
+          if (!stored.has(h.id)) return h;
+          const id = ctx.nextJobId();
+          renamed.set(h.id, id);
+          return { ...h, id };
+        });
+        const shown = get().explanation;
+        if (shown && renamed.has(shown.id)) set({ explanation: { ...shown, id: renamed.get(shown.id)! } });
+        if (clearedWhileLoading) await db.clear();
+        const merged = [...fresh, ...(clearedWhileLoading ? [] : loaded)].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
+        const { kept, evicted } = evictForBudget(merged, budget);
+        set({ history: kept, historyStorage: 'saved', ...(evicted.length ? { historyNotice: evictionNotice(evicted) } : {}) });
+        for (const h of evicted) if (stored.has(h.id)) persist((s) => s.delete(h.id));
+        for (const h of fresh) if (kept.includes(h)) persist((s) => s.put(h));
+      } catch (e) {
+        degrade(e);
+      }
+    },
+
+    keepInHistory(entry) {
+      const history = get().history;
+      const existing = history.find((h) => h.id === entry.id);
+      // a later version of an entry (its curves) keeps its place and its pin
+      const next = existing ? history.map((h) => (h === existing ? { ...entry, pinned: existing.pinned } : h)) : [entry, ...history];
+      const { kept, evicted } = evictForBudget(next, budget);
+      set({ history: kept, ...(evicted.length ? { historyNotice: evictionNotice(evicted) } : {}) });
+      const saved = kept.find((h) => h.id === entry.id);
+      if (saved) persist((s) => s.put(saved));
+      for (const h of evicted) persist((s) => s.delete(h.id));
+    },
+
+    pinHistoryEntry(id, pinned) {
+      let changed: ExplanationState | undefined;
+      set({ history: get().history.map((h) => (h.id === id ? (changed = { ...h, pinned }) : h)) });
+      if (changed) persist((s) => s.put(changed!));
+    },
+
+    deleteHistoryEntry(id) {
+      set({ history: get().history.filter((h) => h.id !== id) });
+      persist((s) => s.delete(id));
+    },
+
+    clearHistory() {
+      set({ history: [], historyNotice: undefined });
+      if (get().historyStorage === 'loading') clearedWhileLoading = true;
+      persist((s) => s.clear());
+    },
+
+    dismissHistoryNotice() {
+      set({ historyNotice: undefined });
+    },
 
     async runExplanation() {
       if (get().run) return;

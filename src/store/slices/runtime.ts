@@ -1,13 +1,14 @@
 import type { DemoManifest } from '../demo';
 import type { RuntimeSlice, Slice } from '../types';
 
-/** The compute backend and thread count, the environment the worker reports, and start-up with the demo. */
+/** The compute backend and thread count, the environment the worker reports, and start-up with the demo and the stored history. */
 export const createRuntimeSlice: Slice<RuntimeSlice> = (set, get, ctx) => ({
   runtime: { backend: 'auto', threads: 0 },
   engine: 'ready',
 
   async init() {
     const envPromise = ctx.deps.compute().environment().then((env) => set({ env }), (e) => get().report(e, 'Starting the compute worker'));
+    const historyPromise = get().loadHistory(); // never rejects: a failing store leaves the history in memory
     try {
       const demo = await ctx.deps.assets.json<DemoManifest>('demo/manifest.json');
       set({ demo });
@@ -15,7 +16,7 @@ export const createRuntimeSlice: Slice<RuntimeSlice> = (set, get, ctx) => ({
     } catch (e) {
       get().report(e, 'Loading the demo');
     }
-    await envPromise;
+    await Promise.all([envPromise, historyPromise]);
   },
 
   async setRuntime(patch) {

@@ -10,7 +10,7 @@ import { useApp } from '../store-context';
 import './history.css';
 
 /** A result drawn over its own image (the one it was computed from), never over what is on screen now. */
-function ownOverlay(entry: ExplanationState): RgbaImage | undefined {
+function ownOverlay(entry: Pick<ExplanationState, 'result' | 'baseImage'>): RgbaImage | undefined {
   const { result, baseImage } = entry;
   if (baseImage.width !== result.width || baseImage.height !== result.height) return undefined;
   if (result.signed) {
@@ -27,11 +27,14 @@ function caption(entry: ExplanationState): string {
   return `${descriptorOf(r.method).label} · #${r.target} ${entry.labels[0] ?? ''} · ${entry.imageName} on ${entry.modelName}`;
 }
 
-function Thumb(props: { entry: ExplanationState; current: boolean; onScreen: boolean; onOpen: () => void }) {
-  const overlay = useMemo(() => ownOverlay(props.entry), [props.entry]);
+function Thumb(props: { entry: ExplanationState; current: boolean; onScreen: boolean; onOpen: () => void; onPin: () => void; onDelete: () => void }) {
+  // the overlay depends on the result and its image only (a pin makes a new entry object, not a new picture)
+  const { result, baseImage } = props.entry;
+  const overlay = useMemo(() => ownOverlay({ result, baseImage }), [result, baseImage]);
   const text = caption(props.entry);
+  const pinned = !!props.entry.pinned;
   return (
-    <li>
+    <li className={pinned ? 'pinned' : undefined}>
       <button
         type="button"
         className={`history-thumb${props.current ? ' current' : ''}${props.onScreen ? '' : ' other-inputs'}`}
@@ -44,13 +47,22 @@ function Thumb(props: { entry: ExplanationState; current: boolean; onScreen: boo
         {overlay && <ImageCanvas image={overlay} label={`${text}: map over its own image`} pixelated />}
         <span>{descriptorOf(props.entry.result.method).label}</span>
       </button>
+      <div className="history-actions">
+        <button type="button" className="link" aria-pressed={pinned} aria-label={`${pinned ? 'Unpin' : 'Pin'} ${text}`} title={pinned ? 'Pinned: kept when older results are removed' : 'Pin: keep it when older results are removed'} onClick={props.onPin} data-testid={`pin-history-${props.entry.id}`}>
+          {pinned ? 'Pinned' : 'Pin'}
+        </button>
+        <button type="button" className="link" aria-label={`Delete ${text}`} onClick={props.onDelete} data-testid={`delete-history-${props.entry.id}`}>
+          Delete
+        </button>
+      </div>
     </li>
   );
 }
 
 /**
- * Every finished result of the session, newest first, each drawn over its own image. A result computed from the
- * inputs on screen opens as the current explanation; any other opens in a dialog, over its own image.
+ * Every finished result, newest first (kept across reloads in this browser's storage), each drawn over its own
+ * image. A result computed from the inputs on screen opens as the current explanation; any other opens in a
+ * dialog, over its own image. Results can be pinned (kept when the size budget removes old ones) or deleted.
  */
 export function HistoryStrip() {
   const history = useApp((s) => s.history);
@@ -60,10 +72,16 @@ export function HistoryStrip() {
   const preprocess = useApp((s) => s.preprocess);
   const inputs = useMemo(() => screenInputs({ model, image, preprocess }), [model, image, preprocess]);
   const show = useApp((s) => s.showHistoryEntry);
+  const storage = useApp((s) => s.historyStorage);
+  const notice = useApp((s) => s.historyNotice);
+  const pin = useApp((s) => s.pinHistoryEntry);
+  const remove = useApp((s) => s.deleteHistoryEntry);
+  const clear = useApp((s) => s.clearHistory);
+  const dismissNotice = useApp((s) => s.dismissHistoryNotice);
   const [opened, setOpened] = useState<ExplanationState | undefined>();
   const dialog = useRef<HTMLDialogElement>(null);
   const openedOverlay = useMemo(() => (opened ? ownOverlay(opened) : undefined), [opened]);
-  if (!history.length) return null;
+  if (!history.length && !notice) return null;
   const open = (entry: ExplanationState) => {
     if (show(entry.id)) return;
     setOpened(entry);
@@ -72,11 +90,35 @@ export function HistoryStrip() {
   return (
     <section className="panel history" aria-labelledby="history-h" data-testid="history-strip">
       <header>
-        <h2 id="history-h">Results this session</h2>
+        <h2 id="history-h">Results history</h2>
+        <span className="muted small" data-testid="history-storage">
+          {storage === 'saved' ? 'saved in this browser' : storage === 'memory' ? 'this page only' : ''}
+        </span>
+        {history.length > 0 && (
+          <button type="button" className="link" onClick={clear} aria-label={`Clear all ${history.length} results from the history`} data-testid="clear-history">
+            Clear all
+          </button>
+        )}
       </header>
+      {notice && (
+        <p className="muted small history-notice" role="status" data-testid="history-notice">
+          {notice}{' '}
+          <button type="button" className="link" onClick={dismissNotice} aria-label="Dismiss the history notice">
+            Dismiss
+          </button>
+        </p>
+      )}
       <ul className="history-list">
         {history.map((entry) => (
-          <Thumb key={entry.id} entry={entry} current={entry.id === current} onScreen={sameInputs(entry.inputs, inputs)} onOpen={() => open(entry)} />
+          <Thumb
+            key={entry.id}
+            entry={entry}
+            current={entry.id === current}
+            onScreen={sameInputs(entry.inputs, inputs)}
+            onOpen={() => open(entry)}
+            onPin={() => pin(entry.id, !entry.pinned)}
+            onDelete={() => remove(entry.id)}
+          />
         ))}
       </ul>
       <dialog ref={dialog} className="history-dialog" data-testid="history-dialog" onClose={() => setOpened(undefined)} aria-label={opened ? caption(opened) : 'Result'}>
