@@ -120,12 +120,45 @@ describe.skipIf(!browserTestsRunnable())('results history in IndexedDB', () => {
     await page.click(`[data-testid="delete-history-${second}"]`);
     await page.click(`[data-testid="pin-history-${first}"]`);
     expect(await page.getAttribute(`[data-testid="pin-history-${first}"]`, 'aria-pressed')).toBe('true');
+    // a reload in the same instant could abort the write: wait until IndexedDB holds the pin (and the delete)
+    await page.waitForFunction(
+      ([pinnedId, deletedId]) =>
+        new Promise<boolean>((resolve) => {
+          const open = indexedDB.open('glassbox', 1);
+          open.onerror = () => resolve(false);
+          open.onsuccess = () => {
+            const all = open.result.transaction('history', 'readonly').objectStore('history').getAll();
+            all.onsuccess = () => {
+              const rows = all.result as { id: number; pinned?: boolean }[];
+              open.result.close();
+              resolve(rows.some((r) => r.id === pinnedId && r.pinned) && !rows.some((r) => r.id === deletedId));
+            };
+            all.onerror = () => resolve(false);
+          };
+        }),
+      [first, second],
+      { timeout: 10_000 },
+    );
     await reload(page);
     expect((await historyView(page)).ids).toEqual([third, first]);
     expect(await page.getAttribute(`[data-testid="pin-history-${first}"]`, 'aria-pressed')).toBe('true');
 
     await page.click('[data-testid="clear-history"]');
     await page.waitForSelector('[data-testid="history-strip"]', { state: 'detached' });
+    await page.waitForFunction(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const open = indexedDB.open('glassbox', 1);
+          open.onerror = () => resolve(false);
+          open.onsuccess = () => {
+            const count = open.result.transaction('history', 'readonly').objectStore('history').count();
+            count.onsuccess = () => (open.result.close(), resolve(count.result === 0));
+            count.onerror = () => resolve(false);
+          };
+        }),
+      undefined,
+      { timeout: 10_000 },
+    );
     await reload(page);
     expect((await historyView(page)).ids).toEqual([]);
     expect(await page.$('[data-testid="history-strip"]')).toBeNull();
