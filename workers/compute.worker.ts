@@ -123,6 +123,24 @@ async function createModel(bytes: Uint8Array, name: string, choice: BackendChoic
 /** Cancel flags of running jobs, by id: comlink cannot carry an AbortSignal. */
 const jobs = new Map<string, { aborted: boolean }>();
 
+/**
+ * A cancellable job on the current model and image: registered under its id (cancel() sets its flag), run one at a
+ * time with the other session work, and forgotten when it ends.
+ */
+function cancellableJob<T>(jobId: string, work: (signal: { aborted: boolean }, model: NonNullable<typeof current>, pixels: NonNullable<typeof image>) => Promise<T>): Promise<T> {
+  const signal = { aborted: false };
+  jobs.set(jobId, signal);
+  return exclusive(async () => {
+    try {
+      if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
+      if (!image) throw new GlassboxError('NO_IMAGE', 'Load an image first.');
+      return await work(signal, current, image);
+    } finally {
+      jobs.delete(jobId);
+    }
+  });
+}
+
 const api: ComputeApi = {
   async environment() {
     const ort = await loadOrt();
@@ -177,56 +195,38 @@ const api: ComputeApi = {
       return Comlink.transfer({ raw, modelInput, dims, preprocessMs: t1 - t0, inferenceMs: t2 - t1 }, [raw.buffer, modelInput.data.buffer]);
     }),
 
-  explain: (jobId, job, onProgress) => {
-    const signal = { aborted: false };
-    jobs.set(jobId, signal);
-    return exclusive(async () => {
-      try {
-        if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
-        if (!image) throw new GlassboxError('NO_IMAGE', 'Load an image first.');
-        if (!isMethodId(job.method)) throw new GlassboxError('PARAM_INVALID', `Unknown method "${String(job.method)}".`);
-        const request: ExplainRequest<unknown> = {
-          model: current.model,
-          image: resizeForModel(image.pixels, job.preprocess),
-          preprocess: job.preprocess,
-          targets: job.targets,
-          params: job.params,
-          seed: job.seed,
-          signal,
-          onProgress: (p) => void onProgress(p),
-          gradients: current.gradients,
-          inputs: { modelSha256: current.summary.fingerprint, imageSha256: image.sha256 },
-        };
-        return await runMethod(job.method, request, { metrics: job.metrics, labels: job.labels });
-      } finally {
-        jobs.delete(jobId);
-      }
-    });
-  },
+  explain: (jobId, job, onProgress) =>
+    cancellableJob(jobId, (signal, model, pixels) => {
+      if (!isMethodId(job.method)) throw new GlassboxError('PARAM_INVALID', `Unknown method "${String(job.method)}".`);
+      const request: ExplainRequest<unknown> = {
+        model: model.model,
+        image: resizeForModel(pixels.pixels, job.preprocess),
+        preprocess: job.preprocess,
+        targets: job.targets,
+        params: job.params,
+        seed: job.seed,
+        signal,
+        onProgress: (p) => void onProgress(p),
+        gradients: model.gradients,
+        inputs: { modelSha256: model.summary.fingerprint, imageSha256: pixels.sha256 },
+      };
+      return runMethod(job.method, request, { metrics: job.metrics, labels: job.labels });
+    }),
 
-  curves: (jobId, job, onProgress) => {
-    const signal = { aborted: false };
-    jobs.set(jobId, signal);
-    return exclusive(async () => {
-      try {
-        if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
-        if (!image) throw new GlassboxError('NO_IMAGE', 'Load an image first.');
-        return await faithfulness({
-          model: current.model,
-          image: resizeForModel(image.pixels, job.preprocess),
-          preprocess: job.preprocess,
-          target: job.target,
-          map: job.map,
-          params: job.params,
-          randomSeed: job.seed,
-          signal,
-          onProgress: (p) => void onProgress(p),
-        });
-      } finally {
-        jobs.delete(jobId);
-      }
-    });
-  },
+  curves: (jobId, job, onProgress) =>
+    cancellableJob(jobId, (signal, model, pixels) =>
+      faithfulness({
+        model: model.model,
+        image: resizeForModel(pixels.pixels, job.preprocess),
+        preprocess: job.preprocess,
+        target: job.target,
+        map: job.map,
+        params: job.params,
+        randomSeed: job.seed,
+        signal,
+        onProgress: (p) => void onProgress(p),
+      }),
+    ),
 
   methodSupport: () =>
     exclusive(async () => {

@@ -88,14 +88,10 @@ export interface ExplanationState {
   imageName: string;
   /** Class names of result.classes. */
   labels: string[];
-  /** The model's probability of the first class when the run started. */
-  targetScore: number;
-  /** The same for every explained class (result.classes order). */
+  /** The model's probability of each explained class when the run started (result.classes order). */
   scores: number[];
   /** The image as the model saw it (model resolution), to draw the result over its own image. */
   baseImage: RgbaImage;
-  /** Curves computed after the map (undefined while they run or when switched off). */
-  metrics?: FaithfulnessMetrics;
   createdAt: number;
   /** Kept in the history when older results are evicted to stay under the size budget. */
   pinned?: boolean;

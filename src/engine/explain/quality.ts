@@ -150,11 +150,17 @@ function constantMap(result: Explanation): QualitySignal | undefined {
   return { id: 'constant-map', level: 'warning', message, value: hi - lo, threshold: CONSTANT_MAP_RELATIVE_RANGE * largest };
 }
 
-function saturated(result: Explanation): QualitySignal | undefined {
+/** What the checks know about the model beyond the result. */
+export interface QualityContext {
+  /** The model ends in a Softmax: its raw outputs are probabilities too, so "explain logits" changes nothing. */
+  outputsProbabilities?: boolean;
+}
+
+function saturated(result: Explanation, context: QualityContext): QualitySignal | undefined {
   const p = result.classes[0]?.modelPrediction;
   if (result.scoreSpace !== 'probability' || p === undefined || !(p > 1 - SATURATED_PROBABILITY || p < SATURATED_PROBABILITY)) return undefined;
   const high = p > 1 - SATURATED_PROBABILITY;
-  const canSwitch = 'scoreSpace' in result.params;
+  const canSwitch = 'scoreSpace' in result.params && !context.outputsProbabilities;
   return {
     id: 'saturated',
     level: 'warning',
@@ -273,10 +279,10 @@ function incomplete(result: Explanation): QualitySignal | undefined {
 }
 
 /** Every signal that fires for this result (empty when nothing is wrong); a map with NaN/Infinity gets only that one. */
-export function assessQuality(result: Explanation): QualitySignal[] {
+export function assessQuality(result: Explanation, context: QualityContext = {}): QualitySignal[] {
   const broken = nonFinite(result);
   if (broken) return [broken];
   return [constantMap, saturated, poorFit, unstable, undersampled, incomplete]
-    .map((check) => check(result))
+    .map((check) => check(result, context))
     .filter((s): s is QualitySignal => s !== undefined);
 }

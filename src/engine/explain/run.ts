@@ -24,7 +24,7 @@ export async function runMethod(method: MethodId, request: ExplainRequest<unknow
   const explainer = await loadExplainer(method);
   const result = await explainer.explain(request as ExplainRequest<never>);
   result.units = describeUnits(result);
-  result.quality = assessQuality(result);
+  result.quality = assessQuality(result, { outputsProbabilities: request.model.spec.outputKind === 'probabilities' });
   const label = options.labels?.[result.target];
   if (label !== undefined) result.targetLabel = label;
   if (request.inputs) result.provenance = { ...request.inputs, preprocess: { ...request.preprocess } };

@@ -2,7 +2,7 @@ import { GlassboxError, serializeError } from '../../engine/errors';
 import { FAITHFULNESS_DEFAULTS } from '../../engine/explain/faithfulness-params';
 import type { ComparisonEntry, ComparisonSlice, Slice } from '../types';
 import { screenInputs } from '../inputs';
-import { learnRowTime, pushHistory, toState } from './explanation';
+import { learnRowTime, toState } from './explanation';
 import { checkMethod, jobFor, labelOf, targetsToExplain } from './job';
 
 /** Several methods on one image and target, one after another, each with its deletion/insertion curves. */
@@ -46,7 +46,7 @@ export const createComparisonSlice: Slice<ComparisonSlice> = (set, get, ctx) => 
         });
         entries[i] = { method, result };
         learnRowTime(set, get, result);
-        pushHistory(set, get, toState(get, ctx, result, inputs));
+        get().keepInHistory(toState(get, ctx, result, inputs));
       } catch (e) {
         cancelled = (e as GlassboxError).code === 'CANCELLED';
         entries[i] = { method, error: cancelled ? 'cancelled' : serializeError(e).message };

@@ -50,10 +50,8 @@ export function toState(get: GetState, ctx: SliceContext, result: Explanation, f
     modelName: model?.name ?? '',
     imageName: image?.name ?? '',
     labels: result.classes.map((c) => labelOf(get, c.target)),
-    targetScore: prediction?.ranked.probabilities[result.target] ?? NaN,
     scores: result.classes.map((c) => prediction?.ranked.probabilities[c.target] ?? NaN),
     baseImage: prediction!.result.modelInput,
-    metrics: result.metrics,
     createdAt: Date.now(),
   };
 }
@@ -65,10 +63,6 @@ export function learnRowTime(set: SetState, get: GetState, result: Explanation):
   const measured = result.timings.inferenceMs / result.timings.samples;
   const old = get().rowMs[key];
   set({ rowMs: { ...get().rowMs, [key]: old === undefined ? measured : 0.5 * old + 0.5 * measured } });
-}
-
-export function pushHistory(_set: SetState, get: GetState, entry: ExplanationState): void {
-  get().keepInHistory(entry);
 }
 
 /**
@@ -85,7 +79,7 @@ export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) =
       const metrics = await ctx.deps.compute().curves(jobId, { target: entry.result.target, map: entry.result.map, preprocess: entry.inputs.preprocess, params, seed: entry.result.seed }, (progress) => {
         if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
       });
-      const withCurves = { ...entry, metrics, result: { ...entry.result, metrics } };
+      const withCurves = { ...entry, result: { ...entry.result, metrics } };
       if (get().history.some((h) => h.id === entry.id)) get().keepInHistory(withCurves); // unless deleted meanwhile
       if (get().explanation?.id === entry.id) set({ explanation: withCurves });
     } catch (e) {
@@ -209,7 +203,7 @@ export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) =
         });
         entry = toState(get, ctx, result, inputs);
         learnRowTime(set, get, result);
-        pushHistory(set, get, entry);
+        get().keepInHistory(entry);
         // only a finished run computed from the inputs on screen is drawn over the image
         if (sameInputs(entry.inputs, screenInputs(get()))) set({ explanation: entry, viewClass: 0, hoverFeature: undefined });
       } catch (e) {

@@ -8,14 +8,11 @@ import './panel.css';
 /** The result's quality signals in words, with their one-click fixes (set the parameter, run again). */
 function ResultQuality() {
   const result = useApp((s) => s.explanation?.result);
-  const outputsProbabilities = useApp((s) => s.prediction?.ranked.outputKind === 'probabilities');
   const setParams = useApp((s) => s.setMethodParams);
   const setSettings = useApp((s) => s.setExplainSettings);
   const run = useApp((s) => s.runExplanation);
   const busy = useApp((s) => !!s.run);
   if (!result?.quality?.length) return null;
-  // "explain logits" changes nothing for a model whose own outputs are probabilities (a final Softmax)
-  const signals = result.quality.map((q) => (q.action?.param === 'scoreSpace' && outputsProbabilities ? { ...q, action: undefined } : q));
   const onAction = (a: NonNullable<QualitySignal['action']>) => {
     if (busy) return;
     const method = result.method as MethodId;
@@ -23,7 +20,7 @@ function ResultQuality() {
     setParams(method, { [a.param]: a.value } as Partial<MethodParams[MethodId]>);
     void run();
   };
-  return <QualityNotes signals={signals} onAction={onAction} />;
+  return <QualityNotes signals={result.quality} onAction={onAction} />;
 }
 
 /** The title of a finished explanation — method, class label and index, the model's score — and its class switcher. */

@@ -1,9 +1,10 @@
 import { useMemo } from 'react';
 import { describeUnits } from '../../engine/explain/units';
-import { COLORMAP_NAMES } from '../../engine/render/colormap';
 import { boundaryThickness, overlayScale, renderSurrogateOverlay, surrogateLook, visibleFeatures, type Polarity, type SurrogateView } from '../../engine/render/lime-view';
 import { formatValue } from '../../engine/render/scale';
 import { ColorBar } from '../common/ColorBar';
+import { descriptorOf } from '../../engine/explain/registry';
+import { ColormapSelect } from '../common/ColormapSelect';
 import { ImageCanvas } from '../common/ImageCanvas';
 import { OpacityField } from '../common/OpacityField';
 import { formatMs } from '../common/format';
@@ -60,7 +61,7 @@ export function ExplanationView() {
         <figure className="map-figure">
           {overlay ? (
             <div onPointerMove={onPointer} onPointerLeave={() => setHover(undefined)}>
-              <ImageCanvas image={overlay} label={`${result.method === 'kernelshap' ? 'KernelSHAP' : 'LIME'} overlay`} pixelated testId="overlay-canvas" className="map-canvas" />
+              <ImageCanvas image={overlay} label={`${descriptorOf(result.method).label} overlay`} pixelated testId="overlay-canvas" className="map-canvas" />
             </div>
           ) : (
             <p className="muted">Preprocessing changed since this run.</p>
@@ -95,17 +96,7 @@ export function ExplanationView() {
           <input aria-label="Boundaries" type="checkbox" checked={view.boundaries} onChange={(e) => set({ boundaries: e.target.checked })} /> boundaries
         </label>
         <OpacityField value={view.opacity} onChange={(opacity) => set({ opacity })} />
-        <label>
-          Colours
-          <select aria-label="Colour map" value={view.colormap} onChange={(e) => set({ colormap: e.target.value as SurrogateView['colormap'] })}>
-            <option value="auto">auto (red–blue)</option>
-            {COLORMAP_NAMES.map((c) => (
-              <option key={c.name} value={c.name}>
-                {c.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ColormapSelect value={view.colormap} autoLabel="red–blue" onChange={(colormap) => set({ colormap })} />
         <label title="Under signed weights the image's own colours can pass for a sign: grey by default">
           Image
           <select aria-label="Underlay" value={view.underlay ?? 'auto'} onChange={(e) => set({ underlay: e.target.value as SurrogateView['underlay'] })}>
@@ -126,7 +117,7 @@ export function ExplanationView() {
       </div>
       <p className="muted small" data-testid="explanation-meta">
         Class #{cls.target} · {result.segmentCount} superpixels ·{' '}
-        {result.method === 'kernelshap' ? (
+        {result.additivity ? (
           <span data-testid="shap-sum">
             base value {cls.intercept?.toPrecision(4)} + Σ φ {sum(cls.weights).toPrecision(4)} = {((cls.intercept ?? 0) + sum(cls.weights)).toPrecision(4)} (model output{' '}
             {cls.modelPrediction?.toPrecision(4)}) · {result.params.exact ? 'exact Shapley values (all coalitions)' : 'sampled coalitions'}

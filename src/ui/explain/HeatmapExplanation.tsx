@@ -1,11 +1,11 @@
 import { useMemo } from 'react';
 import { descriptorOf } from '../../engine/explain/registry';
 import { describeUnits, scoreSpaceLabel } from '../../engine/explain/units';
-import { COLORMAP_NAMES, type ColormapName } from '../../engine/render/colormap';
 import { CLIP_PERCENTILE, defaultColormap, resolveView } from '../../engine/render/defaults';
 import { renderHeatmapOverlay, type HeatmapView } from '../../engine/render/heatmap';
 import { clippedEnds, formatValue, mapRange, sharedRange } from '../../engine/render/scale';
 import { ColorBar } from '../common/ColorBar';
+import { ColormapSelect, colormapLabel } from '../common/ColormapSelect';
 import { ImageCanvas } from '../common/ImageCanvas';
 import { OpacityField } from '../common/OpacityField';
 import { formatMs } from '../common/format';
@@ -15,7 +15,6 @@ import { FaithfulnessPlots } from './FaithfulnessPlots';
 import { RiseExamples } from './RiseExamples';
 import './views.css';
 
-const colormapLabel = (name: ColormapName) => COLORMAP_NAMES.find((c) => c.name === name)?.label ?? name;
 
 /** A per-pixel map (CAM, gradients, RISE, SHAP, occlusion) over the image, with its colour bar, view choices and cost. */
 export function HeatmapExplanation() {
@@ -48,7 +47,7 @@ export function HeatmapExplanation() {
     : signed
       ? `Normalised per map: ±1 = ±${formatValue(range[1])}${clipNote}.`
       : `Normalised per map: 0 = ${formatValue(range[0])}, 1 = ${formatValue(range[1])}${clipNote}.`;
-  const kindName = result.kind === 'cam' ? 'CAM' : result.method === 'rise' ? 'RISE map' : signed ? 'signed map' : 'unsigned map';
+  const kindName = result.kind === 'cam' ? 'CAM' : `${descriptorOf(result.method).label} map`;
   const set = (patch: Partial<HeatmapView>) => setView(patch);
   return (
     <section className="panel" aria-labelledby="result-h" data-testid="explanation-view">
@@ -67,17 +66,7 @@ export function HeatmapExplanation() {
                 <option value="raw">raw values (shared across classes)</option>
               </select>
             </label>
-            <label>
-              Colours
-              <select aria-label="Colour map" value={view.colormap} onChange={(e) => set({ colormap: e.target.value as HeatmapView['colormap'] })} title={`auto: the default for a ${kindName}`}>
-                <option value="auto">auto ({colormapLabel(defaultColormap(result))})</option>
-                {COLORMAP_NAMES.map((c) => (
-                  <option key={c.name} value={c.name}>
-                    {c.label}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <ColormapSelect value={view.colormap} autoLabel={colormapLabel(defaultColormap(result))} onChange={(colormap) => set({ colormap })} title={`auto: the default for a ${kindName}`} />
             <label>
               Image
               <select aria-label="Underlay" value={view.underlay} onChange={(e) => set({ underlay: e.target.value as HeatmapView['underlay'] })} title="Under a signed map the image's own colours can pass for a sign: grey by default">

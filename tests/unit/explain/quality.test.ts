@@ -131,6 +131,10 @@ describe('assessQuality', () => {
     // a result in probability space whose method has no score-space switch: the signal, no button
     const noSwitch = rise({ params: { masks: 2000 } }, 0.999);
     expect(only(noSwitch, 'saturated').action).toBeUndefined();
+    // a model ending in Softmax: its raw outputs are probabilities too, so the switch would change nothing
+    const softmaxModel = assessQuality(at(0.995), { outputsProbabilities: true }).find((q) => q.id === 'saturated');
+    expect(softmaxModel).toBeDefined();
+    expect(softmaxModel!.action).toBeUndefined();
   });
 
   it(`poor fit: weighted R² below ${POOR_FIT_R2}, or a surrogate missing the model's score at the image by over ${POOR_FIT_LOCAL_MISS} of the change it explains`, () => {

@@ -225,7 +225,7 @@ describe('app store', () => {
     const { store, compute, storage } = await ready();
     const seen: string[] = [];
     const unsubscribe = store.subscribe((s) => {
-      const phase = s.explanation ? (s.explanation.metrics ? 'map+curves' : 'map') : 'none';
+      const phase = s.explanation ? (s.explanation.result.metrics ? 'map+curves' : 'map') : 'none';
       if (seen.at(-1) !== phase) seen.push(phase);
     });
     await store.getState().runExplanation();
@@ -233,7 +233,7 @@ describe('app store', () => {
     expect(seen).toEqual(['none', 'map', 'map+curves']); // the map never waited for the curves
     expect(compute.calls.explain.at(-1)!.metrics).toBeUndefined();
     expect(compute.calls.curves.at(-1)).toMatchObject({ target: 1, params: { steps: 32 } });
-    expect(store.getState().history[0].metrics).toBeDefined();
+    expect(store.getState().history[0].result.metrics).toBeDefined();
 
     // cancel the curves: the new map stays, without curves, and no error is shown
     const running = store.getState().runExplanation();
@@ -242,7 +242,7 @@ describe('app store', () => {
     await store.getState().cancelExplanation();
     await running;
     expect(store.getState().explanation).toBe(map);
-    expect(store.getState().explanation!.metrics).toBeUndefined();
+    expect(store.getState().explanation!.result.metrics).toBeUndefined();
     expect(store.getState().messages).toEqual([]);
 
     const before = compute.calls.curves.length;

@@ -58,7 +58,7 @@ describe('results history', () => {
     await first.getState().runExplanation();
     await settle();
     const before = first.getState().history[0];
-    expect(before.metrics).toBeDefined();
+    expect(before.result.metrics).toBeDefined();
     expect(first.getState().historyStorage).toBe('saved');
     // stored compactly: maps as Float32Array, superpixel ids as Int32Array, the image as its bytes
     const row = db.rows.get(before.id) as { result: { map: unknown; segments: unknown }; baseImage: { data: unknown } };
@@ -163,7 +163,7 @@ describe('results history', () => {
     await quota.getState().runExplanation();
     await settle();
     const shown = quota.getState().explanation;
-    expect(shown?.metrics).toBeDefined(); // the curves still arrived
+    expect(shown?.result.metrics).toBeDefined(); // the curves still arrived
     expect(quota.getState().history.map((h) => h.id)).toEqual([shown!.id]);
     expect(quota.getState().historyStorage).toBe('memory');
     expect(quota.getState().historyNotice).toMatch(/quota has been exceeded/);

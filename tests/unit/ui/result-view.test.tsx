@@ -17,7 +17,7 @@ function render(result: Explanation): string {
   store.setState({
     explanation: {
       id: 1, result: { ...result, units: describeUnits(result) }, inputs: { modelSha256: 'm', imageSha256: 'i', preprocess }, modelName: 'm', imageName: 'i', labels: ['star'],
-      targetScore: 0.9, scores: [0.9], baseImage: { width: 2, height: 2, data: new Uint8ClampedArray(16) }, createdAt: 0,
+      scores: [0.9], baseImage: { width: 2, height: 2, data: new Uint8ClampedArray(16) }, createdAt: 0,
     },
   });
   // server rendering reads the store's initial state: hand it the state set above
