@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { GlassboxError } from '../engine/errors';
 import { FAITHFULNESS_DEFAULTS, type FaithfulnessParams } from '../engine/explain/faithfulness-params';
 import { descriptorOf, isMethodId, METHOD_IDS, type MethodId, type MethodParams } from '../engine/explain/registry';
-import { methodFlagOptions, methodsUsage, paramsFromFlags } from './method-flags';
+import { methodFlagOptions, methodsUsage, paramsForMethods } from './method-flags';
+import type { MethodDescriptor } from '../engine/explain/descriptor';
 import type { PreprocessConfig } from '../engine/image/preprocess';
 
 export interface CliRequest {
@@ -16,7 +17,26 @@ export interface CliRequest {
   /** Overrides on top of the preprocessing Glassbox suggests for the model. */
   preprocess: Partial<PreprocessConfig>;
   /** Set when an explanation is asked for (--method). */
-  explain?: { method: MethodId; params: MethodParams[MethodId]; seed: number; target?: number; topLabels: number; out?: string; outDir?: string; metrics?: FaithfulnessParams };
+  explain?: {
+    /** The first (or only) method and its parameters. */
+    method: MethodId;
+    params: MethodParams[MethodId];
+    /** Every method of --method a,b,c in order, each with its parameters (the first is `method`/`params`). */
+    runs: MethodRun[];
+    seed: number;
+    target?: number;
+    topLabels: number;
+    out?: string;
+    outDir?: string;
+    /** --report: the HTML report of every run. */
+    report?: string;
+    metrics?: FaithfulnessParams;
+  };
+}
+
+export interface MethodRun {
+  method: MethodId;
+  params: MethodParams[MethodId];
 }
 
 export const USAGE = `Usage: npm run explain -- --model M.onnx --image I.png [options]
@@ -36,14 +56,21 @@ Preprocessing (defaults come from the model, as in the dashboard):
   --bgr | --rgb        channel order
   --layout L           nchw | nhwc
 Explanations:
-  --method M           explain the prediction (writes --out, or prints the JSON): one of the methods below
+  --method M[,M2,…]    explain the prediction (writes --out, or prints the JSON): one of the methods below, or a
+                       comma-separated list run in turn on the same image and class; each method takes the
+                       method flags it has, and a flag none of them has is refused
   --target C           class to explain (default: the top class)
   --top-labels K       also explain the next K−1 classes (default 1)
   --seed S             seed for the methods that sample (default 0); the same seed gives the same result
-  --out FILE           write the result JSON there
+  --out FILE           write the result JSON there (one method: the result; several: a JSON array of them)
   --out-dir DIR        write <image>-<method>.json (result with its provenance), .npy (the map, float32 H×W),
                        .segments.npy (superpixel ids, int32 H×W; LIME/KernelSHAP) and .png (overlay, colour bar)
+  --report FILE        write one self-contained HTML report of every run: a summary table, each run's figure,
+                       curves (with --metrics), weights chart (LIME/KernelSHAP), parameters and quality, and
+                       the result files themselves (the folder must exist and be writable; checked first)
   --metrics            add deletion/insertion curves and their AUC (RISE's metrics) --metric-steps S (32)
+With several methods, --json prints "explanations" (one result per method, in order) and "summaries" (their
+text summaries) instead of "explanation" and "summary"; one method prints exactly what it always did.
 Methods and their options (defaults in brackets):
 ${methodsUsage()}`;
 
@@ -72,7 +99,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
         range: { type: 'string' }, mean: { type: 'string' }, std: { type: 'string' }, bgr: { type: 'boolean' },
         rgb: { type: 'boolean' }, layout: { type: 'string' }, help: { type: 'boolean', short: 'h' },
         method: { type: 'string' }, target: { type: 'string' }, 'top-labels': { type: 'string' }, seed: { type: 'string' },
-        out: { type: 'string' }, 'out-dir': { type: 'string' }, metrics: { type: 'boolean' }, 'metric-steps': { type: 'string' },
+        out: { type: 'string' }, 'out-dir': { type: 'string' }, report: { type: 'string' }, metrics: { type: 'boolean' }, 'metric-steps': { type: 'string' },
         ...methodFlagOptions(),
       },
     }));
@@ -109,8 +136,12 @@ export function parseCliArgs(argv: string[]): CliRequest {
   let explain: CliRequest['explain'];
   const methodFlags = methodFlagOptions();
   if (values.method !== undefined) {
-    if (!isMethodId(values.method)) throw new GlassboxError('PARAM_INVALID', `--method must be one of ${METHOD_IDS.join(', ')} (got "${values.method}").`);
-    const methodId: MethodId = values.method;
+    const methodIds = values.method.split(',').map((m) => m.trim());
+    for (const m of methodIds) {
+      if (!isMethodId(m)) throw new GlassboxError('PARAM_INVALID', `--method must be one of ${METHOD_IDS.join(', ')} (got "${m}").`, 'Several methods go as a comma-separated list: --method gradcam,lime.');
+    }
+    const duplicate = methodIds.find((m, i) => methodIds.indexOf(m) !== i);
+    if (duplicate) throw new GlassboxError('PARAM_INVALID', `--method lists ${duplicate} twice.`, 'Run a method once per call: its files and report entry are named after it.');
     const nonNegativeInt = (flag: string, raw: string | undefined, fallback: number) => {
       if (raw === undefined) return fallback;
       const n = Number(raw);
@@ -118,23 +149,27 @@ export function parseCliArgs(argv: string[]): CliRequest {
       return n;
     };
     const flagValues = Object.fromEntries(Object.keys(methodFlags).map((f) => [f, (values as Record<string, string | boolean | undefined>)[f]]));
-    const params = paramsFromFlags(descriptorOf(methodId), flagValues) as MethodParams[MethodId];
+    const metas = (methodIds as MethodId[]).map((id) => descriptorOf(id) as MethodDescriptor<unknown>);
+    const runs: MethodRun[] = paramsForMethods(metas, flagValues).map((params, i) => ({ method: methodIds[i] as MethodId, params: params as MethodParams[MethodId] }));
     const metrics: FaithfulnessParams | undefined = values.metrics
       ? { ...FAITHFULNESS_DEFAULTS, steps: values['metric-steps'] === undefined ? FAITHFULNESS_DEFAULTS.steps : positiveInt('--metric-steps', values['metric-steps'], 4096) }
       : undefined;
     explain = {
-      method: methodId,
+      method: runs[0].method,
       metrics,
-      params,
+      params: runs[0].params,
+      runs,
       seed: nonNegativeInt('--seed', values.seed, 0),
       target: values.target === undefined ? undefined : nonNegativeInt('--target', values.target, 0),
       topLabels: values['top-labels'] ? positiveInt('--top-labels', values['top-labels'], 1000) : 1,
       out: values.out,
       outDir: values['out-dir'],
+      report: values.report,
     };
     if (values['out-dir'] === '') throw new GlassboxError('PARAM_INVALID', '--out-dir needs a folder name.');
+    if (values.report === '') throw new GlassboxError('PARAM_INVALID', '--report needs a file name.');
   } else {
-    const given = ['target', 'seed', 'out', 'out-dir', 'top-labels', 'metrics', 'metric-steps', ...Object.keys(methodFlags)].filter((f) => (values as Record<string, unknown>)[f] !== undefined);
+    const given = ['target', 'seed', 'out', 'out-dir', 'report', 'top-labels', 'metrics', 'metric-steps', ...Object.keys(methodFlags)].filter((f) => (values as Record<string, unknown>)[f] !== undefined);
     if (given.length) throw new GlassboxError('PARAM_INVALID', `--${given[0]} only applies with --method.`);
   }
   return {

@@ -80,11 +80,8 @@ function segmentationFrom(values: FlagValues, used: Set<string>, cli: string): R
   return seg;
 }
 
-/**
- * The chosen method's parameters from the flags, checked against its descriptor. A method flag that the method
- * does not have is refused, naming the method.
- */
-export function paramsFromFlags<P>(meta: MethodDescriptor<P>, values: FlagValues): P {
+/** One method's parameters from the flags, and the flags it read; no check for flags it does not have. */
+function readParams<P>(meta: MethodDescriptor<P>, values: FlagValues): { params: P; used: Set<string> } {
   const params = defaultsOf(meta) as unknown as Record<string, unknown>;
   const used = new Set<string>();
   for (const spec of meta.params) {
@@ -115,21 +112,46 @@ export function paramsFromFlags<P>(meta: MethodDescriptor<P>, values: FlagValues
         break;
     }
   }
-  const methodFlags = methodFlagOptions();
-  for (const [flag, v] of Object.entries(values)) {
-    if (v === undefined || !(flag in methodFlags) || used.has(flag)) continue;
-    const owners = METHOD_IDS.filter((id) => descriptorOf(id).params.some((s) => flag in flagsOf(s))).map((id) => id);
-    const segOwner = Object.entries(SEGMENTATION_FIELDS).find(([, fields]) => fields.some((f) => f.cli === flag))?.[0];
-    if (segOwner && meta.params.some((s) => s.kind === 'segmentation')) bad(`--${flag} does not apply to this segmentation (it is a ${segOwner} setting).`);
-    bad(`--${flag} does not apply to ${meta.label} (--method ${meta.id}); it is an option of ${owners.join(', ')}.`);
-  }
   try {
     validateParams(meta, params as P);
   } catch (e) {
     const spec = meta.params.find((s) => (e as Error).message.includes(`(${s.name})`));
     throw new GlassboxError('PARAM_INVALID', spec ? `--${spec.cli}: ${(e as Error).message}` : (e as Error).message, (e as GlassboxError).hint);
   }
-  return params as P;
+  return { params: params as P, used };
+}
+
+/** Refuse a given method flag that none of the methods read, naming the methods it belongs to. */
+function refuseForeignFlags(metas: MethodDescriptor<unknown>[], values: FlagValues, used: Set<string>): void {
+  const methodFlags = methodFlagOptions();
+  for (const [flag, v] of Object.entries(values)) {
+    if (v === undefined || !(flag in methodFlags) || used.has(flag)) continue;
+    const owners = METHOD_IDS.filter((id) => descriptorOf(id).params.some((s) => flag in flagsOf(s))).map((id) => id);
+    const segOwner = Object.entries(SEGMENTATION_FIELDS).find(([, fields]) => fields.some((f) => f.cli === flag))?.[0];
+    if (segOwner && metas.some((m) => m.params.some((s) => s.kind === 'segmentation'))) bad(`--${flag} does not apply to this segmentation (it is a ${segOwner} setting).`);
+    const which = metas.length === 1 ? `${metas[0].label} (--method ${metas[0].id})` : `any of ${metas.map((m) => m.label).join(', ')} (--method ${metas.map((m) => m.id).join(',')})`;
+    bad(`--${flag} does not apply to ${which}; it is an option of ${owners.join(', ')}.`);
+  }
+}
+
+/**
+ * The chosen method's parameters from the flags, checked against its descriptor. A method flag that the method
+ * does not have is refused, naming the method.
+ */
+export function paramsFromFlags<P>(meta: MethodDescriptor<P>, values: FlagValues): P {
+  const { params, used } = readParams(meta, values);
+  refuseForeignFlags([meta as MethodDescriptor<unknown>], values, used);
+  return params;
+}
+
+/**
+ * Several methods' parameters from one set of flags (--method a,b): each method reads the flags it has; a flag
+ * that none of them has is refused, as for one method.
+ */
+export function paramsForMethods(metas: MethodDescriptor<unknown>[], values: FlagValues): unknown[] {
+  const read = metas.map((meta) => readParams(meta, values));
+  refuseForeignFlags(metas, values, new Set(read.flatMap((r) => [...r.used])));
+  return read.map((r) => r.params);
 }
 
 function describeDefault(spec: ParamSpec): string {

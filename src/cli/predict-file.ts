@@ -1,5 +1,6 @@
 /** The CLI's work, as a function: load a model and an image from disk, predict, return a plain result. */
 import { createHash } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { GlassboxError } from '../engine/errors';
@@ -8,6 +9,7 @@ import { createGradientSource } from '../engine/grad/gradient-model';
 import { runMethod } from '../engine/explain/run';
 import { renderFigure } from '../engine/export/figure';
 import { float32MapNpy, int32LabelsNpy } from '../engine/export/npy';
+import { buildReport, type ReportRun } from '../engine/export/report';
 import { serializeResultFile, type ResultContext } from '../engine/export/result-json';
 import { explanationSummary } from '../engine/explain/summary';
 import type { Explanation, Progress } from '../engine/explain/types';
@@ -33,13 +35,19 @@ export interface CliResult {
   pipeline: string[];
   warnings: string[];
   timings: { loadMs: number; decodeMs: number; preprocessMs: number; inferenceMs: number };
-  /** With --method: the explanation (also written to --out when given). */
+  /** With --method (one method): the explanation (also written to --out when given). */
   explanation?: Explanation;
+  /** With --method a,b,…: one explanation per method, in order (instead of `explanation`). */
+  explanations?: Explanation[];
   explanationFile?: string;
+  /** With --report: the HTML report written. */
+  reportFile?: string;
   /** With --out-dir: the files written (result JSON, map .npy, segments .npy, overlay PNG). */
   files?: string[];
-  /** With --method: the result in a few lines of text, whatever the method. */
+  /** With --method (one method): the result in a few lines of text, whatever the method. */
   summary?: string[];
+  /** With --method a,b,…: each method's summary, in order (instead of `summary`). */
+  summaries?: string[][];
 }
 
 const FILE_PROBLEMS: Record<string, string> = { ENOENT: 'there is no such file', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'it is a folder, not a file' };
@@ -65,7 +73,21 @@ function refuseForeignModel(file: string): void {
   if (format) throw foreignModelError(format, path.basename(file));
 }
 
+/** --report's folder must exist and be writable: checked before any work, so a long run cannot end in failure. */
+async function checkReportTarget(file: string): Promise<void> {
+  const folder = path.dirname(path.resolve(file));
+  const fail = (problem: string, detail?: string): never => {
+    throw new GlassboxError('PARAM_INVALID', `Cannot write the report ${file}: ${problem}.`, 'Check the --report path: its folder must exist and be writable.', detail);
+  };
+  const stat = await fs.stat(folder).catch((e: NodeJS.ErrnoException) => fail(`its folder ${folder} ${e.code === 'ENOENT' ? 'does not exist' : 'cannot be read'}`, e.message));
+  if (!stat.isDirectory()) fail(`${folder} is not a folder`);
+  await fs.access(folder, fsConstants.W_OK).catch((e: Error) => fail(`its folder ${folder} is not writable`, e.message));
+  const existing = await fs.stat(file).catch(() => undefined);
+  if (existing?.isDirectory()) fail('it is a folder');
+}
+
 export async function predictFile(req: CliRequest, onProgress?: (p: Progress) => void): Promise<CliResult> {
+  if (req.explain?.report) await checkReportTarget(req.explain.report);
   const t0 = performance.now();
   const runtime = createNodeRuntime(req.threads);
   refuseForeignModel(req.model);
@@ -90,8 +112,7 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
     const fileLabels = req.labels ? parseLabels(new TextDecoder().decode(await readFileOrFail(req.labels, 'labels')), path.basename(req.labels)) : undefined;
     const labels = resolveLabels(raw.length, { file: fileLabels, metadata: model.spec.metadataLabels });
     const ranked = rankScores(raw, labels.labels, req.top, model.spec.outputKind);
-    let explanation: Explanation | undefined;
-    let modelImage: RgbaImage | undefined;
+    const explanations: Explanation[] = [];
     let files: string[] | undefined;
     if (req.explain) {
       const order = rankScores(raw, labels.labels, raw.length, model.spec.outputKind).top.map((t) => t.index);
@@ -99,35 +120,50 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
       if (first >= raw.length) throw new GlassboxError('PARAM_INVALID', `--target ${first} does not exist: the model has ${raw.length} classes (0–${raw.length - 1}).`);
       const targets = [first, ...order.filter((i) => i !== first)].slice(0, req.explain.topLabels);
       const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-      modelImage = resizeForModel(image, cfg);
-      explanation = await runMethod(req.explain.method, {
-        model,
-        gradients,
-        image: modelImage,
-        preprocess: cfg,
-        targets,
-        params: req.explain.params,
-        seed: req.explain.seed,
-        onProgress,
-        inputs: { modelSha256: sha256(bytes), imageSha256: sha256(imageBytes) },
-      }, { metrics: req.explain.metrics, labels: labels.labels });
-      if (req.explain.out) await fs.writeFile(req.explain.out, JSON.stringify({ ...explanation, labels: targets.map((t) => labels.labels[t]) }) + '\n');
-      if (req.explain.outDir) {
-        const context: ResultContext = {
-          glassbox: await glassboxVersion(),
-          model: { name: path.basename(req.model), sha256: sha256(bytes), inputs: model.info.inputs, outputs: model.info.outputs },
-          image: { name: path.basename(req.image), sha256: sha256(imageBytes) },
-          backend: 'wasm',
-          threads: req.threads,
-        };
-        files = await writeExports(req.explain.outDir, `${path.parse(req.image).name}-${explanation.method}`, explanation, modelImage, context);
+      const modelImage = resizeForModel(image, cfg);
+      const several = req.explain.runs.length > 1;
+      const context: ResultContext = {
+        glassbox: await glassboxVersion(),
+        model: { name: path.basename(req.model), sha256: sha256(bytes), inputs: model.info.inputs, outputs: model.info.outputs },
+        image: { name: path.basename(req.image), sha256: sha256(imageBytes) },
+        backend: 'wasm',
+        threads: req.threads,
+      };
+      // Several methods run in turn on the same model, image and classes; progress names the method.
+      for (const run of req.explain.runs) {
+        const progress = several && onProgress ? (p: Progress) => onProgress({ ...p, phase: `${run.method}: ${p.phase}` }) : onProgress;
+        const explanation = await runMethod(run.method, {
+          model,
+          gradients,
+          image: modelImage,
+          preprocess: cfg,
+          targets,
+          params: run.params,
+          seed: req.explain.seed,
+          onProgress: progress,
+          inputs: { modelSha256: context.model.sha256, imageSha256: context.image.sha256 },
+        }, { metrics: req.explain.metrics, labels: labels.labels });
+        explanations.push(explanation);
+        if (req.explain.outDir) {
+          files = [...(files ?? []), ...(await writeExports(req.explain.outDir, `${path.parse(req.image).name}-${explanation.method}`, explanation, modelImage, context))];
+        }
       }
+      if (req.explain.out) {
+        const withLabels = explanations.map((e) => ({ ...e, labels: targets.map((t) => labels.labels[t]) }));
+        await fs.writeFile(req.explain.out, JSON.stringify(several ? withLabels : withLabels[0]) + '\n');
+      }
+      if (req.explain.report) await writeReport(req.explain.report, explanations, modelImage, context);
     }
+    const keepInJson = !(req.explain?.out || req.explain?.outDir);
+    const several = explanations.length > 1;
     return {
-      explanation: req.explain?.out || req.explain?.outDir ? undefined : explanation,
+      explanation: keepInJson && !several ? explanations[0] : undefined,
+      explanations: keepInJson && several ? explanations : undefined,
       files,
-      summary: explanation ? explanationSummary(explanation) : undefined,
+      summary: explanations.length === 1 ? explanationSummary(explanations[0]) : undefined,
+      summaries: several ? explanations.map((e) => explanationSummary(e)) : undefined,
       explanationFile: req.explain?.out,
+      reportFile: req.explain?.report,
       model: path.basename(req.model),
       image: path.basename(req.image),
       top: ranked.top,
@@ -164,11 +200,7 @@ async function writeExports(dir: string, stem: string, explanation: Explanation,
     throw new GlassboxError('PARAM_INVALID', `Cannot create the output folder ${dir}.`, 'Check the --out-dir path and that it is writable.', (e as Error).message);
   }
   const { width, height } = explanation;
-  const figure = renderFigure(explanation, image, context.model.name);
-  const png = await sharp(figure.pixels.data, { raw: { width: figure.pixels.width, height: figure.pixels.height, channels: 4 } })
-    .composite([{ input: Buffer.from(figure.svg), top: 0, left: 0 }])
-    .png()
-    .toBuffer();
+  const png = await figurePng(explanation, image, context.model.name);
   const outputs: [string, Uint8Array | string][] = [
     [`${stem}.json`, serializeResultFile(explanation, context)],
     [`${stem}.npy`, float32MapNpy(explanation.map, height, width)],
@@ -188,6 +220,30 @@ async function writeExports(dir: string, stem: string, explanation: Explanation,
   return written;
 }
 
+/** The figure (overlay, title, colour bar) as PNG bytes: renderFigure's pixels with its SVG text composited on. */
+async function figurePng(explanation: Explanation, image: RgbaImage, modelName: string): Promise<Buffer> {
+  const figure = renderFigure(explanation, image, modelName);
+  const raw = sharp(figure.pixels.data, { raw: { width: figure.pixels.width, height: figure.pixels.height, channels: 4 } });
+  return (figure.svg ? raw.composite([{ input: Buffer.from(figure.svg), top: 0, left: 0 }]) : raw).png().toBuffer();
+}
+
+/** --report: every run's result file and figure in one self-contained HTML page (engine/export/report.ts). */
+async function writeReport(file: string, explanations: Explanation[], image: RgbaImage, context: ResultContext): Promise<void> {
+  const dataUrl = (png: Buffer) => `data:image/png;base64,${png.toString('base64')}`;
+  // the picture the model saw, so that a re-opened report draws each run over its own image
+  const inputPng = dataUrl(await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 4 } }).png().toBuffer());
+  const runs: ReportRun[] = [];
+  for (const explanation of explanations) {
+    runs.push({ resultJson: serializeResultFile(explanation, context), figurePng: dataUrl(await figurePng(explanation, image, context.model.name)), inputPng });
+  }
+  const html = buildReport(runs, { title: `Glassbox report: ${context.image.name} on ${context.model.name}`, generatedAt: new Date().toISOString(), glassbox: context.glassbox });
+  try {
+    await fs.writeFile(file, html);
+  } catch (e) {
+    throw new GlassboxError('PARAM_INVALID', `Cannot write the report ${file}.`, 'Check the --report path and that its folder is writable.', (e as Error).message);
+  }
+}
+
 export function formatTable(r: CliResult): string {
   const lines = [`${r.model} on ${r.image} (${r.backend}, ${r.threads} thread${r.threads > 1 ? 's' : ''})`];
   for (const w of r.warnings) lines.push(`warning: ${w}`);
@@ -197,7 +253,9 @@ export function formatTable(r: CliResult): string {
   r.top.forEach((t, i) => lines.push(`  ${String(i + 1).padStart(4)}  ${String(t.index).padStart(5)}  ${t.label.padEnd(width)}  ${t.score.toFixed(4)}`));
   lines.push('', `labels: ${r.labels}; ${r.outputKind === 'logits' ? 'softmax applied to logits' : 'outputs already probabilities'}`);
   if (r.summary) lines.push('', ...r.summary);
-  if (r.explanationFile) lines.push(`explanation written to ${r.explanationFile}`);
+  for (const summary of r.summaries ?? []) lines.push('', ...summary);
+  if (r.explanationFile) lines.push(`explanation${r.summaries ? 's' : ''} written to ${r.explanationFile}`);
+  if (r.reportFile) lines.push(`report written to ${r.reportFile}`);
   if (r.files) lines.push('files written:', ...r.files.map((f) => `  ${f}`));
   lines.push(`time: load ${r.timings.loadMs.toFixed(0)} ms, decode ${r.timings.decodeMs.toFixed(0)} ms, preprocess ${r.timings.preprocessMs.toFixed(0)} ms, inference ${r.timings.inferenceMs.toFixed(0)} ms`);
   return lines.join('\n');

@@ -2,9 +2,15 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { parseCliArgs } from '../../src/cli/args';
+import { figureLayout } from '../../src/engine/export/figure';
+import { parseReport, reportInputImages } from '../../src/engine/export/report';
+import { parseResultFile } from '../../src/engine/export/result-json';
 import { sharedModelsAvailable, sharedPath } from '../helpers/shared-models';
 
 const run = promisify(execFile);
@@ -168,5 +174,105 @@ describe('npm run explain --method partitionshap / rise', () => {
     expect(r).toMatchObject({ method: 'rise', width: 96, height: 96 });
     expect(r.examples).toHaveLength(4);
     expect(r.map).toHaveLength(96 * 96);
+  });
+});
+
+describe('npm run explain --method a,b --report', () => {
+  const MODEL = 'public/demo/shapes.onnx', IMAGE = 'public/demo/images/star-1.png';
+
+  it('each listed method takes the flags it has; a flag none of them has is refused; a method twice too', () => {
+    const base = ['--model', 'm.onnx', '--image', 'i.png'];
+    const r = parseCliArgs([...base, '--method', 'gradcam,lime', '--samples', '50', '--layer', 'feat', '--report', 'r.html']).explain!;
+    expect(r.runs.map((x) => x.method)).toEqual(['gradcam', 'lime']);
+    expect(r.runs[0].params).toMatchObject({ layer: 'feat' });
+    expect(r.runs[0].params).not.toHaveProperty('samples');
+    expect(r.runs[1].params).toMatchObject({ samples: 50 });
+    expect(r).toMatchObject({ method: 'gradcam', params: r.runs[0].params, report: 'r.html' });
+    expect(parseCliArgs([...base, '--method', 'lime']).explain!.runs).toHaveLength(1);
+    expect(() => parseCliArgs([...base, '--method', 'gradcam,saliency', '--samples', '10'])).toThrow(/--samples does not apply to any of Grad-CAM, .* \(--method gradcam,saliency\); it is an option of lime/);
+    expect(() => parseCliArgs([...base, '--method', 'gradcam,fancy'])).toThrow(/--method must be one of .* \(got "fancy"\)/);
+    expect(() => parseCliArgs([...base, '--method', 'gradcam,gradcam'])).toThrow(/lists gradcam twice/);
+    expect(() => parseCliArgs([...base, '--report', 'r.html'])).toThrow(/--report only applies with --method/);
+  });
+
+  it('writes one HTML report of every run whose results equal the --out-dir files; no external references; the figure PNG decodes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glassbox-report-'));
+    try {
+      const report = path.join(dir, 'r.html'), out = path.join(dir, 'd'), all = path.join(dir, 'all.json');
+      const r = await cli(['--model', MODEL, '--image', IMAGE, '--method', 'gradcam,lime', '--samples', '100', '--segments', '20', '--seed', '2', '--metrics', '--metric-steps', '8', '--report', report, '--out-dir', out, '--out', all]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`report written to ${report}`);
+      expect(r.stdout).toMatch(/Grad-CAM for class 3[\s\S]*LIME for class 3/);
+      const html = fs.readFileSync(report, 'utf8');
+      const runs = parseReport(html);
+      expect(runs.map((f) => f.method)).toEqual(['gradcam', 'lime']);
+      for (const f of runs) {
+        const file = parseResultFile(fs.readFileSync(path.join(out, `star-1-${f.method}.json`), 'utf8'));
+        expect(f.map).toEqual(file.map);
+        expect(f.params).toEqual(file.params);
+        expect(f).toMatchObject({ target: 3, seed: 2, model: { sha256: file.model.sha256 }, image: { sha256: file.image.sha256 } });
+        expect(f.metrics?.deletion.y).toHaveLength(9);
+      }
+      expect(runs[1].params).toMatchObject({ samples: 100 });
+      // --out with several methods: a JSON array of the results, in order
+      expect(JSON.parse(fs.readFileSync(all, 'utf8')).map((e: { method: string; map: number[] }) => [e.method, e.map])).toEqual(runs.map((f) => [f.method, f.map]));
+      // self-contained: nothing but data: URLs could load
+      const page = html.replace(/data:image\/png;base64,[A-Za-z0-9+/=]+/g, 'data:');
+      expect(page).not.toMatch(/https?:|src="\/\/|\burl\(|<link\b/i);
+      expect(html.match(/<script\b[^>]*>/g)).toEqual(['<script type="application/json" id="glassbox-results">', '<script type="application/json" id="glassbox-inputs">']);
+      // the picture the model saw rides along for re-opening: 96×96
+      const inputs = reportInputImages(html);
+      expect(inputs).toHaveLength(2);
+      expect(await sharp(Buffer.from(inputs[0]!.split(',')[1], 'base64')).metadata()).toMatchObject({ format: 'png', width: 96, height: 96 });
+      // curves for both, a weights chart for LIME only
+      expect(html.match(/fraction of pixels deleted/g)).toHaveLength(2);
+      expect(html.match(/Weight per superpixel/g)).toHaveLength(1);
+      const pngs = [...html.matchAll(/<img src="data:image\/png;base64,([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1], 'base64'));
+      expect(pngs).toHaveLength(2);
+      const layout = figureLayout(96, 96);
+      for (const png of pngs) {
+        const meta = await sharp(png).metadata();
+        expect(meta).toMatchObject({ format: 'png', width: layout.width });
+        expect(meta.height).toBeGreaterThan(layout.colorBar.top + layout.colorBar.height);
+        // the same picture as the --out-dir PNG of that method
+      }
+      expect(Buffer.compare(pngs[0], fs.readFileSync(path.join(out, 'star-1-gradcam.png')))).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with several methods --json prints "explanations" and "summaries"; one method prints what it always did', async () => {
+    const r = await cli(['--model', MODEL, '--image', IMAGE, '--method', 'gradcam,saliency', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.explanation).toBeUndefined();
+    expect(out.summary).toBeUndefined();
+    expect(out.explanations.map((e: { method: string }) => e.method)).toEqual(['gradcam', 'saliency']);
+    expect(out.summaries).toHaveLength(2);
+    expect(out.summaries[1][0]).toMatch(/for class 3/);
+    const one = JSON.parse((await cli(['--model', MODEL, '--image', IMAGE, '--method', 'gradcam', '--json'])).stdout);
+    expect(one.explanation.method).toBe('gradcam');
+    expect(one.summary[0]).toMatch(/Grad-CAM for class 3/);
+    expect(one).not.toHaveProperty('explanations');
+    expect(one).not.toHaveProperty('summaries');
+  });
+
+  it('--report into a folder that does not exist fails before any work, with exit code 2', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glassbox-report-'));
+    try {
+      const out = path.join(dir, 'd');
+      const r = await cli(['--model', MODEL, '--image', IMAGE, '--method', 'lime', '--samples', '50', '--out-dir', out, '--report', path.join(dir, 'missing', 'r.html')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error \[PARAM_INVALID\]: Cannot write the report .*r\.html: its folder .*missing does not exist\.$/m);
+      expect(r.stderr).toMatch(/^hint: Check the --report path/m);
+      // nothing was computed or written
+      expect(fs.existsSync(out)).toBe(false);
+      const notFolder = await cli(['--model', MODEL, '--image', IMAGE, '--method', 'gradcam', '--report', path.join(ROOT, 'package.json', 'r.html')]);
+      expect(notFolder.code).toBe(2);
+      expect(notFolder.stderr).toMatch(/package\.json is not a folder/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
