@@ -9,6 +9,7 @@ import type { MethodId, MethodParams } from './engine/explain/registry';
 import type { FaithfulnessParams } from './engine/explain/faithfulness-params';
 import type { Explanation, FaithfulnessMetrics, Progress } from './engine/explain/types';
 import type { MethodSupport } from './engine/explain/availability';
+import type { StabilityRun } from './engine/explain/stability-run';
 import type { PreprocessConfig } from './engine/image/preprocess';
 import type { RgbaImage } from './engine/image/types';
 import type { ModelGraphInfo } from './engine/onnx/model-graph';
@@ -108,7 +109,15 @@ export interface ComputeApi {
   cancel(jobId: string): Promise<void>;
   /** Which gradient methods and layers the current model supports. */
   methodSupport(): Promise<MethodSupport>;
+  /**
+   * The stability view: the job's method and parameters rerun with seeds job.seed … job.seed + k − 1 (no curves),
+   * with the mean, std and pairwise Spearman ρ of the k maps; one cancellable job, progress over all k runs.
+   */
+  stability(jobId: string, job: ExplainJob, k: number, onProgress: (p: Progress) => void): Promise<StabilityRun>;
 }
+
+export type { StabilityRun } from './engine/explain/stability-run';
+export type { StabilityStats } from './engine/explain/stability';
 
 /** Worker creation options passed through the worker's name (read before anything else runs). */
 export interface WorkerBootOptions {

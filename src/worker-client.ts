@@ -83,6 +83,7 @@ export function createComputeClient(boot: WorkerBootOptions): ComputeClient {
       curves: (jobId, job, onProgress) => client.api.curves(jobId, job, forUi(onProgress)),
       cancel: (jobId) => client.api.cancel(jobId),
       methodSupport: () => client.api.methodSupport(),
+      stability: (jobId, job, k, onProgress) => client.api.stability(jobId, job, k, forUi(onProgress)),
     },
     restart(options) {
       client.api = start(options);

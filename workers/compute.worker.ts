@@ -7,12 +7,13 @@ import { GlassboxError, serializeError } from '../src/engine/errors';
 import { isMethodId } from '../src/engine/explain/registry';
 import { faithfulness } from '../src/engine/explain/faithfulness';
 import { runMethod } from '../src/engine/explain/run';
-import type { ExplainRequest } from '../src/engine/explain/types';
+import { runStability } from '../src/engine/explain/stability-run';
+import type { ExplainRequest, Progress } from '../src/engine/explain/types';
 import { preprocessImage, resizeForModel, type PreprocessConfig } from '../src/engine/image/preprocess';
 import type { RgbaImage } from '../src/engine/image/types';
 import { createGradientSource, type GradientSource } from '../src/engine/grad/gradient-model';
 import { createOrtRuntime, readModelInfo, type Backend, type Model, type Ort } from '../src/engine/runtime/ort-runtime';
-import { registerErrorTransfer, type BackendChoice, type ComputeApi, type EnvironmentInfo, type LoadedModel, type WorkerBootOptions } from '../src/worker-api';
+import { registerErrorTransfer, type BackendChoice, type ComputeApi, type EnvironmentInfo, type ExplainJob, type LoadedModel, type WorkerBootOptions } from '../src/worker-api';
 import { decodeImageInWorker } from './decode-image';
 
 // onnxruntime starts its WASM threads as workers running this same script under the name 'em-pthread':
@@ -141,6 +142,23 @@ function cancellableJob<T>(jobId: string, work: (signal: { aborted: boolean }, m
   });
 }
 
+/** What runMethod needs for an explain job: the held model and image, the job's method, parameters and seed. */
+function explainRequest(job: ExplainJob, signal: { aborted: boolean }, model: NonNullable<typeof current>, pixels: NonNullable<typeof image>, onProgress: (p: Progress) => void): ExplainRequest<unknown> {
+  if (!isMethodId(job.method)) throw new GlassboxError('PARAM_INVALID', `Unknown method "${String(job.method)}".`);
+  return {
+    model: model.model,
+    image: resizeForModel(pixels.pixels, job.preprocess),
+    preprocess: job.preprocess,
+    targets: job.targets,
+    params: job.params,
+    seed: job.seed,
+    signal,
+    onProgress: (p) => void onProgress(p),
+    gradients: model.gradients,
+    inputs: { modelSha256: model.summary.fingerprint, imageSha256: pixels.sha256 },
+  };
+}
+
 const api: ComputeApi = {
   async environment() {
     const ort = await loadOrt();
@@ -196,22 +214,7 @@ const api: ComputeApi = {
     }),
 
   explain: (jobId, job, onProgress) =>
-    cancellableJob(jobId, (signal, model, pixels) => {
-      if (!isMethodId(job.method)) throw new GlassboxError('PARAM_INVALID', `Unknown method "${String(job.method)}".`);
-      const request: ExplainRequest<unknown> = {
-        model: model.model,
-        image: resizeForModel(pixels.pixels, job.preprocess),
-        preprocess: job.preprocess,
-        targets: job.targets,
-        params: job.params,
-        seed: job.seed,
-        signal,
-        onProgress: (p) => void onProgress(p),
-        gradients: model.gradients,
-        inputs: { modelSha256: model.summary.fingerprint, imageSha256: pixels.sha256 },
-      };
-      return runMethod(job.method, request, { metrics: job.metrics, labels: job.labels });
-    }),
+    cancellableJob(jobId, (signal, model, pixels) => runMethod(job.method, explainRequest(job, signal, model, pixels, onProgress), { metrics: job.metrics, labels: job.labels })),
 
   curves: (jobId, job, onProgress) =>
     cancellableJob(jobId, (signal, model, pixels) =>
@@ -241,6 +244,12 @@ const api: ComputeApi = {
       } catch (e) {
         return { catalog: { candidates: [], reason: '' }, unsupportedOps: [], layerUnsupportedOps: {}, error: serializeError(e).message };
       }
+    }),
+
+  stability: (jobId, job, k, onProgress) =>
+    cancellableJob(jobId, async (signal, model, pixels) => {
+      const run = await runStability(job.method, explainRequest(job, signal, model, pixels, onProgress), k, { labels: job.labels });
+      return Comlink.transfer(run, [run.stats.mean.buffer, run.stats.std.buffer]);
     }),
 
   async cancel(jobId) {

@@ -21,6 +21,10 @@ export function runAnnouncement(ended: NonNullable<AppState['run']>, start: RunS
     return `${label} finished for class ${result.labels[0] ?? target} (#${target}) in ${formatMs(result.result.timings.totalMs)}.`;
   }
   if (ended.kind === 'curves') return 'Deletion and insertion curves finished.';
+  if (ended.kind === 'stability') {
+    const stats = next.stability?.stats;
+    return stats ? `${label} over ${stats.k} seeds finished: mean pairwise rank correlation ${stats.meanRankCorrelation.toFixed(2)}.` : `${label} over seeds stopped.`;
+  }
   if (ended.kind === 'compare' && !next.run) return next.comparison?.done ? 'Comparison finished.' : 'Comparison stopped.';
   return undefined;
 }

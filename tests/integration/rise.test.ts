@@ -12,6 +12,8 @@
 import { describe, expect, it } from 'vitest';
 import { createNodeRuntime } from '../../src/cli/ort-node';
 import { GlassboxError } from '../../src/engine/errors';
+import { runCost } from '../../src/engine/explain/cost';
+import { RISE_META } from '../../src/engine/explain/meta/rise';
 import { explainRise, RISE_AUTO_P1, RISE_DEFAULTS, validateRiseParams, type RiseParams } from '../../src/engine/explain/rise';
 import type { Progress } from '../../src/engine/explain/types';
 import type { PreprocessConfig } from '../../src/engine/image/preprocess';
@@ -150,6 +152,8 @@ describe('RISE on a model that is linear in the pixels', () => {
     }
     // one unmasked call plus ⌈3000 / 32⌉ batches
     expect(e.timings).toMatchObject({ modelCalls: 1 + 94, samples: 1 + 3000, batchSize: 32 });
+    // the cost shown before the click is the calls the run makes
+    expect(runCost(RISE_META, e.params as unknown as RiseParams, { width: e.width, height: e.height, targets: 1, dynamicBatch: model.spec.dynamicBatch }).calls).toBe(e.timings.modelCalls);
     expect(e.params).toMatchObject({ p1: 0.5, p1Chosen: 0.5, masks: 3000, grid: 6 });
   });
 
@@ -258,6 +262,7 @@ describe('RISE on a model that is linear in the pixels', () => {
     expect(chosen).toBeLessThanOrEqual(0.7);
     // the search counts in the timings but not in N: 1 + 9 × ⌈64 / 32⌉ + ⌈500 / 32⌉ calls
     expect(e.timings).toMatchObject({ modelCalls: 1 + 9 * 2 + 16, samples: 1 + 9 * 64 + 500 });
+    expect(runCost(RISE_META, auto, { width: e.width, height: e.height, targets: 1, dynamicBatch: model.spec.dynamicBatch }).calls).toBe(e.timings.modelCalls);
     expect(search.masks).toBe(64);
     expect(seen.some((p) => p.phase === 'choosing p1')).toBe(true);
     expect(seen.filter((p) => p.phase === 'masks').every((p) => p.total === 500)).toBe(true);

@@ -10,7 +10,9 @@ export interface RunCost {
 export function runCost<P>(meta: MethodDescriptor<P>, params: P, context: CostContext & { dynamicBatch: boolean }): RunCost {
   const rows = Math.max(1, Math.round(meta.rows(params, context)));
   const batch = (params as { batchSize?: number }).batchSize ?? 1;
-  return { rows, calls: Math.ceil(rows / batchCapacity(context.dynamicBatch, batch, rows)) };
+  const phases = meta.phases?.(params, context) ?? [rows];
+  const calls = phases.reduce((sum, n) => sum + (n > 0 ? Math.ceil(n / batchCapacity(context.dynamicBatch, batch, n)) : 0), 0);
+  return { rows, calls };
 }
 
 /** Rows of the deletion and insertion curves (each curve: the start and `steps` points). */

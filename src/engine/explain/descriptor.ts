@@ -142,6 +142,11 @@ export interface MethodDescriptor<P = Record<string, unknown>> {
    * the model calls follow from the batch size.
    */
   rows: (params: P, context: CostContext) => number;
+  /**
+   * When a run batches its rows in separate phases (RISE: the unmasked image alone, then each p1 candidate's
+   * masks, then the masks), the rows of each phase, summing to `rows`: each phase's last batch is a call of its own.
+   */
+  phases?: (params: P, context: CostContext) => number[];
   /** Type carrier only: never set. */
   readonly __params?: P;
 }

@@ -11,6 +11,7 @@
  * - undersampled: KernelSHAP estimated from too few coalitions per superpixel.
  * - incomplete: Integrated Gradients' attributions do not add up to f(x) − f(baseline).
  */
+import { pearson } from '../math/correlation';
 import { descriptorOf } from './registry';
 import type { Explanation, QualitySignal } from './types';
 
@@ -70,21 +71,7 @@ export const MORE_SAMPLES_FACTOR = 4;
  * correlate: the constant-map signal covers that). Used by LIME (per-superpixel weights) and RISE (per-pixel maps).
  */
 export function splitHalfAgreement(first: ArrayLike<number>, second: ArrayLike<number>): number | undefined {
-  const n = first.length;
-  if (n !== second.length || n < 2) return undefined;
-  let meanA = 0, meanB = 0;
-  for (let i = 0; i < n; i++) (meanA += first[i]), (meanB += second[i]);
-  meanA /= n;
-  meanB /= n;
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < n; i++) {
-    const a = first[i] - meanA, b = second[i] - meanB;
-    ab += a * b;
-    aa += a * a;
-    bb += b * b;
-  }
-  if (!(aa > 0) || !(bb > 0) || !Number.isFinite(ab)) return undefined;
-  return Math.max(-1, Math.min(1, ab / Math.sqrt(aa * bb)));
+  return pearson(first, second);
 }
 
 const fixed = (v: number, digits = 2) => v.toFixed(digits);

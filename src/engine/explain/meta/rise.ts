@@ -33,6 +33,8 @@ export const RISE_META = describe<RiseParams>({
   values: 'mean {score} of the masked images that kept the pixel, divided by the keep probability',
   howToRead: 'The average of random masks weighted by the score each masked image got: bright where showing the pixels kept the class score high.',
   rows: (p) => 1 + p.masks + (p.p1 === 'auto' ? 9 * (p.autoMasks ?? 32) : 0),
+  // the unmasked image alone, each of the 9 p1 candidates' masks, then the masks
+  phases: (p) => [1, ...(p.p1 === 'auto' ? Array<number>(9).fill(p.autoMasks ?? 32) : []), p.masks],
   params: [
     { kind: 'int', name: 'masks', label: 'Masks', help: 'N random masks', cli: 'masks', default: 2000, min: 1, max: 100_000, step: 100 },
     { kind: 'int', name: 'grid', label: 'Grid', help: 's: cells per side of the random grid', cli: 'cells', default: 8, min: 2, max: 8192 },
