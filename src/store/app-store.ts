@@ -19,6 +19,7 @@ import { createModelSlice } from './slices/model';
 import { createPredictionSlice } from './slices/prediction';
 import { createRuntimeSlice } from './slices/runtime';
 import { createSettingsSlice } from './slices/settings';
+import { createStabilitySlice } from './slices/stability';
 import type { AppState, SliceContext, StoreDeps } from './types';
 
 export type * from './types';
@@ -45,6 +46,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
         ...createComparisonSlice(set, get, ctx),
         ...createSettingsSlice(set, get, ctx),
         ...createMessagesSlice(set, get, ctx),
+        ...createStabilitySlice(set, get, ctx),
       }),
       {
         name: 'glassbox.settings',

@@ -14,10 +14,13 @@ import type { AssetFetcher, DemoManifest } from './demo';
 import type { ExplainSettings } from './explain-settings';
 import type { HistoryStore } from './history-db';
 import type { InputsKey } from './inputs';
+import type { StabilitySlice } from './slices/stability';
 import type { RgbaImage } from '../engine/image/types';
 import type { FaithfulnessMetrics } from '../engine/explain/types';
+import type { ResultFile, TensorSignature } from '../engine/export/result-json';
 
 export type { ExplainSettings } from './explain-settings';
+export type { StabilitySlice, StabilityState } from './slices/stability';
 
 export interface StoreDeps {
   /** The current compute API; `restart` swaps the worker when the thread count changes. */
@@ -50,7 +53,7 @@ export type Status = 'idle' | 'loading' | 'ready' | 'error';
 export interface RunState {
   jobId: string;
   /** An explanation, its deletion/insertion curves (after the map is shown), or a comparison step. */
-  kind: 'explain' | 'curves' | 'compare';
+  kind: 'explain' | 'curves' | 'compare' | 'stability';
   method: MethodId;
   progress?: Progress;
   startedAt: number;
@@ -59,9 +62,17 @@ export interface RunState {
 }
 
 export interface ComparisonEntry {
+  /** Unique within the comparison: the method id for a methods comparison, `run-<history id>` for history runs. */
+  key: string;
   method: MethodId;
   result?: Explanation;
   error?: string;
+  /** History runs: what sets the run apart ("LIME · Hide with · mode black"), its class and model, its own image. */
+  caption?: string;
+  label?: string;
+  modelName?: string;
+  baseImage?: RgbaImage;
+  historyId?: number;
 }
 
 export interface ComparisonState {
@@ -76,6 +87,9 @@ export interface ComparisonState {
   imageName: string;
   entries: ComparisonEntry[];
   done: boolean;
+  /** 'methods': the methods run now on the screen's inputs; 'history': finished runs picked from the history (one
+   *  image, each drawn over its own copy of it; they stay when the screen's inputs change). */
+  source: 'methods' | 'history';
 }
 
 export interface ExplanationState {
@@ -95,6 +109,31 @@ export interface ExplanationState {
   createdAt: number;
   /** Kept in the history when older results are evicted to stay under the size budget. */
   pinned?: boolean;
+  /** Where it ran — backend, threads, the model's input/output signature — for its result file. */
+  runContext?: RunContext;
+  /** Re-opened from a result file or report (its name). */
+  openedFrom?: string;
+  /** The file carried no picture of its image: baseImage is a grey stand-in until that image is loaded. */
+  imageMissing?: boolean;
+  /** A re-run of this result with the same seed on the same inputs, compared value by value. */
+  rerun?: RerunCheck;
+}
+
+export interface RunContext {
+  backend: string;
+  threads: number;
+  modelInputs: TensorSignature[];
+  modelOutputs: TensorSignature[];
+  /** The Glassbox version that computed it, when it came from a file. */
+  glassbox?: string;
+}
+
+export interface RerunCheck {
+  identical: boolean;
+  /** Values compared (every class's map) and how many differ as float32. */
+  values: number;
+  differing: number;
+  maxAbsDiff: number;
 }
 
 export interface RuntimeSlice {
@@ -172,6 +211,11 @@ export interface ExplanationSlice {
   rowMs: Record<string, number>;
   /** Show a history entry: as the result when it matches the screen (true), else not (false). */
   showHistoryEntry(id: number): boolean;
+  /** Re-open results from a result file or a report (added to the history; shown when they match the screen). */
+  openResults(files: OpenedResult[], source: string): void;
+  /** Run a result again with its own method, parameters, seed and classes on the screen's inputs (which must be
+   *  its own) and record whether the map is the same, bit for bit. */
+  rerunResult(id: number): Promise<void>;
   /** After a new prediction: results (and a comparison) not computed from the inputs on screen stop being shown. */
   inputsChanged(): void;
   /** The explained class shown (index into explanation.result.classes). */
@@ -183,10 +227,19 @@ export interface ExplanationSlice {
   setHoverFeature(feature: number | undefined): void;
 }
 
+/** A result read back from a file: the parsed result file, and the picture of its image when a report carried one. */
+export interface OpenedResult {
+  file: ResultFile;
+  baseImage?: RgbaImage;
+}
+
 export interface ComparisonSlice {
   comparison?: ComparisonState;
   /** Run every method of compareMethods on the current image and target, each with its deletion/insertion curves. */
   runComparison(): Promise<void>;
+  /** Show history runs side by side (two or more, all computed from the same image). */
+  compareHistory(ids: number[]): void;
+  closeComparison(): void;
 }
 
 /** Everything the user sets that survives a reload (the only persisted part). */
@@ -216,7 +269,7 @@ export interface MessagesSlice {
   dismiss(id: number): void;
 }
 
-export type AppState = RuntimeSlice & ModelSlice & ImageSlice & PredictionSlice & ExplanationSlice & ComparisonSlice & SettingsSlice & MessagesSlice;
+export type AppState = RuntimeSlice & ModelSlice & ImageSlice & PredictionSlice & ExplanationSlice & ComparisonSlice & SettingsSlice & MessagesSlice & StabilitySlice;
 
 export type SetState = (partial: Partial<AppState>) => void;
 export type GetState = () => AppState;

@@ -11,6 +11,7 @@ import { ModelPanel } from './model/ModelPanel';
 import { PredictionsPanel } from './predictions/PredictionsPanel';
 import { PreprocessPanel } from './preprocess/PreprocessPanel';
 import { RuntimeBar } from './runtime/RuntimeBar';
+import { StabilityPanel } from './stability/StabilityPanel';
 
 /**
  * Two columns: the controls on the left, in the order they are used (model, its preprocessing, image, prediction,
@@ -42,6 +43,7 @@ export function App() {
           <ExplanationView />
           <HistoryStrip />
           <ComparePanel />
+          <StabilityPanel />
           <footer className="muted small">Everything runs in this browser tab; no file leaves your machine. Works offline after the first visit.</footer>
         </section>
       </main>

@@ -4,6 +4,7 @@ import { historyEntryBytes, type HistoryStore } from '../history-db';
 import { sameInputs, screenInputs, type InputsKey } from '../inputs';
 import type { ExplanationSlice, ExplanationState, GetState, SetState, Slice, SliceContext } from '../types';
 import { checkMethod, jobFor, labelOf, targetsToExplain } from './job';
+import { createReopenActions } from './reopen';
 
 /** At most this many results in the history strip, whatever their size. */
 export const HISTORY_LIMIT = 200;
@@ -53,6 +54,7 @@ export function toState(get: GetState, ctx: SliceContext, result: Explanation, f
     scores: result.classes.map((c) => prediction?.ranked.probabilities[c.target] ?? NaN),
     baseImage: prediction!.result.modelInput,
     createdAt: Date.now(),
+    ...(model ? { runContext: { backend: model.backend, threads: get().env?.wasmThreads ?? 1, modelInputs: model.info.inputs, modelOutputs: model.info.outputs } } : {}),
   };
 }
 
@@ -220,17 +222,26 @@ export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) =
     },
 
     showHistoryEntry(id) {
-      const entry = get().history.find((h) => h.id === id);
+      let entry = get().history.find((h) => h.id === id);
       if (!entry || !sameInputs(entry.inputs, screenInputs(get()))) return false;
+      // a re-opened result waiting for its image gets it now that it is on screen
+      const modelInput = get().prediction?.result.modelInput;
+      if (entry.imageMissing && modelInput && modelInput.width === entry.result.width && modelInput.height === entry.result.height) {
+        entry = { ...entry, baseImage: modelInput, imageMissing: undefined };
+        get().keepInHistory(entry);
+      }
       set({ explanation: entry, viewClass: 0, hoverFeature: undefined });
       return true;
     },
+
+    ...createReopenActions(set, get, ctx, (result, inputs) => toState(get, ctx, result, inputs)),
 
     inputsChanged() {
       const inputs = screenInputs(get());
       const { explanation, comparison } = get();
       if (explanation && !sameInputs(explanation.inputs, inputs)) set({ explanation: undefined, viewClass: 0, hoverFeature: undefined });
-      if (comparison && !sameInputs(comparison.inputs, inputs)) set({ comparison: undefined });
+      get().dropStaleStability();
+      if (comparison && comparison.source === 'methods' && !sameInputs(comparison.inputs, inputs)) set({ comparison: undefined });
     },
 
     setViewClass(viewClass) {

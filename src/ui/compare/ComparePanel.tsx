@@ -15,12 +15,19 @@ import { methodsByGroup } from '../explain/MethodPicker';
 import { useApp } from '../store-context';
 import { curvesRows, runCost } from '../../engine/explain/cost';
 import { FAITHFULNESS_DEFAULTS } from '../../engine/explain/faithfulness-params';
-import { paramsForJob } from '../../store/app-store';
+import { paramsForJob, type ComparisonEntry } from '../../store/app-store';
+import { EntryExports } from '../export/EntryExports';
+import { download } from '../export/files';
+import { reportHtml } from '../export/report';
 import '../explain/views.css';
 
 /** One map of the grid: a method's map for one class, drawn in its kind's colour map on its range. */
 interface Cell {
   key: string;
+  /** The comparison entry's key: the method id, or `run-<id>` for a history run. */
+  entry: string;
+  /** The entry's name: the method's label, or for a history run what sets it apart. */
+  name: string;
   method: MethodId;
   target: number;
   /** Row: the class's place among the comparison's targets. */
@@ -31,8 +38,8 @@ interface Cell {
   clipped: { lo: boolean; hi: boolean };
   signed: boolean;
   units: string;
-  /** The other methods whose maps share this range (same units), when the scale is shared. */
-  sharedWith: MethodId[];
+  /** The other entries (their names) whose maps share this range (same units), when the scale is shared. */
+  sharedWith: string[];
 }
 
 const labelOf = (m: MethodId) => descriptorOf(m).label;
@@ -69,6 +76,12 @@ export function ComparePanel() {
   }, [methods, settings, preprocessForCost, dynamicBatch, layerChannels]);
   const scale = useApp((s) => s.compareScale);
   const comparison = useApp((s) => s.comparison);
+  const closeComparison = useApp((s) => s.closeComparison);
+  const history = useApp((s) => s.history);
+  const report = useApp((s) => s.report);
+  // each compared run as the history keeps it (its image, labels, where it ran): what the exports need
+  const entryOf = (e: ComparisonEntry) => (e.result ? history.find((h) => (e.historyId !== undefined ? h.id === e.historyId : h.result === e.result)) : undefined);
+  const fromHistory = comparison?.source === 'history';
   const support = useApp((s) => s.support);
   // narrow selectors: progress reports must not re-render the comparison
   const runMethod = useApp((s) => s.run?.method);
@@ -84,53 +97,68 @@ export function ComparePanel() {
   const [opacity, setOpacity] = useState(0.6);
   const [enlarged, setEnlarged] = useState<string>();
   const dialog = useRef<HTMLDialogElement>(null);
+  const panel = useRef<HTMLElement>(null);
+  // runs picked in the history come into view where they are drawn
+  const historyComparison = comparison?.source === 'history' ? comparison.id : undefined;
+  useEffect(() => {
+    if (historyComparison !== undefined) panel.current?.scrollIntoView?.({ block: 'start' });
+  }, [historyComparison]);
   // the picker's order: by group, registry order within a group
   const available: MethodId[] = methodsByGroup().flatMap((g) => g.methods);
   const toggle = (m: MethodId, on: boolean) => setMethods(on ? available.filter((x) => x === m || methods.includes(x)) : methods.filter((x) => x !== m));
   const targets = useMemo(() => (comparison ? (comparison.targets?.length ? comparison.targets : [comparison.target]) : []), [comparison]);
   const classLabel = (row: number) => `#${targets[row]} ${comparison?.labels?.[row] ?? (row === 0 ? comparison?.label : '') ?? ''}`.trim();
+  const nameOf = (e: ComparisonEntry) => e.caption ?? labelOf(e.method);
 
   // maps of the same quantity (the same units) may share a range; anything else keeps its own
-  const results = useMemo(() => (comparison?.entries ?? []).flatMap((e) => (e.result ? [e.result] : [])), [comparison]);
+  const done = useMemo(() => (comparison?.entries ?? []).filter((e): e is ComparisonEntry & { result: Explanation } => !!e.result), [comparison]);
+  const results = useMemo(() => done.map((e) => e.result), [done]);
   const byUnits = useMemo(() => {
-    const groups = new Map<string, Explanation[]>();
-    for (const r of results) groups.set(unitsOf(r), [...(groups.get(unitsOf(r)) ?? []), r]);
+    const groups = new Map<string, (ComparisonEntry & { result: Explanation })[]>();
+    for (const e of done) groups.set(unitsOf(e.result), [...(groups.get(unitsOf(e.result)) ?? []), e]);
     return groups;
-  }, [results]);
+  }, [done]);
   const canShare = [...byUnits.values()].some((g) => g.length > 1);
   const shared = scale === 'shared' && canShare;
 
   const cells = useMemo(() => {
     const out = new Map<string, Cell>();
-    if (!comparison || !modelInput) return out;
-    for (const r of results) {
-      if (modelInput.width !== r.width || modelInput.height !== r.height) continue;
+    if (!comparison) return out;
+    for (const e of done) {
+      const r = e.result;
+      // a history run over its own image; a methods comparison over the screen's (it is cleared when that changes)
+      const base = e.baseImage ?? modelInput;
+      if (!base || base.width !== r.width || base.height !== r.height) continue;
       const look = resolveView({ colormap: 'auto' }, r);
       const units = unitsOf(r);
       const group = shared ? (byUnits.get(units) ?? []) : [];
-      const groupRange = group.length > 1 ? sharedRange(group.flatMap((g) => g.classes.map((c) => c.map)), group.some((g) => g.signed), look.clipPercentile) : undefined;
-      targets.forEach((target, row) => {
+      // history runs show each run's own explained class; a methods comparison has a row per class
+      const rowTargets = fromHistory ? [r.target] : targets;
+      const groupRange = group.length > 1 ? sharedRange(group.flatMap((g) => (fromHistory ? g.result.classes.filter((c) => c.target === g.result.target) : g.result.classes).map((c) => c.map)), group.some((g) => g.result.signed), look.clipPercentile) : undefined;
+      rowTargets.forEach((target, row) => {
         const c = r.classes.find((k) => k.target === target);
         if (!c) return;
         const range = groupRange ?? mapRange(c.map, r.signed, look.clipPercentile);
-        const key = `${r.method}:${target}`;
+        const key = `${e.key}:${row}`;
         out.set(key, {
           key,
+          entry: e.key,
+          name: nameOf(e),
           method: r.method,
           target,
           row,
-          image: renderHeatmapOverlay(modelInput, c.map, range, look.colormap, opacity, { greyUnderlay: look.greyUnderlay, fadeAtZero: look.fadeAtZero }),
+          image: renderHeatmapOverlay(base, c.map, range, look.colormap, opacity, { greyUnderlay: look.greyUnderlay, fadeAtZero: look.fadeAtZero }),
           look,
           range,
           clipped: clippedEnds(c.map, range),
           signed: r.signed,
           units,
-          sharedWith: group.length > 1 ? group.filter((g) => g.method !== r.method).map((g) => g.method) : [],
+          sharedWith: group.length > 1 ? group.filter((g) => g.key !== e.key).map(nameOf) : [],
         });
       });
     }
     return out;
-  }, [comparison, modelInput, results, byUnits, shared, targets, opacity]);
+  }, [comparison, modelInput, done, byUnits, shared, targets, opacity, fromHistory]);
 
   const open = enlarged ? cells.get(enlarged) : undefined;
   useEffect(() => {
@@ -140,7 +168,18 @@ export function ComparePanel() {
     if (!open && d.open) d.close();
   }, [open]);
 
-  const multi = targets.length > 1;
+  const multi = !fromHistory && targets.length > 1;
+  const exportReport = async () => {
+    const runs = done.map(entryOf).filter((h) => h !== undefined);
+    try {
+      if (runs.length < done.length) throw new Error(`${done.length - runs.length} of the compared runs are no longer in the history (deleted or evicted); run the comparison again to report every run`);
+      const title = `Glassbox comparison: ${comparison!.imageName} on ${comparison!.modelName}`;
+      download(`${comparison!.imageName.replace(/\.[^.]+$/, '')}-comparison.html`, new Blob([await reportHtml(runs, title)], { type: 'text/html' }));
+    } catch (e) {
+      report(e, 'Exporting the comparison report');
+    }
+  };
+  const cellLabel = (cell: Cell) => (fromHistory ? `#${cell.target} ${entries.find((e) => e.key === cell.entry)?.label ?? ''}`.trim() : classLabel(cell.row));
   const entries = comparison?.entries ?? [];
   const colorBar = (cell: Cell, compact: boolean) => (
     <ColorBar
@@ -149,40 +188,46 @@ export function ComparePanel() {
       scale={{ range: cell.range, signed: cell.signed, normalised: false, clipped: cell.clipped }}
       quantity={cell.units}
       note={
-        (cell.sharedWith.length ? `range shared with ${list(cell.sharedWith.map(labelOf))}` : 'own range') +
+        (cell.sharedWith.length ? `range shared with ${list(cell.sharedWith)}` : 'own range') +
         (cell.look.clipPercentile !== undefined ? `, ends at the ${cell.look.clipPercentile}th percentile` : '')
       }
       compact={compact}
-      testId={compact ? `compare-scale-${cell.method}` : 'compare-dialog-scale'}
+      testId={compact ? `compare-scale-${cell.entry}` : 'compare-dialog-scale'}
     />
   );
-  const renderCell = (method: MethodId, row: number, error?: string) => {
-    const cell = cells.get(`${method}:${targets[row]}`);
+  const renderCell = (e: ComparisonEntry, row: number) => {
+    const cell = cells.get(`${e.key}:${row}`);
     const suffix = row === 0 ? '' : `-class-${targets[row]}`;
+    const name = nameOf(e);
     return (
-      <figure key={`${method}:${row}`} data-method={method} data-class={targets[row]} className="compare-cell" data-testid={`compare-cell-${method}${suffix}`}>
-        {!multi && <figcaption>{labelOf(method)}</figcaption>}
+      <figure key={`${e.key}:${row}`} data-method={e.method} data-class={cell?.target ?? targets[row]} className="compare-cell" data-testid={`compare-cell-${e.key}${suffix}`}>
+        {!multi && (
+          <figcaption>
+            {name}
+            {fromHistory && cell && <span className="muted small"> · {cellLabel(cell)}{e.modelName && comparison?.modelName !== e.modelName ? ` · ${e.modelName}` : ''}</span>}
+          </figcaption>
+        )}
         {cell ? (
           <>
-            <button type="button" className="compare-thumb" onClick={() => setEnlarged(cell.key)} aria-label={`Enlarge the ${labelOf(method)} map (${classLabel(row)})`} title="Enlarge (click or Enter)">
-              <ImageCanvas image={cell.image} label={`${labelOf(method)} map, ${classLabel(row)}`} pixelated testId={`compare-map-${method}${suffix}`} />
+            <button type="button" className="compare-thumb" onClick={() => setEnlarged(cell.key)} aria-label={`Enlarge the ${name} map (${cellLabel(cell)})`} title="Enlarge (click or Enter)">
+              <ImageCanvas image={cell.image} label={`${name} map, ${cellLabel(cell)}`} pixelated testId={`compare-map-${e.key}${suffix}`} />
             </button>
             {colorBar(cell, true)}
           </>
         ) : (
-          <div className="placeholder">{error ?? (entries.find((e) => e.method === method)?.result ? 'not explained for this class' : runMethod === method ? 'running…' : 'waiting')}</div>
+          <div className="placeholder">{e.error ?? (e.result ? 'not explained for this class' : runMethod === e.method ? 'running…' : 'waiting')}</div>
         )}
       </figure>
     );
   };
 
   const random = results.find((r) => r.metrics?.random)?.metrics?.random;
-  const groupsText = [...byUnits.entries()].filter(([, g]) => g.length > 1).map(([units, g]) => `${list(g.map((r) => labelOf(r.method)))} (${units})`);
-  const alone = [...byUnits.values()].filter((g) => g.length === 1).map((g) => labelOf(g[0].method));
+  const groupsText = [...byUnits.entries()].filter(([, g]) => g.length > 1).map(([units, g]) => `${list(g.map(nameOf))} (${units})`);
+  const alone = [...byUnits.values()].filter((g) => g.length === 1).map((g) => nameOf(g[0]));
   return (
-    <section className="panel" aria-labelledby="compare-h" data-testid="compare-panel">
+    <section className="panel" aria-labelledby="compare-h" data-testid="compare-panel" ref={panel}>
       <header>
-        <h2 id="compare-h">Compare methods</h2>
+        <h2 id="compare-h">{fromHistory ? 'Compare runs' : 'Compare methods'}</h2>
         {comparing ? (
           <button type="button" onClick={() => void cancel()} data-testid="cancel-compare">
             Cancel
@@ -217,9 +262,18 @@ export function ComparePanel() {
       </div>
       {comparison && (
         <>
-          <p className="muted small">
-            {multi ? `Classes ${targets.map((t, row) => classLabel(row)).join(', ')}` : `Class ${classLabel(0)}`} · {comparison.imageName} on {comparison.modelName} · each map in its own kind’s colours (jet for CAMs and RISE, red–blue for signed weights)
-          </p>
+          {fromHistory ? (
+            <p className="muted small compare-source" data-testid="compare-source">
+              {entries.length} runs from the history · {comparison.imageName} on {comparison.modelName} · each over its own copy of the image, captioned by what sets it apart{' '}
+              <button type="button" className="link" onClick={closeComparison} data-testid="close-compare">
+                Close
+              </button>
+            </p>
+          ) : (
+            <p className="muted small">
+              {multi ? `Classes ${targets.map((t, row) => classLabel(row)).join(', ')}` : `Class ${classLabel(0)}`} · {comparison.imageName} on {comparison.modelName} · each map in its own kind’s colours (jet for CAMs and RISE, red–blue for signed weights)
+            </p>
+          )}
           {results.length > 1 && (
             <p className="scale-groups" data-testid="compare-scale-note">
               {scale !== 'shared'
@@ -236,25 +290,34 @@ export function ComparePanel() {
               <div className="compare-rows" style={{ gridTemplateColumns: `auto repeat(${entries.length}, minmax(200px, 280px))` }}>
                 <span />
                 {entries.map((e) => (
-                  <span key={e.method} className="column-label">
-                    {labelOf(e.method)}
+                  <span key={e.key} className="column-label">
+                    {nameOf(e)}
                   </span>
                 ))}
                 {targets.map((t, row) => [
                   <span key={`label-${t}`} className="class-label">
                     {classLabel(row)}
                   </span>,
-                  ...entries.map((e) => renderCell(e.method, row, e.error)),
+                  ...entries.map((e) => renderCell(e, row)),
                 ])}
               </div>
             ) : (
-              <div className="compare-cells">{entries.map((e) => renderCell(e.method, 0, e.error))}</div>
+              <div className="compare-cells">{entries.map((e) => renderCell(e, 0))}</div>
             )}
           </div>
+          {comparison.done && (
+            <div className="export-row">
+              <button type="button" onClick={() => void exportReport()} disabled={!done.length} data-testid="compare-report">
+                Report of this comparison (HTML)
+              </button>
+            </div>
+          )}
           <table className="compare-table" data-testid="compare-table">
             <thead>
               <tr>
-                <th>method</th>
+                <th>{fromHistory ? 'run' : 'method'}</th>
+                {fromHistory && <th>class</th>}
+                {fromHistory && <th>model</th>}
                 <th>time</th>
                 <th>model calls</th>
                 <th title="lower is better">deletion AUC</th>
@@ -263,8 +326,10 @@ export function ComparePanel() {
             </thead>
             <tbody>
               {entries.map((e) => (
-                <tr key={e.method} data-method={e.method}>
-                  <td>{labelOf(e.method)}</td>
+                <tr key={e.key} data-method={e.method} data-key={e.key}>
+                  <td>{nameOf(e)}</td>
+                  {fromHistory && <td>{e.result ? `#${e.result.target} ${e.label ?? ''}` : ''}</td>}
+                  {fromHistory && <td>{e.modelName}</td>}
                   <td>{e.result ? formatMs(e.result.timings.totalMs) : (e.error ?? '…')}</td>
                   <td>{e.result ? e.result.timings.modelCalls : ''}</td>
                   <td>{e.result?.metrics ? e.result.metrics.deletion.auc.toFixed(3) : ''}</td>
@@ -286,14 +351,18 @@ export function ComparePanel() {
           <>
             <header>
               <h3 id="compare-dialog-h">
-                {labelOf(open.method)} · {classLabel(open.row)}
+                {open.name} · {cellLabel(open)}
               </h3>
               <button type="button" onClick={() => dialog.current?.close()} autoFocus>
                 Close
               </button>
             </header>
-            <ImageCanvas image={open.image} label={`${labelOf(open.method)} map, enlarged`} pixelated testId="compare-dialog-map" />
+            <ImageCanvas image={open.image} label={`${open.name} map, enlarged`} pixelated testId="compare-dialog-map" />
             {colorBar(open, false)}
+            {(() => {
+              const h = entryOf(entries.find((e) => e.key === open.entry)!);
+              return h ? <EntryExports entry={h} testId="compare-dialog-exports" /> : null;
+            })()}
           </>
         )}
       </dialog>

@@ -49,6 +49,7 @@ function RunProgress() {
           <span>
             {run.step ? `${descriptorOf(run.method).label} (${run.step.index + 1} of ${run.step.count}) · ` : ''}
             {run.kind === 'curves' ? 'deletion/insertion curves · ' : ''}
+            {run.kind === 'stability' ? 'stability over seeds · ' : ''}
             {progress ? `${progress.phase}: ${progress.done} / ${progress.total}` : 'starting…'}
             {progress?.etaMs !== undefined && progress.done < progress.total ? ` · ${formatMs(progress.etaMs)} left` : ''}
           </span>

@@ -23,6 +23,34 @@ function ResultQuality() {
   return <QualityNotes signals={result.quality} onAction={onAction} />;
 }
 
+/**
+ * A result re-opened from a file: where it came from, and a re-run with its own method, parameters, seed and
+ * classes that says whether the map comes back bit for bit.
+ */
+function ReopenedNote() {
+  const explanation = useApp((s) => s.explanation)!;
+  const rerun = useApp((s) => s.rerunResult);
+  const busy = useApp((s) => !!s.run);
+  const check = explanation.rerun;
+  if (!explanation.openedFrom && !check) return null;
+  return (
+    <p className="muted small reopened" data-testid="reopened-note">
+      {explanation.openedFrom && <>Opened from {explanation.openedFrom} (seed {explanation.result.seed}). </>}
+      {check ? (
+        <strong data-testid="rerun-verdict" className={check.identical ? 'ok' : 'warn'}>
+          {check.identical
+            ? `Re-run with the same seed: identical, bit for bit (${check.values} values).`
+            : `Re-run with the same seed differs: ${check.differing} of ${check.values} values, largest difference ${check.maxAbsDiff.toPrecision(3)}.`}
+        </strong>
+      ) : (
+        <button type="button" className="link" disabled={busy} onClick={() => void rerun(explanation.id)} data-testid="rerun-check">
+          Re-run with the same seed and check
+        </button>
+      )}
+    </p>
+  );
+}
+
 /** The title of a finished explanation — method, class label and index, the model's score — and its class switcher. */
 export function ExplanationHeader() {
   const explanation = useApp((s) => s.explanation)!;
@@ -50,6 +78,7 @@ export function ExplanationHeader() {
         )}
       </header>
       <ExportMenu />
+      <ReopenedNote />
       <ResultQuality />
       <p className="muted small" data-testid="result-reading">
         {descriptorOf(result.method).howToRead}

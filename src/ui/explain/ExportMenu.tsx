@@ -1,83 +1,99 @@
 /**
- * Exports of the shown result, as the CLI's --out-dir writes them: the figure (PNG: overlay at the image's own
- * resolution scaled up, title, colour bar), the map as .npy (float32 H×W), superpixel ids as .npy (int32 H×W) and
- * the reproducible result JSON. Everything is made here in the page; nothing is uploaded.
+ * Exports of the shown result, as the CLI's --out-dir and --report write them: the figure (PNG: the overlay at an
+ * automatic size, the image's own resolution or a chosen width, with title and colour bar, or the bare map), the
+ * map as .npy (float32 H×W), superpixel ids as .npy (int32 H×W), the reproducible result JSON, the bar chart and
+ * the curves as SVG or PNG, and a one-run HTML report. Everything is made here in the page; nothing is uploaded.
  */
-import { renderFigure } from '../../engine/export/figure';
-import { float32MapNpy, int32LabelsNpy } from '../../engine/export/npy';
-import { serializeResultFile, type ResultContext } from '../../engine/export/result-json';
-import type { ExplanationState } from '../../store/app-store';
+import { useState } from 'react';
+import { curvesSvg, weightsChartSvg } from '../../engine/export/charts';
+import { sourceWindow, type FigureOptions } from '../../engine/export/figure';
+import { exportFigure, exportMap, exportResult, exportSegments, useExportAction } from '../export/actions';
+import { stemOf } from '../export/context';
+import { download, svgBlob, svgPng } from '../export/files';
+import { reportHtml } from '../export/report';
 import { useApp } from '../store-context';
 
-function download(name: string, blob: Blob) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-/** The figure's pixels with its SVG text drawn over them, as a PNG. */
-async function figurePng(entry: ExplanationState, modelName: string): Promise<Blob> {
-  const figure = renderFigure(entry.result, entry.baseImage, modelName);
-  const canvas = document.createElement('canvas');
-  canvas.width = figure.pixels.width;
-  canvas.height = figure.pixels.height;
-  const ctx = canvas.getContext('2d')!;
-  ctx.putImageData(new ImageData(new Uint8ClampedArray(figure.pixels.data), figure.pixels.width, figure.pixels.height), 0, 0);
-  const svgUrl = URL.createObjectURL(new Blob([figure.svg], { type: 'image/svg+xml' }));
-  try {
-    const text = new Image();
-    text.src = svgUrl;
-    await text.decode();
-    ctx.drawImage(text, 0, 0);
-  } finally {
-    URL.revokeObjectURL(svgUrl);
-  }
-  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
-}
+type SizeChoice = 'auto' | 'image' | '1024' | '2048';
 
 export function ExportMenu() {
   const entry = useApp((s) => s.explanation);
-  const model = useApp((s) => s.model);
   const image = useApp((s) => s.image);
-  const threads = useApp((s) => s.env?.wasmThreads ?? 1);
-  const report = useApp((s) => s.report);
-  if (!entry || !model || !image) return null;
+  const guard = useExportAction();
+  const [size, setSize] = useState<SizeChoice>('auto');
+  const [bare, setBare] = useState(false);
+  if (!entry) return null;
   const { result } = entry;
-  const stem = `${entry.imageName.replace(/\.[^.]+$/, '')}-${result.method}`;
-  const context: ResultContext = {
-    glassbox: typeof __GLASSBOX_VERSION__ === 'string' ? __GLASSBOX_VERSION__ : 'dev',
-    model: { name: entry.modelName, sha256: entry.inputs.modelSha256, inputs: model.info.inputs, outputs: model.info.outputs },
-    image: { name: entry.imageName, sha256: entry.inputs.imageSha256 },
-    backend: model.backend,
-    threads,
-  };
-  const guard = (what: string, f: () => Promise<void> | void) => async () => {
-    try {
-      await f();
-    } catch (e) {
-      report(e, `Exporting ${what}`);
-    }
-  };
+  const stem = stemOf(entry);
+  // the image's own pixels are on screen only when the result is the screen image's (it always is when shown)
+  const source = image && image.sha256 === entry.inputs.imageSha256 ? { image: image.image, preprocess: entry.inputs.preprocess } : undefined;
+  const window = source ? sourceWindow(source.image.width, source.image.height, source.preprocess) : undefined;
+  const options: FigureOptions = { size: size === 'auto' ? 'auto' : size === 'image' ? 'image' : Number(size), bare, source };
+  // the first explained class, as the figure and the .npy
+  const weights = result.kind === 'superpixel-weights' ? weightsChartSvg(result) : undefined;
+  const curves = result.metrics ? curvesSvg(result.metrics) : undefined;
   return (
-    <div className="export-row" role="group" aria-label="Export this result" data-testid="export-menu">
-      <span className="muted small">Export:</span>
-      <button type="button" onClick={guard('the figure', async () => download(`${stem}.png`, await figurePng(entry, entry.modelName)))} data-testid="export-png">
-        figure (PNG)
-      </button>
-      <button type="button" onClick={guard('the map', () => download(`${stem}.npy`, new Blob([float32MapNpy(result.map, result.height, result.width) as Uint8Array<ArrayBuffer>])))} data-testid="export-npy">
-        map (.npy)
-      </button>
-      {result.kind === 'superpixel-weights' && (
-        <button type="button" onClick={guard('the superpixels', () => download(`${stem}.segments.npy`, new Blob([int32LabelsNpy(result.segments, result.height, result.width) as Uint8Array<ArrayBuffer>])))} data-testid="export-segments">
-          superpixels (.npy)
+    <div className="export-box" data-testid="export-menu">
+      <div className="export-row" role="group" aria-label="Export this result">
+        <span className="muted small">Export:</span>
+        <button type="button" onClick={guard('the figure', () => exportFigure(entry, options))} data-testid="export-png">
+          figure (PNG)
         </button>
+        <button type="button" onClick={guard('the map', () => exportMap(entry))} data-testid="export-npy">
+          map (.npy)
+        </button>
+        {result.kind === 'superpixel-weights' && (
+          <button type="button" onClick={guard('the superpixels', () => exportSegments(entry))} data-testid="export-segments">
+            superpixels (.npy)
+          </button>
+        )}
+        <button type="button" onClick={guard('the result', () => exportResult(entry))} data-testid="export-json">
+          result (JSON)
+        </button>
+        <button type="button" onClick={guard('the report', async () => download(`${stem}.report.html`, new Blob([await reportHtml([entry], `${stem}`)], { type: 'text/html' })))} data-testid="export-report">
+          report (HTML)
+        </button>
+      </div>
+      <div className="export-row" role="group" aria-label="Figure options">
+        <label>
+          Figure size
+          <select aria-label="Figure size" value={size} onChange={(e) => setSize(e.target.value as SizeChoice)} data-testid="figure-size">
+            <option value="auto">model input, enlarged ({result.width}×{result.height} map)</option>
+            <option value="image" disabled={!window}>
+              image’s own resolution{window ? ` (${window.width}×${window.height} px seen by the model)` : ''}
+            </option>
+            <option value="1024">1024 px wide</option>
+            <option value="2048">2048 px wide</option>
+          </select>
+        </label>
+        <label title="Only the overlay: no title, colour bar or margins">
+          <input type="checkbox" checked={bare} onChange={(e) => setBare(e.target.checked)} data-testid="figure-bare" /> bare map
+        </label>
+      </div>
+      {(weights || curves) && (
+        <div className="export-row" role="group" aria-label="Export the charts">
+          <span className="muted small">Charts:</span>
+          {weights && (
+            <>
+              <button type="button" onClick={guard('the bar chart', () => download(`${stem}.weights.svg`, svgBlob(weights)))} data-testid="export-weights-svg">
+                weights (SVG)
+              </button>
+              <button type="button" onClick={guard('the bar chart', async () => download(`${stem}.weights.png`, await svgPng(weights)))} data-testid="export-weights-png">
+                weights (PNG)
+              </button>
+            </>
+          )}
+          {curves && (
+            <>
+              <button type="button" onClick={guard('the curves', () => download(`${stem}.curves.svg`, svgBlob(curves)))} data-testid="export-curves-svg">
+                curves (SVG)
+              </button>
+              <button type="button" onClick={guard('the curves', async () => download(`${stem}.curves.png`, await svgPng(curves)))} data-testid="export-curves-png">
+                curves (PNG)
+              </button>
+            </>
+          )}
+        </div>
       )}
-      <button type="button" onClick={guard('the result', () => download(`${stem}.json`, new Blob([serializeResultFile(result, context)], { type: 'application/json' })))} data-testid="export-json">
-        result (JSON)
-      </button>
     </div>
   );
 }

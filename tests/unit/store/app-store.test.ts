@@ -68,6 +68,9 @@ function fakeCompute(logits: () => number[], delays: number[] = [], support?: Me
       const s = cancels.get(jobId);
       if (s) s.aborted = true;
     },
+    stability: async () => {
+      throw new Error('the stability view is not part of this fake');
+    },
     methodSupport: async () => support ?? ({
       catalog: { candidates: [{ name: 'relu4', opType: 'Relu', shape: ['N', 8, 4, 4], layout: 'spatial', gridHeight: 4, gridWidth: 4, channels: 8 }], suggested: 'relu4', reason: 'the last spatial feature map' },
       unsupportedOps: [],

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FOREIGN_MODEL_FORMATS, foreignModelError, foreignModelFormat } from '../../../src/engine/intake/export-guidance';
 import { fileRole } from '../../../src/ui/drop/route-files';
+import { isResultFileText } from '../../../src/ui/drop/open-results';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const corpus = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/corpus/bad-inputs.json'), 'utf8')) as {
@@ -31,6 +32,16 @@ describe('fileRole', () => {
     expect(fileRole({ name: 'labels.txt', type: '' })).toBe('labels');
     expect(fileRole({ name: 'classes.json', type: 'application/json' })).toBe('labels');
     expect(fileRole({ name: 'classes.JSON', type: '' })).toBe('labels');
+  });
+
+  it('recognises reports by extension or MIME type, and JSON results by their header', () => {
+    expect(fileRole({ name: 'report.html', type: '' })).toBe('report');
+    expect(fileRole({ name: 'REPORT.HTM', type: '' })).toBe('report');
+    expect(fileRole({ name: 'download', type: 'text/html' })).toBe('report');
+    expect(isResultFileText('{"format":"glassbox-result","formatVersion":1}')).toBe(true);
+    expect(isResultFileText('{"labels":["cat","dog"]}')).toBe(false);
+    expect(isResultFileText('["cat","dog"]')).toBe(false);
+    expect(isResultFileText('{"format":"glassbox-result"')).toBe(false); // cut short: not JSON
   });
 
   it('routes models of other frameworks to their export guidance, whatever MIME type the browser guesses', () => {
