@@ -31,6 +31,8 @@ export interface CliRequest {
     /** --report: the HTML report of every run. */
     report?: string;
     metrics?: FaithfulnessParams;
+    /** --segments-file: the label file of custom regions (LIME, KernelSHAP), read and placed with the image. */
+    segmentsFile?: string;
   };
 }
 
@@ -165,6 +167,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
       out: values.out,
       outDir: values['out-dir'],
       report: values.report,
+      segmentsFile: (values as Record<string, string | boolean | undefined>)['segments-file'] as string | undefined,
     };
     if (values['out-dir'] === '') throw new GlassboxError('PARAM_INVALID', '--out-dir needs a folder name.');
     if (values.report === '') throw new GlassboxError('PARAM_INVALID', '--report needs a file name.');

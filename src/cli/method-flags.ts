@@ -5,7 +5,7 @@
 import { GlassboxError } from '../engine/errors';
 import type { HideParam, MethodDescriptor, ParamSpec } from '../engine/explain/descriptor';
 import { HIDE_MODE_LABELS, type HideMode } from '../engine/explain/hide';
-import { SEGMENTATION_CHOICES, SEGMENTATION_FIELDS, segmentationDefaults, type SegmentationMethod } from '../engine/explain/meta/segmentation';
+import { SEGMENTATION_CHOICES, SEGMENTATION_FIELDS, segmentationDefaults, SEGMENTS_FILE_FLAG, type SegmentationMethod } from '../engine/explain/meta/segmentation';
 import { descriptorOf, METHOD_IDS } from '../engine/explain/registry';
 import { defaultsOf, validateParams } from '../engine/explain/schema';
 
@@ -17,7 +17,7 @@ function flagsOf(spec: ParamSpec): Record<string, 'string' | 'boolean'> {
     case 'score-space':
       return { [spec.cli]: 'boolean' };
     case 'segmentation': {
-      const out: Record<string, 'string' | 'boolean'> = { [spec.cli]: 'string', grid: 'boolean' };
+      const out: Record<string, 'string' | 'boolean'> = { [spec.cli]: 'string', grid: 'boolean', [SEGMENTS_FILE_FLAG]: 'string' };
       for (const fields of Object.values(SEGMENTATION_FIELDS)) for (const f of fields) out[f.cli] = 'string';
       return out;
     }
@@ -65,9 +65,17 @@ function hideFrom(spec: HideParam, values: FlagValues, current: Record<string, u
 }
 
 function segmentationFrom(values: FlagValues, used: Set<string>, cli: string): Record<string, unknown> {
-  const raw = values.grid ? 'grid' : ((values[cli] as string | undefined) ?? 'slic');
+  const file = values[SEGMENTS_FILE_FLAG];
+  used.add(SEGMENTS_FILE_FLAG);
+  const raw = values.grid ? 'grid' : ((values[cli] as string | undefined) ?? (file !== undefined ? 'custom' : 'slic'));
   if (!SEGMENTATION_CHOICES.some((c) => c.value === raw)) bad(`--${cli} must be ${SEGMENTATION_CHOICES.map((c) => c.value).join(', ').replace(/, ([^,]*)$/, ' or $1')} (got "${raw}").`);
   const method = raw as SegmentationMethod;
+  if (file !== undefined && method !== 'custom') bad(`--${SEGMENTS_FILE_FLAG} gives custom regions; it cannot be combined with ${values.grid ? '--grid' : `--${cli} ${raw}`}.`);
+  if (method === 'custom') {
+    if (typeof file !== 'string' || file === '') bad(`--${cli} custom needs --${SEGMENTS_FILE_FLAG} FILE (a label .npy or .png, one id per pixel).`);
+    // the labels are read from the file with the image (predict-file.ts), where the engine checks them
+    return { method: 'custom', name: file };
+  }
   const seg = segmentationDefaults(method) as unknown as Record<string, unknown>;
   for (const f of SEGMENTATION_FIELDS[method]) {
     const v = values[f.cli];
@@ -113,7 +121,10 @@ function readParams<P>(meta: MethodDescriptor<P>, values: FlagValues): { params:
     }
   }
   try {
-    validateParams(meta, params as P);
+    // custom regions have no labels yet (they are read from --segments-file with the image): check the rest
+    const segSpec = meta.params.find((s) => s.kind === 'segmentation');
+    const custom = segSpec && (params[segSpec.name] as { method?: string } | undefined)?.method === 'custom';
+    validateParams(meta, (custom ? { ...params, [segSpec.name]: segmentationDefaults('slic') } : params) as P);
   } catch (e) {
     const spec = meta.params.find((s) => (e as Error).message.includes(`(${s.name})`));
     throw new GlassboxError('PARAM_INVALID', spec ? `--${spec.cli}: ${(e as Error).message}` : (e as Error).message, (e as GlassboxError).hint);
@@ -174,7 +185,7 @@ function flagHelp(spec: ParamSpec): string {
     case 'score-space':
       return `--${spec.cli}  explain raw outputs/logits instead of probabilities`;
     case 'segmentation':
-      return `--${spec.cli} ${SEGMENTATION_CHOICES.map((c) => c.value).join('|')} (slic) and its fields (see Segmentation below)`;
+      return `--${spec.cli} ${SEGMENTATION_CHOICES.map((c) => c.value).join('|')} (slic) and its fields (see Segmentation below), or --${SEGMENTS_FILE_FLAG} FILE`;
     case 'hide':
       return `--${spec.cli} ${spec.modes.filter((m) => m !== 'color').join('|')}${spec.modes.includes('color') ? '|R,G,B' : ''}${describeDefault(spec)}, --${spec.sigmaCli} S (blur σ) — ${spec.help.toLowerCase()}`;
     case 'choice':
@@ -197,6 +208,10 @@ export function methodsUsage(): string {
   }
   lines.push('Segmentation (methods with --segmentation):');
   for (const c of SEGMENTATION_CHOICES) {
+    if (c.value === 'custom') {
+      lines.push(`  ${c.value.padEnd(15)}--${SEGMENTS_FILE_FLAG} FILE: your regions, a label .npy (integer ids, H×W) or PNG (each colour one region); at the model input size as they are, other sizes resampled (nearest) like the image`);
+      continue;
+    }
     lines.push(`  ${c.value.padEnd(15)}${SEGMENTATION_FIELDS[c.value].map((f) => `--${f.cli} ${f.kind === 'int' ? 'N' : 'X'} (${f.default})`).join(' ')}${c.value === 'grid' ? ' (or --grid)' : ''}`);
   }
   lines.push(`Hide modes: ${(Object.entries(HIDE_MODE_LABELS) as [HideMode, string][]).map(([m, l]) => `${m} = ${l}`).join('; ')}`);

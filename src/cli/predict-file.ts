@@ -8,7 +8,9 @@ import { foreignModelError, foreignModelFormat, foreignModelFormatById } from '.
 import { createGradientSource } from '../engine/grad/gradient-model';
 import { runMethod } from '../engine/explain/run';
 import { renderFigure } from '../engine/export/figure';
-import { float32MapNpy, int32LabelsNpy } from '../engine/export/npy';
+import { decodeNpy, float32MapNpy, int32LabelsNpy } from '../engine/export/npy';
+import { labelsCoverImage, labelsFromNpy, labelsFromRgba, regionCount, type LabelImage } from '../engine/segment/custom';
+import type { CustomSegmentationSpec } from '../engine/explain/segmentation';
 import { buildReport, type ReportRun } from '../engine/export/report';
 import { serializeResultFile, type ResultContext } from '../engine/export/result-json';
 import { explanationSummary } from '../engine/explain/summary';
@@ -52,7 +54,7 @@ export interface CliResult {
 
 const FILE_PROBLEMS: Record<string, string> = { ENOENT: 'there is no such file', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'it is a folder, not a file' };
 
-async function readFileOrFail(file: string, what: 'model' | 'image' | 'labels'): Promise<Uint8Array> {
+async function readFileOrFail(file: string, what: 'model' | 'image' | 'labels' | 'segments'): Promise<Uint8Array> {
   try {
     return new Uint8Array(await fs.readFile(file));
   } catch (e) {
@@ -61,7 +63,7 @@ async function readFileOrFail(file: string, what: 'model' | 'image' | 'labels'):
     if (what === 'model' && errno === 'EISDIR' && (await fs.stat(path.join(file, 'saved_model.pb')).catch(() => undefined))) {
       throw foreignModelError(foreignModelFormatById('tensorflow'), file, `${file} is a folder holding saved_model.pb.`);
     }
-    const code = what === 'model' ? 'MODEL_UNREADABLE' : what === 'image' ? 'IMAGE_UNREADABLE' : 'LABELS_INVALID';
+    const code = what === 'model' ? 'MODEL_UNREADABLE' : what === 'image' ? 'IMAGE_UNREADABLE' : what === 'labels' ? 'LABELS_INVALID' : 'PARAM_INVALID';
     const problem = (errno && FILE_PROBLEMS[errno]) ?? 'it could not be read';
     throw new GlassboxError(code, `Cannot read the ${what} file ${file}: ${problem}.`, 'Check the path and that the file is readable.', (e as Error).message);
   }
@@ -129,6 +131,8 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
         backend: 'wasm',
         threads: req.threads,
       };
+      const segmentsFile = req.explain.segmentsFile;
+      const customRegions = segmentsFile ? await readSegmentsFile(segmentsFile, image, cfg) : undefined;
       // Several methods run in turn on the same model, image and classes; progress names the method.
       for (const run of req.explain.runs) {
         const progress = several && onProgress ? (p: Progress) => onProgress({ ...p, phase: `${run.method}: ${p.phase}` }) : onProgress;
@@ -138,7 +142,7 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
           image: modelImage,
           preprocess: cfg,
           targets,
-          params: run.params,
+          params: withCustomRegions(run.params, customRegions),
           seed: req.explain.seed,
           onProgress: progress,
           inputs: { modelSha256: context.model.sha256, imageSha256: context.image.sha256 },
@@ -181,6 +185,37 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
     await model.dispose();
     await gradients.dispose();
   }
+}
+
+/**
+ * --segments-file: a label .npy (integer ids, H×W) or an image file (PNG: each colour one region), checked to cover
+ * the image; the engine resamples labels of another size than the model input with the run's preprocessing.
+ */
+async function readSegmentsFile(file: string, image: RgbaImage, cfg: PreprocessConfig): Promise<CustomSegmentationSpec> {
+  const bytes = await readFileOrFail(file, 'segments');
+  const name = path.basename(file);
+  let label: LabelImage;
+  if (/\.npy$/i.test(file)) {
+    label = labelsFromNpy(decodeNpy(bytes), name);
+  } else {
+    try {
+      // the file's own pixels: no EXIF rotation, no downscaling, alpha dropped (a colour is the region, not its opacity)
+      const { data, info } = await sharp(bytes, { animated: false, limitInputPixels: 1e9 }).toColourspace('srgb').ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      label = labelsFromRgba({ width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) });
+    } catch (e) {
+      throw new GlassboxError('PARAM_INVALID', `Cannot read the segments file ${file}: it is neither a .npy nor an image sharp can decode.`, 'Give a label .npy (integer ids, height × width) or a PNG where each colour is one region.', (e as Error).message);
+    }
+  }
+  const problem = labelsCoverImage(label, image, cfg);
+  if (problem) throw new GlassboxError('PARAM_INVALID', `Custom regions (${name}): ${problem}.`, 'Check --segments-file and --image.');
+  return { method: 'custom', name, labels: label.labels, width: label.width, height: label.height, regions: regionCount(label.labels) };
+}
+
+/** A run's params with the custom regions' labels put in, where its segmentation is 'custom'. */
+function withCustomRegions<P>(params: P, custom: CustomSegmentationSpec | undefined): P {
+  const seg = (params as { segmentation?: { method?: string } }).segmentation;
+  if (!custom || seg?.method !== 'custom') return params;
+  return { ...params, segmentation: custom };
 }
 
 /** Glassbox's version, from package.json (the engine cannot read it; the result file records it). */

@@ -5,6 +5,8 @@
 import { FAITHFULNESS_DEFAULTS, type FaithfulnessParams } from '../engine/explain/faithfulness-params';
 import { descriptorOf, isMethodId, METHOD_IDS, type MethodId, type MethodParams } from '../engine/explain/registry';
 import { defaultsOf, sanitizeParams } from '../engine/explain/schema';
+import type { SegmentationSpec } from '../engine/explain/segmentation';
+import { withLoadedRegions } from './custom-segments';
 
 export interface ExplainSettings {
   method: MethodId;
@@ -32,13 +34,21 @@ export function usesLayer(method: MethodId): boolean {
   return descriptorOf(method).params.some((p) => p.kind === 'layer');
 }
 
-/** The parameters a job for `method` carries: its own, plus the shared layer where it has one. */
+/**
+ * The parameters a job for `method` carries: its own, plus the shared layer where it has one, and the loaded
+ * labels where its segmentation is 'custom' (they live in memory, never in the settings: custom-segments.ts).
+ */
 export function paramsForJob<M extends MethodId>(settings: ExplainSettings, method: M): MethodParams[M] {
-  const own = settings.params[method];
+  let own = settings.params[method] as unknown as Record<string, unknown>;
+  const seg = own.segmentation as SegmentationSpec | undefined;
+  if (seg?.method === 'custom') own = { ...own, segmentation: withLoadedRegions(seg) };
   return (usesLayer(method) ? { ...own, layer: settings.layer || undefined } : own) as MethodParams[M];
 }
 
-/** Settings from storage made safe: unknown methods and out-of-range values fall back to defaults. */
+/**
+ * Settings from storage made safe: unknown methods and out-of-range values fall back to defaults; a custom
+ * segmentation keeps only its file's name (sanitizeParams), never labels.
+ */
 export function sanitizeExplainSettings(stored: unknown): ExplainSettings {
   const d = defaultExplainSettings();
   if (!stored || typeof stored !== 'object') return d;

@@ -6,6 +6,7 @@ import { GlassboxError } from '../errors';
 import type { MethodDescriptor, ParamSpec } from './descriptor';
 import { hideProblem } from './hide';
 import { SEGMENTATION_CHOICES, SEGMENTATION_FIELDS, segmentationDefaults, type SegmentationMethod } from './meta/segmentation';
+import { customLabelsProblem } from '../segment/custom';
 import type { SegmentationSpec } from './segmentation';
 
 const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
@@ -32,10 +33,19 @@ function numberProblem(value: unknown, spec: { kind: string; min: number; max: n
   return `must be ${integer ? 'a whole number' : 'a number'} ${range(spec.min, spec.max, spec.exclusive)} (got ${JSON.stringify(value) ?? 'nothing'})`;
 }
 
-/** A message saying what is wrong with a segmentation spec, or undefined. */
-export function segmentationProblem(spec: SegmentationSpec | undefined): string | undefined {
+/**
+ * A message saying what is wrong with a segmentation spec, or undefined; `context` (the model input) checks the
+ * size of custom labels given without their own width and height.
+ */
+export function segmentationProblem(spec: SegmentationSpec | undefined, context: { width: number; height: number } = { width: 0, height: 0 }): string | undefined {
   const method = spec?.method as SegmentationMethod | undefined;
   if (!method || !SEGMENTATION_CHOICES.some((c) => c.value === method)) return `must be one of ${SEGMENTATION_CHOICES.map((c) => c.value).join(', ')} (got "${String(method)}")`;
+  if (spec!.method === 'custom') {
+    const { width, height } = spec!.width !== undefined || spec!.height !== undefined ? { width: spec!.width ?? 0, height: spec!.height ?? 0 } : context;
+    if (spec!.labels && (!Number.isInteger(width) || !Number.isInteger(height) || (width > 0) !== (height > 0))) return `custom regions: the label image's width and height must be whole numbers (got ${width}×${height})`;
+    const problem = customLabelsProblem(spec!.labels, width, height);
+    return problem && `custom regions${spec!.name ? ` (${spec!.name})` : ''}: ${problem}`;
+  }
   for (const field of SEGMENTATION_FIELDS[method]) {
     const v = (spec as unknown as Record<string, unknown>)[field.name];
     if (v === undefined) continue; // the engine's default
@@ -45,8 +55,8 @@ export function segmentationProblem(spec: SegmentationSpec | undefined): string 
   return undefined;
 }
 
-/** What is wrong with one parameter's value, or undefined. */
-export function paramProblem(spec: ParamSpec, value: unknown): string | undefined {
+/** What is wrong with one parameter's value, or undefined; `context` is the model input (custom regions' size). */
+export function paramProblem(spec: ParamSpec, value: unknown, context?: { width: number; height: number }): string | undefined {
   switch (spec.kind) {
     case 'int':
       return numberProblem(value, spec, true);
@@ -61,7 +71,7 @@ export function paramProblem(spec: ParamSpec, value: unknown): string | undefine
     case 'score-space':
       return value === 'probability' || value === 'raw' ? undefined : `must be "probability" or "raw" (got ${JSON.stringify(value)})`;
     case 'segmentation':
-      return segmentationProblem(value as SegmentationSpec);
+      return segmentationProblem(value as SegmentationSpec, context);
     case 'hide':
       return hideProblem(value as never, spec.modes);
     case 'layer':
@@ -78,7 +88,7 @@ export function validateParams<P>(meta: MethodDescriptor<P>, params: P, context:
   const values = params as unknown as Record<string, unknown>;
   for (const spec of meta.params) {
     if (!paramApplies(spec, values)) continue;
-    const problem = paramProblem(spec, values[spec.name]);
+    const problem = paramProblem(spec, values[spec.name], context);
     if (problem) {
       throw new GlassboxError('PARAM_INVALID', `${meta.label}: ${spec.label.toLowerCase()} (${spec.name}) ${problem}.`, `Fix the value in the ${meta.label} panel (or --${spec.cli}).`);
     }
@@ -100,7 +110,9 @@ export function sanitizeParams<P>(meta: MethodDescriptor<P>, stored: unknown): P
     if (v === undefined) continue;
     if (spec.kind === 'segmentation') {
       const seg = v as SegmentationSpec;
-      if (!segmentationProblem(seg)) out[spec.name] = { ...segmentationDefaults(seg.method), ...clone(seg) };
+      // custom regions keep only the file's name: their labels are never stored (the form asks for the file again)
+      if (seg && typeof seg === 'object' && seg.method === 'custom') out[spec.name] = { method: 'custom', ...(typeof seg.name === 'string' ? { name: seg.name } : {}) };
+      else if (!segmentationProblem(seg)) out[spec.name] = { ...segmentationDefaults(seg.method), ...clone(seg) };
     } else if (!paramProblem(spec, v)) out[spec.name] = clone(v);
   }
   return out as P;

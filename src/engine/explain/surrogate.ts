@@ -62,11 +62,21 @@ export interface Surrogate {
   ): SuperpixelExplanation;
 }
 
+/**
+ * A result's params with custom regions named, not copied: { method, name, regions }. The labels the run used are
+ * the result's `segments`; a copy in the params would swell result files and run captions.
+ */
+function withoutLabels(params: Record<string, unknown>, regions: number): Record<string, unknown> {
+  const seg = params.segmentation as SegmentationSpec | undefined;
+  if (seg?.method !== 'custom') return params;
+  return { ...params, segmentation: { method: 'custom', ...(seg.name !== undefined ? { name: seg.name } : {}), regions } };
+}
+
 /** Segment the image (with the run's seed) and prepare the masked inputs; `hide` says what hidden superpixels show. */
 export function createSurrogate(request: ExplainRequest<SurrogateParams>, hide: HideSpec): Surrogate {
   const { model, image, preprocess, targets, params, seed } = request;
   const started = now();
-  const segmentation = segmentImage(image, params.segmentation, seed);
+  const segmentation = segmentImage(image, params.segmentation, seed, preprocess);
   const segmentationMs = now() - started;
   const m = segmentation.count;
   const builder = createMaskedInputBuilder(image, segmentation, hiddenTensor(image, hide, preprocess, segmentation), preprocess);
@@ -125,7 +135,7 @@ export function createSurrogate(request: ExplainRequest<SurrogateParams>, hide: 
         classes,
         signed: true,
         ...(extra.additivity ? { additivity: extra.additivity } : {}),
-        params: extra.params,
+        params: withoutLabels(extra.params, m),
         seed,
         scoreSpace: params.scoreSpace,
         timings: {

@@ -13,6 +13,27 @@ export interface NpyArray {
   data: Float32Array | Int32Array;
 }
 
+/** The dtypes decodeNpy reads: float32, and integers of 1, 2, 4 or 8 bytes (label images as numpy saves them). */
+export type NpyReadDescr = NpyDescr | '|i1' | '|u1' | '<i2' | '<u2' | '<u4' | '<i8';
+
+/** A decoded .npy: float32 data as Float32Array, any integer dtype as Int32Array (values must fit int32). */
+export interface DecodedNpy {
+  descr: NpyReadDescr;
+  shape: number[];
+  data: Float32Array | Int32Array;
+}
+
+/** Bytes per value and a reader for each integer dtype; '<' and '|' are the same for one-byte types. */
+const INT_READERS: Record<string, { bytes: number; read: (view: DataView, offset: number) => number | bigint }> = {
+  '|i1': { bytes: 1, read: (v, o) => v.getInt8(o) },
+  '|u1': { bytes: 1, read: (v, o) => v.getUint8(o) },
+  '<i2': { bytes: 2, read: (v, o) => v.getInt16(o, true) },
+  '<u2': { bytes: 2, read: (v, o) => v.getUint16(o, true) },
+  '<i4': { bytes: 4, read: (v, o) => v.getInt32(o, true) },
+  '<u4': { bytes: 4, read: (v, o) => v.getUint32(o, true) },
+  '<i8': { bytes: 8, read: (v, o) => v.getBigInt64(o, true) },
+};
+
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** numpy.lib.format.ARRAY_ALIGN: the header is padded so the data starts at a multiple of this. */
 export const NPY_ALIGN = 64;
@@ -68,11 +89,15 @@ export function int32LabelsNpy(labelsHW: ArrayLike<number>, height: number, widt
 }
 
 function unreadable(why: string): GlassboxError {
-  return new GlassboxError('FILE_UNSUPPORTED', `This is not a .npy file Glassbox can read: ${why}.`, "Glassbox reads little-endian float32 ('<f4') and int32 ('<i4') C-order arrays, as it writes them.");
+  return new GlassboxError('FILE_UNSUPPORTED', `This is not a .npy file Glassbox can read: ${why}.`, "Glassbox reads little-endian float32 ('<f4') and int32 ('<i4') C-order arrays, as it writes them, and integer label arrays (int8/16/32/64, uint8/16/32).");
 }
 
-/** Read a .npy file written by encodeNpy (or numpy.save of a '<f4'/'<i4' C-order array, format 1.0–3.0). */
-export function decodeNpy(bytes: Uint8Array): NpyArray {
+/**
+ * Read a .npy file written by encodeNpy (or numpy.save of a C-order array, format 1.0–3.0): '<f4' as float32,
+ * '<i4' as int32, and the other little-endian integer dtypes (int8, uint8, int16, uint16, uint32, int64) as int32
+ * when every value fits.
+ */
+export function decodeNpy(bytes: Uint8Array): DecodedNpy {
   if (bytes.length < PREAMBLE_V1 || MAGIC.some((b, i) => bytes[i] !== b)) throw unreadable('it does not start with \\x93NUMPY');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const major = bytes[6];
@@ -87,13 +112,26 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) throw unreadable('its header lacks descr, fortran_order or shape');
-  if (descr !== '<f4' && descr !== '<i4') throw unreadable(`its dtype is '${descr}'`);
+  // one-byte dtypes have no byte order: numpy writes '|i1', some writers '<i1'
+  const dtype = descr === '<i1' || descr === '<u1' ? `|${descr.slice(1)}` : descr;
+  if (dtype !== '<f4' && !(dtype in INT_READERS)) throw unreadable(`its dtype is '${descr}'`);
   if (fortran === 'True') throw unreadable('it is in Fortran (column-major) order');
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw unreadable(`its shape (${shapeText}) is not a tuple of sizes`);
   const size = shape.reduce((a, b) => a * b, 1);
-  if (bytes.length - dataStart !== size * 4) throw unreadable(`it holds ${bytes.length - dataStart} data bytes for a shape that needs ${size * 4}`);
-  const data = descr === '<f4' ? new Float32Array(size) : new Int32Array(size);
-  for (let i = 0; i < size; i++) data[i] = descr === '<f4' ? view.getFloat32(dataStart + 4 * i, true) : view.getInt32(dataStart + 4 * i, true);
-  return { descr, shape, data };
+  const itemBytes = dtype === '<f4' ? 4 : INT_READERS[dtype].bytes;
+  if (bytes.length - dataStart !== size * itemBytes) throw unreadable(`it holds ${bytes.length - dataStart} data bytes for a shape that needs ${size * itemBytes}`);
+  if (dtype === '<f4') {
+    const data = new Float32Array(size);
+    for (let i = 0; i < size; i++) data[i] = view.getFloat32(dataStart + 4 * i, true);
+    return { descr: dtype, shape, data };
+  }
+  const { read } = INT_READERS[dtype];
+  const data = new Int32Array(size);
+  for (let i = 0; i < size; i++) {
+    const v = read(view, dataStart + itemBytes * i);
+    if (v < -2147483648 || v > 2147483647) throw unreadable(`value ${v} (at ${i}) does not fit in int32`);
+    data[i] = Number(v);
+  }
+  return { descr: dtype as NpyReadDescr, shape, data };
 }

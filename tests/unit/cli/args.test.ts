@@ -100,7 +100,7 @@ describe('parseCliArgs --method lime segmentations', () => {
   });
 
   it('refuses an unknown segmentation and a bad minimum size, naming the flag', () => {
-    expect(expectParamInvalid([...lime, '--segmentation', 'watershed']).message).toMatch(/--segmentation must be slic, quickshift, felzenszwalb or grid/);
+    expect(expectParamInvalid([...lime, '--segmentation', 'watershed']).message).toMatch(/--segmentation must be slic, quickshift, felzenszwalb, grid or custom/);
     expect(seg([...lime, '--segmentation', 'quickshift'])).toEqual({ method: 'quickshift', kernelSize: 4, maxDist: 200, ratio: 0.2 });
     expect(seg([...lime, '--segmentation', 'quickshift', '--kernel-size', '3', '--max-dist', '6', '--ratio', '0.5'])).toEqual({ method: 'quickshift', kernelSize: 3, maxDist: 6, ratio: 0.5 });
     expect(expectParamInvalid([...lime, '--segmentation', 'felzenszwalb', '--min-size', '0']).message).toMatch(/--min-size/);

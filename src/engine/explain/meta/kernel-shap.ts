@@ -27,9 +27,9 @@ export const KERNEL_SHAP_META = describe<KernelShapParams>({
   result: 'superpixel-weights',
   values: 'Shapley value: the superpixel\'s share of the change in {score} from the background to the image',
   howToRead: "Each superpixel's Shapley value: its share of the difference between the image's score and the background's score. The values add up to that difference exactly.",
-  // M ≈ the segment count asked for; 2^M coalitions when enumerated, else shap's 2M + 2048 by default, plus ∅ and all
+  // M ≈ the segment count asked for (custom regions: their count); 2^M coalitions when enumerated, else shap's 2M + 2048 by default, plus ∅ and all
   rows: (p) => {
-    const m = ('nSegments' in p.segmentation ? p.segmentation.nSegments : undefined) ?? 50;
+    const m = ('nSegments' in p.segmentation ? p.segmentation.nSegments : p.segmentation.method === 'custom' ? p.segmentation.regions : undefined) ?? 50;
     return m <= p.exactUpTo ? 2 ** m : (p.samples === 'auto' ? 2 * m + 2048 : p.samples) + 2;
   },
   params: [

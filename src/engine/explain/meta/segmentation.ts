@@ -1,6 +1,7 @@
 /**
  * The shared segmentation field group (LIME, KernelSHAP): its methods and each one's fields, with the defaults
  * surrogate methods use (lime's: SLIC with 50 segments, compactness 10, σ 1). Forms and CLI flags derive from this.
+ * 'custom' has no number fields: its labels come from a file (the form's file button, the CLI's --segments-file).
  */
 import type { IntParam, NumberParam } from '../descriptor';
 import type { SegmentationSpec } from '../segmentation';
@@ -12,7 +13,11 @@ export const SEGMENTATION_CHOICES: readonly { value: SegmentationMethod; label: 
   { value: 'quickshift', label: "quickshift (lime's default)" },
   { value: 'felzenszwalb', label: 'Felzenszwalb graph' },
   { value: 'grid', label: 'regular grid' },
+  { value: 'custom', label: 'custom regions (your labels)' },
 ];
+
+/** The CLI flag that reads custom regions from a label file (.npy or .png). */
+export const SEGMENTS_FILE_FLAG = 'segments-file';
 
 const segments = (cli: string): IntParam => ({ kind: 'int', name: 'nSegments', label: 'Segments', help: 'Number of superpixels (about, for SLIC) or grid cells', cli, default: 50, min: 1, max: 100_000 });
 
@@ -34,6 +39,7 @@ export const SEGMENTATION_FIELDS: Record<SegmentationMethod, readonly (IntParam 
     { kind: 'int', name: 'minSize', label: 'Min size', help: 'Smaller regions merge into a neighbour', cli: 'min-size', default: 20, min: 1, max: 1e9, step: 5 },
   ],
   grid: [segments('segments')],
+  custom: [],
 };
 
 /** A full spec for a segmentation method with every field at its default. */
