@@ -24,9 +24,9 @@ export default defineConfig({
       injectRegister: false,
       injectManifest: {
         globPatterns: ['**/*.{js,mjs,css,html,wasm,onnx,png,json,svg,webmanifest}'],
-        // The demo's ground-truth masks and figures are for the tests and docs, not the app: each precached file is
-        // one more request before the first visit's reload on hosts without isolation headers.
-        globIgnores: ['demo/masks/**', 'demo/metrics.json'],
+        // The demo's figures are for the tests and docs, not the app: each precached file is one more request before
+        // the first visit's reload on hosts without isolation headers. Its masks are the app's ground truth (offline too).
+        globIgnores: ['demo/metrics.json'],
         // onnxruntime's wasm is ~27 MB; Workbox's 2 MiB default would fail the build.
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
       },

@@ -10,6 +10,8 @@ import type { FaithfulnessParams } from './engine/explain/faithfulness-params';
 import type { Explanation, FaithfulnessMetrics, Progress } from './engine/explain/types';
 import type { MethodSupport } from './engine/explain/availability';
 import type { StabilityRun } from './engine/explain/stability-run';
+import type { SanityCheckResult, SanityMethodResult, SanityStep } from './engine/explain/sanity';
+import type { LabelColour, Mask, Rgb } from './engine/metrics/mask';
 import type { PreprocessConfig } from './engine/image/preprocess';
 import type { RgbaImage } from './engine/image/types';
 import type { ModelGraphInfo } from './engine/onnx/model-graph';
@@ -43,6 +45,16 @@ export interface LoadedModel {
   /** Why the backend differs from the one asked for, if it does. */
   backendNote?: string;
   loadMs: number;
+  /** Weights stored in the file (initializer elements: onnx/param-count.ts). */
+  paramCount?: number;
+}
+
+/** A model on the shelf: loaded beside the current one, addressed by its id. */
+export interface ShelfModel extends LoadedModel {
+  id: string;
+  paramCount: number;
+  /** Class names from the model's metadata (or the built-in ImageNet ones for 1000/1001 outputs); none when it has none. */
+  labels?: string[];
 }
 
 export interface DecodedImage {
@@ -91,12 +103,28 @@ export interface CurvesJob {
   seed?: number;
 }
 
+export interface DecodedMask {
+  /** Object (1) or not (0) at the mask file's own size. */
+  mask: Mask;
+  /** Distinct label colours (background, VOC void and transparent left out), most frequent first. */
+  colours: LabelColour[];
+  /** The colour chosen as the object, when one was. */
+  colour?: Rgb;
+  /** Pixels in VOC's void colour (never object). */
+  voidPixels: number;
+}
+
 export interface ComputeApi {
   environment(): Promise<EnvironmentInfo>;
   loadModel(bytes: Uint8Array, name: string, backend: BackendChoice): Promise<LoadedModel>;
   /** Re-create the current model's session on another backend; the old one stays if that fails. */
   switchBackend(backend: BackendChoice): Promise<LoadedModel>;
   decodeImage(file: Blob, name: string): Promise<DecodedImage>;
+  /**
+   * A ground-truth mask file (the current image is untouched): non-zero pixels are the object, or with `colour`
+   * only that label colour (an indexed/colour label PNG such as VOC's); the label colours found come back to pick from.
+   */
+  decodeMask(file: Blob, name: string, colour?: Rgb): Promise<DecodedMask>;
   predict(config: PreprocessConfig): Promise<PredictResult>;
   /** Run an explanation on the current model and image; progress arrives through the callback (a comlink proxy). */
   explain(jobId: string, job: ExplainJob, onProgress: (p: Progress) => void): Promise<Explanation>;
@@ -114,9 +142,37 @@ export interface ComputeApi {
    * with the mean, std and pairwise Spearman ρ of the k maps; one cancellable job, progress over all k runs.
    */
   stability(jobId: string, job: ExplainJob, k: number, onProgress: (p: Progress) => void): Promise<StabilityRun>;
+  /** The model shelf: load another model beside the current one (its own session; the current model is untouched). */
+  shelfAdd(bytes: Uint8Array, name: string, backend: BackendChoice): Promise<ShelfModel>;
+  /** Forget a shelf model and dispose of its sessions (an unknown id does nothing). */
+  shelfRemove(id: string): Promise<void>;
+  /** A shelf model's prediction on the current image with its own preprocessing (and the image as it sees it). */
+  shelfPredict(id: string, config: PreprocessConfig): Promise<PredictResult>;
+  /** An explanation on a shelf model and the current image; cancelled by cancel(jobId) like any job. */
+  shelfExplain(jobId: string, id: string, job: ExplainJob, onProgress: (p: Progress) => void): Promise<Explanation>;
+  /**
+   * The sanity check (model-parameter randomisation, Adebayo et al. 2018): the job's methods on the current image and
+   * class, on the current model and on copies with the top 1 … all weight layers re-initialised; one cancellable job.
+   */
+  sanityCheck(jobId: string, job: SanityJob, onProgress: (p: Progress) => void): Promise<SanityRun>;
 }
 
 export type { StabilityRun } from './engine/explain/stability-run';
+
+/** One sanity check, as the UI asks for it: each method with the parameters the Explain button would use. */
+export interface SanityJob {
+  methods: { method: MethodId; params: Record<string, unknown> }[];
+  target: number;
+  preprocess: PreprocessConfig;
+  /** Cascade steps measured (spread over the weight layers, the last randomising all). */
+  steps?: number;
+  seed: number;
+}
+
+/** The engine's SanityCheckResult with every map a Float32Array, so the maps are transferred, not copied. */
+export type SanityRunStep = Omit<SanityStep, 'map'> & { map: Float32Array };
+export type SanityRunMethod = Omit<SanityMethodResult, 'original' | 'steps'> & { original: Float32Array; steps: SanityRunStep[] };
+export type SanityRun = Omit<SanityCheckResult, 'methods'> & { methods: SanityRunMethod[] };
 export type { StabilityStats } from './engine/explain/stability';
 
 /** Worker creation options passed through the worker's name (read before anything else runs). */

@@ -78,12 +78,18 @@ export function createComputeClient(boot: WorkerBootOptions): ComputeClient {
       loadModel: (bytes, name, backend) => client.api.loadModel(bytes, name, backend),
       switchBackend: (backend) => client.api.switchBackend(backend),
       decodeImage: (file, name) => client.api.decodeImage(file, name),
+      decodeMask: (file, name, colour) => client.api.decodeMask(file, name, colour),
       predict: (config) => client.api.predict(config),
       explain: (jobId, job, onProgress) => client.api.explain(jobId, job, forUi(onProgress)),
       curves: (jobId, job, onProgress) => client.api.curves(jobId, job, forUi(onProgress)),
       cancel: (jobId) => client.api.cancel(jobId),
       methodSupport: () => client.api.methodSupport(),
       stability: (jobId, job, k, onProgress) => client.api.stability(jobId, job, k, forUi(onProgress)),
+      shelfAdd: (bytes, name, backend) => client.api.shelfAdd(bytes, name, backend),
+      shelfRemove: (id) => client.api.shelfRemove(id),
+      shelfPredict: (id, config) => client.api.shelfPredict(id, config),
+      shelfExplain: (jobId, id, job, onProgress) => client.api.shelfExplain(jobId, id, job, forUi(onProgress)),
+      sanityCheck: (jobId, job, onProgress) => client.api.sanityCheck(jobId, job, forUi(onProgress)),
     },
     restart(options) {
       client.api = start(options);

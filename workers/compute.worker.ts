@@ -14,7 +14,11 @@ import type { RgbaImage } from '../src/engine/image/types';
 import { createGradientSource, type GradientSource } from '../src/engine/grad/gradient-model';
 import { createOrtRuntime, readModelInfo, type Backend, type Model, type Ort } from '../src/engine/runtime/ort-runtime';
 import { registerErrorTransfer, type BackendChoice, type ComputeApi, type EnvironmentInfo, type ExplainJob, type LoadedModel, type WorkerBootOptions } from '../src/worker-api';
-import { decodeImageInWorker } from './decode-image';
+import { decodeImageInWorker, decodeMaskInWorker } from './decode-image';
+import { createShelf } from './shelf-models';
+import { parameterCountOfBytes } from '../src/engine/onnx/param-count';
+import { runSanityJob } from './sanity-job';
+import { labelColours, maskFromImage } from '../src/engine/metrics/mask';
 
 // onnxruntime starts its WASM threads as workers running this same script under the name 'em-pthread':
 // importing ORT dynamically keeps it in its own chunk, and the guard keeps this file from re-exposing itself.
@@ -116,6 +120,7 @@ async function createModel(bytes: Uint8Array, name: string, choice: BackendChoic
     backend,
     backendNote: note,
     loadMs: performance.now() - started,
+    paramCount: parameterCountOfBytes(bytes),
   };
   // Forward+backward sessions are built on first use, on the same backend.
   return { model, summary, gradients: createGradientSource(runtime, bytes, backend) };
@@ -200,6 +205,13 @@ const api: ComputeApi = {
     return Comlink.transfer({ ...decoded, sha256, image: copy }, [copy.data.buffer]);
   },
 
+  async decodeMask(file, name, colour) {
+    const rgba = await decodeMaskInWorker(file, name);
+    const colours = labelColours(rgba);
+    const { voidPixels, ...mask } = maskFromImage(rgba, colour ? { kind: 'label', value: colour } : { kind: 'nonzero' });
+    return Comlink.transfer({ mask: { width: mask.width, height: mask.height, data: mask.data }, colours, colour, voidPixels }, [mask.data.buffer]);
+  },
+
   predict: (config: PreprocessConfig) =>
     exclusive(async () => {
       if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
@@ -251,6 +263,17 @@ const api: ComputeApi = {
       const run = await runStability(job.method, explainRequest(job, signal, model, pixels, onProgress), k, { labels: job.labels });
       return Comlink.transfer(run, [run.stats.mean.buffer, run.stats.std.buffer]);
     }),
+
+  sanityCheck: (jobId, job, onProgress) =>
+    cancellableJob(jobId, async (signal, model, pixels) => {
+      // each randomised copy of the held model's bytes is opened with this worker's onnxruntime, on the model's backend
+      const runtime = createOrtRuntime(await loadOrt());
+      const { run, transfer } = await runSanityJob(runtime, model.summary.backend, model.bytes, resizeForModel(pixels.pixels, job.preprocess), job, signal, (p) => void onProgress(p));
+      return Comlink.transfer(run, transfer);
+    }),
+
+  // the model shelf: more models beside the current one, on the same queue, cancel flags and image
+  ...createShelf({ createModel, exclusive, jobs, image: () => image, explainRequest }),
 
   async cancel(jobId) {
     const signal = jobs.get(jobId);

@@ -1,6 +1,7 @@
 /** Browser image decoding in the worker: createImageBitmap honours EXIF orientation and reads PNG, JPEG, WebP, GIF (first frame) and BMP. */
 import { GlassboxError } from '../src/engine/errors';
 import { emptyImageError, unreadableImageError } from '../src/engine/intake/image-errors';
+import type { RgbaImage } from '../src/engine/image/types';
 import type { DecodedImage } from '../src/worker-api';
 
 /** Longest side kept; larger photos are downscaled on decode (explanations run at model resolution anyway). */
@@ -37,4 +38,26 @@ export async function decodeImageInWorker(file: Blob, name: string): Promise<Omi
   bitmap.close();
   const data = ctx.getImageData(0, 0, width, height).data;
   return { name, width, height, originalWidth, originalHeight, image: { width, height, data } };
+}
+
+/**
+ * A mask or label image: its exact colours (no colour-space conversion, no smoothing), so a palette class stays
+ * one colour. Larger than MAX_DECODED_SIDE it is shrunk by nearest neighbour (labels must not blend).
+ */
+export async function decodeMaskInWorker(file: Blob, name: string): Promise<RgbaImage> {
+  if (file.size === 0) throw emptyImageError(name);
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  } catch (e) {
+    throw unreadableImageError(name, 'PNG, WebP, GIF or BMP', `createImageBitmap${file.type ? ` (${file.type})` : ''}: ${(e as Error).message ?? String(e)}`);
+  }
+  const scale = Math.min(1, MAX_DECODED_SIDE / Math.max(bitmap.width, bitmap.height));
+  const width = Math.max(1, Math.round(bitmap.width * scale)), height = Math.max(1, Math.round(bitmap.height * scale));
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(bitmap, 0, 0, width, height);
+  bitmap.close();
+  return { width, height, data: ctx.getImageData(0, 0, width, height).data };
 }

@@ -13,13 +13,16 @@ import { migrateV1ExplainSettings, sanitizeExplainSettings } from './explain-set
 import { debouncedStorage } from './persistence';
 import { createComparisonSlice } from './slices/comparison';
 import { createExplanationSlice } from './slices/explanation';
+import { createGroundTruthSlice } from './slices/ground-truth';
 import { createImageSlice } from './slices/image';
 import { createMessagesSlice } from './slices/messages';
 import { createModelSlice } from './slices/model';
 import { createPredictionSlice } from './slices/prediction';
 import { createRuntimeSlice } from './slices/runtime';
 import { createSettingsSlice } from './slices/settings';
+import { createShelfSlice } from './slices/shelf';
 import { createStabilitySlice } from './slices/stability';
+import { createSanitySlice } from './slices/sanity';
 import type { AppState, SliceContext, StoreDeps } from './types';
 
 export type * from './types';
@@ -44,9 +47,12 @@ export function createAppStore(deps: StoreDeps): AppStore {
         ...createPredictionSlice(set, get, ctx),
         ...createExplanationSlice(set, get, ctx),
         ...createComparisonSlice(set, get, ctx),
+        ...createGroundTruthSlice(set, get, ctx),
+        ...createShelfSlice(set, get, ctx),
         ...createSettingsSlice(set, get, ctx),
         ...createMessagesSlice(set, get, ctx),
         ...createStabilitySlice(set, get, ctx),
+        ...createSanitySlice(set, get, ctx),
       }),
       {
         name: 'glassbox.settings',

@@ -18,9 +18,15 @@ import type { StabilitySlice } from './slices/stability';
 import type { RgbaImage } from '../engine/image/types';
 import type { FaithfulnessMetrics } from '../engine/explain/types';
 import type { ResultFile, TensorSignature } from '../engine/export/result-json';
+import type { GroundTruthSlice } from './slices/ground-truth';
+import type { ShelfSlice } from './slices/shelf';
+export type { ShelfCell, ShelfEntry, ShelfGrid, ShelfGridRow, ShelfSlice } from './slices/shelf';
+export type { GroundTruth, GroundTruthSlice, MaskShape } from './slices/ground-truth';
 
 export type { ExplainSettings } from './explain-settings';
 export type { StabilitySlice, StabilityState } from './slices/stability';
+import type { SanitySlice } from './slices/sanity';
+export type { SanitySlice, SanityState } from './slices/sanity';
 
 export interface StoreDeps {
   /** The current compute API; `restart` swaps the worker when the thread count changes. */
@@ -53,7 +59,7 @@ export type Status = 'idle' | 'loading' | 'ready' | 'error';
 export interface RunState {
   jobId: string;
   /** An explanation, its deletion/insertion curves (after the map is shown), or a comparison step. */
-  kind: 'explain' | 'curves' | 'compare' | 'stability';
+  kind: 'explain' | 'curves' | 'compare' | 'stability' | 'sanity' | 'shelf';
   method: MethodId;
   progress?: Progress;
   startedAt: number;
@@ -269,7 +275,7 @@ export interface MessagesSlice {
   dismiss(id: number): void;
 }
 
-export type AppState = RuntimeSlice & ModelSlice & ImageSlice & PredictionSlice & ExplanationSlice & ComparisonSlice & SettingsSlice & MessagesSlice & StabilitySlice;
+export type AppState = RuntimeSlice & ModelSlice & ImageSlice & PredictionSlice & ExplanationSlice & ComparisonSlice & SettingsSlice & MessagesSlice & StabilitySlice & GroundTruthSlice & SanitySlice & ShelfSlice;
 
 export type SetState = (partial: Partial<AppState>) => void;
 export type GetState = () => AppState;

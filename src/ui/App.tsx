@@ -1,9 +1,11 @@
 import { ComparePanel } from './compare/ComparePanel';
+import { ShelfPanel } from './shelf/ShelfPanel';
 import { DropOverlay } from './drop/DropOverlay';
 import { ExplainPanel } from './explain/ExplainPanel';
 import { ExplanationView } from './explain/ExplanationView';
 import { HistoryStrip } from './history/HistoryStrip';
 import { ImagePanel } from './image/ImagePanel';
+import { GroundTruthPanel } from './mask/GroundTruthPanel';
 import { ImageStage } from './image/ImageStage';
 import { LiveRegion } from './LiveRegion';
 import { Messages } from './messages/Messages';
@@ -12,6 +14,7 @@ import { PredictionsPanel } from './predictions/PredictionsPanel';
 import { PreprocessPanel } from './preprocess/PreprocessPanel';
 import { RuntimeBar } from './runtime/RuntimeBar';
 import { StabilityPanel } from './stability/StabilityPanel';
+import { SanityPanel } from './sanity/SanityPanel';
 
 /**
  * Two columns: the controls on the left, in the order they are used (model, its preprocessing, image, prediction,
@@ -34,6 +37,7 @@ export function App() {
             <ModelPanel />
             <PreprocessPanel />
             <ImagePanel />
+            <GroundTruthPanel />
             <PredictionsPanel />
             <ExplainPanel />
           </div>
@@ -43,7 +47,9 @@ export function App() {
           <ExplanationView />
           <HistoryStrip />
           <ComparePanel />
+          <ShelfPanel />
           <StabilityPanel />
+          <SanityPanel />
           <footer className="muted small">Everything runs in this browser tab; no file leaves your machine. Works offline after the first visit.</footer>
         </section>
       </main>

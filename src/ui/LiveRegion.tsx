@@ -25,7 +25,12 @@ export function runAnnouncement(ended: NonNullable<AppState['run']>, start: RunS
     const stats = next.stability?.stats;
     return stats ? `${label} over ${stats.k} seeds finished: mean pairwise rank correlation ${stats.meanRankCorrelation.toFixed(2)}.` : `${label} over seeds stopped.`;
   }
+  if (ended.kind === 'sanity') {
+    const methods = next.sanity?.result?.methods;
+    return methods ? `Sanity check finished: ${methods.filter((m) => m.verdict.insensitive).length} of ${methods.length} methods do not depend on what the model learned.` : 'Sanity check stopped.';
+  }
   if (ended.kind === 'compare' && !next.run) return next.comparison?.done ? 'Comparison finished.' : 'Comparison stopped.';
+  if (ended.kind === 'shelf' && !next.run) return next.shelfGrid?.done ? (next.shelfGrid.rows.some((r) => r.cells.some((c) => c.error === 'cancelled')) ? 'Model shelf grid stopped.' : 'Model shelf grid finished.') : undefined;
   return undefined;
 }
 

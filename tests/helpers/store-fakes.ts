@@ -33,8 +33,24 @@ export function fakeCompute(mapOf?: (job: ExplainJob) => number[]): ComputeApi {
       return { deletion: curve, insertion: curve, target: job.target, steps: 1, timings: { totalMs: 1, modelCalls: 1 } };
     },
     cancel: async () => undefined,
+    decodeMask: async () => {
+      throw new Error('masks are not part of this fake');
+    },
+    shelfAdd: async () => {
+      throw new Error('the model shelf is not part of this fake');
+    },
+    shelfRemove: async () => undefined,
+    shelfPredict: async () => {
+      throw new Error('the model shelf is not part of this fake');
+    },
+    shelfExplain: async () => {
+      throw new Error('the model shelf is not part of this fake');
+    },
     stability: async () => {
       throw new Error('the stability view is not part of this fake');
+    },
+    sanityCheck: async () => {
+      throw new Error('the sanity check is not part of this fake');
     },
     methodSupport: async () => ({ catalog: { candidates: [], suggested: undefined, reason: '' }, unsupportedOps: [], layerUnsupportedOps: {} }) as unknown as Awaited<ReturnType<ComputeApi['methodSupport']>>,
   };
@@ -45,8 +61,8 @@ export const storage = () => ({ getItem: () => null, setItem: () => undefined, r
 export const settle = () => new Promise((r) => setTimeout(r, 0));
 
 /** A page: a store over a history store, its stored history loaded, the model and an image on screen. */
-export async function page(historyStore: HistoryStore, options: { budget?: number; image?: string; mapOf?: (job: ExplainJob) => number[] } = {}) {
-  const compute = fakeCompute(options.mapOf);
+export async function page(historyStore: HistoryStore, options: { budget?: number; image?: string; mapOf?: (job: ExplainJob) => number[]; compute?: Partial<ComputeApi> } = {}) {
+  const compute = { ...fakeCompute(options.mapOf), ...options.compute };
   const store = createAppStore({ compute: () => compute, assets, storage: storage(), historyStore, historyBudgetBytes: options.budget });
   await store.getState().loadHistory();
   await store.getState().loadModel(new Uint8Array([1]), 'good.onnx');

@@ -241,6 +241,8 @@ export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) =
       const { explanation, comparison } = get();
       if (explanation && !sameInputs(explanation.inputs, inputs)) set({ explanation: undefined, viewClass: 0, hoverFeature: undefined });
       get().dropStaleStability();
+      get().dropStaleShelfGrid();
+      get().dropStaleSanity();
       if (comparison && comparison.source === 'methods' && !sameInputs(comparison.inputs, inputs)) set({ comparison: undefined });
     },
 

@@ -22,6 +22,9 @@ export const createImageSlice: Slice<ImageSlice> = (set, get, ctx) => ({
     try {
       const blob = await ctx.deps.assets.blob(`demo/${file}`);
       await get().loadImage(blob, file.split('/').pop() ?? file);
+      // a demo image comes with its object's mask: the ground truth of the localisation metrics
+      const mask = get().demo?.images.find((i) => i.file === file)?.mask;
+      if (mask && get().image) await get().loadMaskFile(await ctx.deps.assets.blob(`demo/${mask}`), mask.split('/').pop() ?? mask, undefined, 'demo');
     } catch (e) {
       get().report(e, `Loading demo image ${file}`);
     }

@@ -19,6 +19,10 @@ import { paramsForJob, type ComparisonEntry } from '../../store/app-store';
 import { EntryExports } from '../export/EntryExports';
 import { download } from '../export/files';
 import { reportHtml } from '../export/report';
+import { LOCALISATION_METRICS, localisationMetrics, type LocalisationMetrics } from '../../engine/metrics/localisation';
+import { alignedGroundTruth } from '../../store/slices/ground-truth';
+import { formatLocalisation } from '../mask/format-metrics';
+import { withMaskOutline } from '../../engine/render/outline';
 import '../explain/views.css';
 
 /** One map of the grid: a method's map for one class, drawn in its kind's colour map on its range. */
@@ -43,6 +47,8 @@ interface Cell {
 }
 
 const labelOf = (m: MethodId) => descriptorOf(m).label;
+/** The localisation metrics the comparison table shows (when the image has a ground truth). */
+const LOCALISATION_COLUMNS = (['pointing', 'relevanceMass', 'iou', 'auc'] as const).map((id) => ({ ...LOCALISATION_METRICS.find((m) => m.id === id)!, short: { pointing: 'pointing game', relevanceMass: 'relevance mass', iou: 'top-k IoU', auc: 'mask AUC' }[id] }));
 const unitsOf = (r: Explanation) => r.units ?? describeUnits(r);
 const list = (names: string[]) => (names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
 
@@ -121,8 +127,19 @@ export function ComparePanel() {
   const canShare = [...byUnits.values()].some((g) => g.length > 1);
   const shared = scale === 'shared' && canShare;
 
+  const outlineOn = useApp((s) => s.showGroundTruthOutline);
+  const truth = useApp((s) => s.groundTruth);
   const cells = useMemo(() => {
     const out = new Map<string, Cell>();
+    const outlineOf = (e: ComparisonEntry, width: number, height: number) => {
+      if (!outlineOn) return undefined;
+      try {
+        const mask = alignedGroundTruth(truth, e.historyId !== undefined ? history.find((h) => h.id === e.historyId)?.inputs : comparison?.inputs);
+        return mask && mask.width === width && mask.height === height ? mask : undefined;
+      } catch {
+        return undefined;
+      }
+    };
     if (!comparison) return out;
     for (const e of done) {
       const r = e.result;
@@ -130,6 +147,7 @@ export function ComparePanel() {
       const base = e.baseImage ?? modelInput;
       if (!base || base.width !== r.width || base.height !== r.height) continue;
       const look = resolveView({ colormap: 'auto' }, r);
+      const mask = outlineOf(e, r.width, r.height);
       const units = unitsOf(r);
       const group = shared ? (byUnits.get(units) ?? []) : [];
       // history runs show each run's own explained class; a methods comparison has a row per class
@@ -147,7 +165,7 @@ export function ComparePanel() {
           method: r.method,
           target,
           row,
-          image: renderHeatmapOverlay(base, c.map, range, look.colormap, opacity, { greyUnderlay: look.greyUnderlay, fadeAtZero: look.fadeAtZero }),
+          image: ((picture) => (mask ? withMaskOutline(picture, mask) : picture))(renderHeatmapOverlay(base, c.map, range, look.colormap, opacity, { greyUnderlay: look.greyUnderlay, fadeAtZero: look.fadeAtZero })),
           look,
           range,
           clipped: clippedEnds(c.map, range),
@@ -158,7 +176,7 @@ export function ComparePanel() {
       });
     }
     return out;
-  }, [comparison, modelInput, done, byUnits, shared, targets, opacity, fromHistory]);
+  }, [comparison, modelInput, done, byUnits, shared, targets, opacity, fromHistory, outlineOn, truth, history]);
 
   const open = enlarged ? cells.get(enlarged) : undefined;
   useEffect(() => {
@@ -169,6 +187,24 @@ export function ComparePanel() {
   }, [open]);
 
   const multi = !fromHistory && targets.length > 1;
+  // scored against the ground truth when the image has one: each run's first class, aligned with its own inputs
+  const groundTruth = useApp((s) => s.groundTruth);
+  const topKPercent = useApp((s) => s.topKPercent);
+  const localisation = useMemo(() => {
+    const out = new Map<string, LocalisationMetrics>();
+    for (const e of done) {
+      const inputs = e.historyId !== undefined ? history.find((h) => h.id === e.historyId)?.inputs : comparison?.inputs;
+      try {
+        const mask = alignedGroundTruth(groundTruth, inputs);
+        const cls = e.result.classes.find((c) => c.target === (fromHistory ? e.result.target : targets[0]));
+        if (mask && cls && mask.width === e.result.width && mask.height === e.result.height) out.set(e.key, localisationMetrics(cls.map, mask, { topKFraction: topKPercent === undefined ? undefined : topKPercent / 100 }));
+      } catch {
+        // a map that cannot be scored (NaN) shows no numbers
+      }
+    }
+    return out;
+  }, [done, groundTruth, history, comparison, fromHistory, targets, topKPercent]);
+  const scored = localisation.size > 0;
   const exportReport = async () => {
     const runs = done.map(entryOf).filter((h) => h !== undefined);
     try {
@@ -322,6 +358,7 @@ export function ComparePanel() {
                 <th>model calls</th>
                 <th title="lower is better">deletion AUC</th>
                 <th title="higher is better">insertion AUC</th>
+                {scored && LOCALISATION_COLUMNS.map((c) => <th key={c.id} title={`${c.help} ${c.reference}`}>{c.short}</th>)}
               </tr>
             </thead>
             <tbody>
@@ -334,6 +371,7 @@ export function ComparePanel() {
                   <td>{e.result ? e.result.timings.modelCalls : ''}</td>
                   <td>{e.result?.metrics ? e.result.metrics.deletion.auc.toFixed(3) : ''}</td>
                   <td>{e.result?.metrics ? e.result.metrics.insertion.auc.toFixed(3) : ''}</td>
+                  {scored && LOCALISATION_COLUMNS.map((c) => <td key={c.id} data-metric={c.id}>{localisation.get(e.key) ? formatLocalisation(localisation.get(e.key)!, c.id) : ''}</td>)}
                 </tr>
               ))}
             </tbody>

@@ -50,6 +50,8 @@ function RunProgress() {
             {run.step ? `${descriptorOf(run.method).label} (${run.step.index + 1} of ${run.step.count}) · ` : ''}
             {run.kind === 'curves' ? 'deletion/insertion curves · ' : ''}
             {run.kind === 'stability' ? 'stability over seeds · ' : ''}
+            {run.kind === 'shelf' ? 'model shelf · ' : ''}
+            {run.kind === 'sanity' ? 'sanity check · ' : ''}
             {progress ? `${progress.phase}: ${progress.done} / ${progress.total}` : 'starting…'}
             {progress?.etaMs !== undefined && progress.done < progress.total ? ` · ${formatMs(progress.etaMs)} left` : ''}
           </span>

@@ -11,6 +11,9 @@ import { formatMs } from '../common/format';
 import { useApp } from '../store-context';
 import { ExplanationHeader } from './ExplanationHeader';
 import { FaithfulnessPlots } from './FaithfulnessPlots';
+import { withMaskOutline } from '../../engine/render/outline';
+import { GroundTruthMetrics } from '../mask/GroundTruthMetrics';
+import { useAlignedMask, useOutlineShown } from '../mask/use-ground-truth';
 import { HeatmapExplanation } from './HeatmapExplanation';
 import { WeightsChart } from './WeightsChart';
 import './views.css';
@@ -36,11 +39,14 @@ export function ExplanationView() {
   const raw = scale === 'raw' && (result?.classes.length ?? 0) > 1;
   const sharedLimit = useMemo(() => Math.max(0, ...(result?.classes ?? []).map((c) => largestMagnitude(c.weights))), [result]);
   const limit = (raw ? sharedLimit : largestMagnitude(cls?.weights)) || 1;
+  const mask = useAlignedMask(explanation?.inputs, result);
+  const outlined = useOutlineShown() && !!mask;
   const overlay = useMemo(() => {
     if (result?.kind !== 'superpixel-weights' || !cls?.weights || !base) return undefined;
     const s = overlayScale(base.width, base.height);
-    return renderSurrogateOverlay(base, result.segments, cls.weights, view, hover, { scale: s, thickness: boundaryThickness(base.width, base.height, s), limit });
-  }, [result, cls, base, view, hover, limit]);
+    const picture = renderSurrogateOverlay(base, result.segments, cls.weights, view, hover, { scale: s, thickness: boundaryThickness(base.width, base.height, s), limit });
+    return outlined ? withMaskOutline(picture, mask!) : picture;
+  }, [result, cls, base, view, hover, limit, outlined, mask]);
   if (!explanation || !result || !cls) return null;
   if (result.kind !== 'superpixel-weights') return <HeatmapExplanation />;
   const look = surrogateLook(view);
@@ -131,6 +137,7 @@ export function ExplanationView() {
         {formatMs(result.timings.inferenceMs)}) · seed {result.seed}
         {hover !== undefined && cls.weights && <> · superpixel #{hover}: {cls.weights[hover]?.toPrecision(3)}</>}
       </p>
+      {mask && <GroundTruthMetrics map={cls.map} mask={mask} />}
       {result.metrics && <FaithfulnessPlots metrics={result.metrics} />}
     </section>
   );

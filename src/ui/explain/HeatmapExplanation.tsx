@@ -12,6 +12,9 @@ import { formatMs } from '../common/format';
 import { useApp } from '../store-context';
 import { ExplanationHeader } from './ExplanationHeader';
 import { FaithfulnessPlots } from './FaithfulnessPlots';
+import { withMaskOutline } from '../../engine/render/outline';
+import { GroundTruthMetrics } from '../mask/GroundTruthMetrics';
+import { useAlignedMask, useOutlineShown } from '../mask/use-ground-truth';
 import { RiseExamples } from './RiseExamples';
 import './views.css';
 
@@ -35,10 +38,13 @@ export function HeatmapExplanation() {
   const clipped = useMemo(() => clippedEnds(cls.map, range), [cls, range]);
   // the image the result was computed from, else the current model input when it has the result's size
   const base = explanation.baseImage ?? (modelInput && modelInput.width === result.width && modelInput.height === result.height ? modelInput : undefined);
-  const overlay = useMemo(
-    () => (base ? renderHeatmapOverlay(base, cls.map, range, look.colormap, view.opacity, { greyUnderlay: look.greyUnderlay, fadeAtZero: look.fadeAtZero }) : undefined),
-    [base, cls, range, look.colormap, look.greyUnderlay, look.fadeAtZero, view.opacity],
-  );
+  const mask = useAlignedMask(explanation.inputs, result);
+  const outlined = useOutlineShown() && !!mask;
+  const overlay = useMemo(() => {
+    if (!base) return undefined;
+    const picture = renderHeatmapOverlay(base, cls.map, range, look.colormap, view.opacity, { greyUnderlay: look.greyUnderlay, fadeAtZero: look.fadeAtZero });
+    return outlined ? withMaskOutline(picture, mask!) : picture;
+  }, [base, cls, range, look.colormap, look.greyUnderlay, look.fadeAtZero, view.opacity, outlined, mask]);
   const label = descriptorOf(result.method).label;
   const units = result.units ?? describeUnits(result);
   const clipNote = look.clipPercentile !== undefined ? `; ends at the ${look.clipPercentile}th percentile of ${signed ? '|value|' : 'the values'}, beyond it colours saturate` : '';
@@ -111,6 +117,7 @@ export function HeatmapExplanation() {
         {formatMs(result.timings.totalMs)} (inference {formatMs(result.timings.inferenceMs)})
       </p>
       {result.kind === 'pixel-map' && result.examples && base && <RiseExamples image={base} examples={result.examples} />}
+      {mask && <GroundTruthMetrics map={cls.map} mask={mask} />}
       {result.metrics && <FaithfulnessPlots metrics={result.metrics} />}
     </section>
   );

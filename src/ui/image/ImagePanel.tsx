@@ -52,6 +52,7 @@ export function ImagePanel() {
               onClick={() => void loadDemoImage(d.file)}
             >
               <img src={`demo/${d.file}`} alt={names[i]} width={40} height={40} decoding="async" />
+              {d.mask && <img className="thumb-mask" src={`demo/${d.mask}`} alt="" aria-hidden="true" width={40} height={40} decoding="async" />}
             </button>
           ))}
         </div>

@@ -68,8 +68,24 @@ function fakeCompute(logits: () => number[], delays: number[] = [], support?: Me
       const s = cancels.get(jobId);
       if (s) s.aborted = true;
     },
+    decodeMask: async () => {
+      throw new Error('masks are not part of this fake');
+    },
+    shelfAdd: async () => {
+      throw new Error('the model shelf is not part of this fake');
+    },
+    shelfRemove: async () => undefined,
+    shelfPredict: async () => {
+      throw new Error('the model shelf is not part of this fake');
+    },
+    shelfExplain: async () => {
+      throw new Error('the model shelf is not part of this fake');
+    },
     stability: async () => {
       throw new Error('the stability view is not part of this fake');
+    },
+    sanityCheck: async () => {
+      throw new Error('the sanity check is not part of this fake');
     },
     methodSupport: async () => support ?? ({
       catalog: { candidates: [{ name: 'relu4', opType: 'Relu', shape: ['N', 8, 4, 4], layout: 'spatial', gridHeight: 4, gridWidth: 4, channels: 8 }], suggested: 'relu4', reason: 'the last spatial feature map' },

@@ -41,6 +41,22 @@ function fakeCompute() {
       throw new Error('not used');
     },
     cancel: async (jobId) => void (cancels.get(jobId) && (cancels.get(jobId)!.aborted = true)),
+    decodeMask: async () => {
+      throw new Error('masks are not part of this fake');
+    },
+    shelfAdd: async () => {
+      throw new Error('the model shelf is not part of this fake');
+    },
+    shelfRemove: async () => undefined,
+    shelfPredict: async () => {
+      throw new Error('the model shelf is not part of this fake');
+    },
+    shelfExplain: async () => {
+      throw new Error('the model shelf is not part of this fake');
+    },
+    sanityCheck: async () => {
+      throw new Error('the sanity check is not part of this fake');
+    },
     methodSupport: async () => ({ catalog: { candidates: [], reason: 'none' }, unsupportedOps: [], layerUnsupportedOps: {} }),
     stability: async (jobId, job, k, onProgress: (p: Progress) => void): Promise<StabilityRun> => {
       calls.push({ job, k });
