@@ -13,6 +13,8 @@ import type { StabilityRun } from './engine/explain/stability-run';
 import type { SanityCheckResult, SanityMethodResult, SanityStep } from './engine/explain/sanity';
 import type { LabelColour, Mask, Rgb } from './engine/metrics/mask';
 import type { PreprocessConfig } from './engine/image/preprocess';
+import type { EvaluationRow } from './engine/evaluate/aggregate';
+import type { EvaluationMetrics } from './engine/evaluate/dataset';
 import type { RgbaImage } from './engine/image/types';
 import type { ModelGraphInfo } from './engine/onnx/model-graph';
 import type { ClassifierSpec } from './engine/runtime/classifier-spec';
@@ -155,6 +157,43 @@ export interface ComputeApi {
    * class, on the current model and on copies with the top 1 … all weight layers re-initialised; one cancellable job.
    */
   sanityCheck(jobId: string, job: SanityJob, onProgress: (p: Progress) => void): Promise<SanityRun>;
+  /**
+   * Dataset mode: the job's methods on the current model over every file, decoded one image (and mask) at a time in the
+   * worker (the current image is untouched); each row reaches `onRow` as it is made, with a small picture. One
+   * cancellable job (cancel(jobId)); datasetPause holds it between rows.
+   */
+  datasetRun(jobId: string, job: DatasetJob, files: DatasetFile[], onRow: (row: DatasetRow) => void, onProgress: (p: Progress) => void): Promise<DatasetRunResult>;
+  /** Hold (true) or resume (false) a dataset run between rows; an unknown job id does nothing. */
+  datasetPause(jobId: string, paused: boolean): Promise<void>;
+}
+
+/** Dataset mode: one run as the UI asks for it (the Explain button's parameters for each method). */
+export interface DatasetJob {
+  methods: { method: MethodId; params?: unknown }[];
+  seed: number;
+  metrics: EvaluationMetrics;
+  /** The targets CSV's text (`image,target`: an index or a label) and its file name (for messages). */
+  targetsCsv?: string;
+  targetsName?: string;
+  preprocess: PreprocessConfig;
+  /** Class names by index (the page's labels); default the model's own. */
+  labels?: string[];
+}
+
+/** One image of a dataset (file references only: the worker reads and decodes them one at a time). */
+export interface DatasetFile {
+  image: Blob;
+  name: string;
+  mask?: Blob;
+  maskName?: string;
+}
+
+/** A row of scalars, with the image at ≤ 48 px (its object darkened around, when it has a mask). */
+export type DatasetRow = EvaluationRow & { thumb?: RgbaImage };
+
+export interface DatasetRunResult {
+  images: number;
+  rows: number;
 }
 
 export type { StabilityRun } from './engine/explain/stability-run';

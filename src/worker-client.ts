@@ -90,6 +90,9 @@ export function createComputeClient(boot: WorkerBootOptions): ComputeClient {
       shelfPredict: (id, config) => client.api.shelfPredict(id, config),
       shelfExplain: (jobId, id, job, onProgress) => client.api.shelfExplain(jobId, id, job, forUi(onProgress)),
       sanityCheck: (jobId, job, onProgress) => client.api.sanityCheck(jobId, job, forUi(onProgress)),
+      // rows are not throttled: each is one table row (and the worker waits for the page to take it)
+      datasetRun: (jobId, job, files, onRow, onProgress) => client.api.datasetRun(jobId, job, files, Comlink.proxy(onRow), forUi(onProgress)),
+      datasetPause: (jobId, paused) => client.api.datasetPause(jobId, paused),
     },
     restart(options) {
       client.api = start(options);

@@ -18,6 +18,7 @@ import { decodeImageInWorker, decodeMaskInWorker } from './decode-image';
 import { createShelf } from './shelf-models';
 import { parameterCountOfBytes } from '../src/engine/onnx/param-count';
 import { runSanityJob } from './sanity-job';
+import { runDatasetJob, setDatasetPause } from './dataset-job';
 import { labelColours, maskFromImage } from '../src/engine/metrics/mask';
 
 // onnxruntime starts its WASM threads as workers running this same script under the name 'em-pthread':
@@ -274,6 +275,25 @@ const api: ComputeApi = {
 
   // the model shelf: more models beside the current one, on the same queue, cancel flags and image
   ...createShelf({ createModel, exclusive, jobs, image: () => image, explainRequest }),
+
+  // dataset mode: its own images, decoded one at a time (the current image stays as it is); cancel(jobId) stops it
+  datasetRun: (jobId, job, files, onRow, onProgress) => {
+    const signal = { aborted: false };
+    jobs.set(jobId, signal);
+    return exclusive(async () => {
+      try {
+        if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
+        const model = { id: current.summary.name, name: current.summary.name, model: current.model, gradients: current.gradients, preprocess: job.preprocess, labels: job.labels };
+        return await runDatasetJob({ model, signal, jobId, job, files, onRow, onProgress });
+      } finally {
+        jobs.delete(jobId);
+      }
+    });
+  },
+
+  async datasetPause(jobId, paused) {
+    setDatasetPause(jobId, paused);
+  },
 
   async cancel(jobId) {
     const signal = jobs.get(jobId);

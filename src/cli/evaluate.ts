@@ -10,19 +10,21 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GlassboxError, serializeError, type SerializedError } from '../engine/errors';
-import { AGGREGATE_METRICS, createAggregate, summaryFromRows, type EvaluationRow, type EvaluationSummary } from '../engine/evaluate/aggregate';
-import { csvHeader, csvLine, formatSummary, parseCsv, rowsFromCsv, rowsToCsv } from '../engine/evaluate/csv';
+import { createAggregate, summaryFromRows, type EvaluationRow, type EvaluationSummary } from '../engine/evaluate/aggregate';
+import { csvHeader, csvLine, formatSummary, rowsFromCsv, rowsToCsv } from '../engine/evaluate/csv';
 import { checkShard, evaluateDataset, resolveTarget, shardNames, type DatasetItem, type EvaluationModel, type Shard } from '../engine/evaluate/dataset';
-import { escapeXml } from '../engine/export/charts';
-import { REPORT_CSP } from '../engine/export/report';
+import { MASK_SUFFIX, matchMasks, parseTargets } from '../engine/evaluate/matching';
+import { summaryHtml } from '../engine/evaluate/report-html';
 import { FAITHFULNESS_DEFAULTS } from '../engine/explain/faithfulness-params';
 import { isMethodId, METHOD_IDS, type MethodId } from '../engine/explain/registry';
 import { createGradientSource } from '../engine/grad/gradient-model';
 import { resolveLabels } from '../engine/labels/labels';
-import { LOCALISATION_METRICS } from '../engine/metrics/localisation';
 import { maskFromImage } from '../engine/metrics/mask';
 import { decodeImageFile } from './decode-image';
 import { createNodeRuntime } from './ort-node';
+
+// shared with the page's dataset mode (src/engine/evaluate): re-exported for the CLI's callers
+export { matchMasks, parseTargets, summaryHtml };
 
 export const EVALUATE_USAGE = `Usage:
   npm run evaluate -- --models M.onnx[,M2.onnx…] --images DIR --out results.csv [options]
@@ -170,42 +172,6 @@ async function listFolder(dir: string, flag: string): Promise<string[]> {
   return (await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase())).map((e) => e.name);
 }
 
-const MASK_SUFFIX = /[_-]mask$/i;
-
-/**
- * Mask files by image stem: `<stem>.*`, `<stem>_mask.*` or `<stem>-mask.*`. With the masks in the images' own
- * folder (`sameFolder`), only the suffixed names count, and the caller leaves them out of the images.
- */
-export function matchMasks(images: readonly string[], maskFiles: readonly string[], sameFolder = false): Map<string, string> {
-  const byStem = new Map<string, string>();
-  for (const file of [...maskFiles].sort()) {
-    const stem = path.parse(file).name;
-    if (sameFolder && !MASK_SUFFIX.test(stem)) continue;
-    if (!byStem.has(stem)) byStem.set(stem, file);
-  }
-  const matched = new Map<string, string>();
-  for (const image of images) {
-    const stem = path.parse(image).name;
-    const file = byStem.get(stem) ?? byStem.get(`${stem}_mask`) ?? byStem.get(`${stem}-mask`);
-    if (file) matched.set(image, file);
-  }
-  return matched;
-}
-
-/** targets.csv: `image,target` (a header row is optional), the image by file name or stem, the target an index or a label. */
-export function parseTargets(text: string, fileName: string): Map<string, number | string> {
-  const records = parseCsv(text, fileName);
-  const targets = new Map<string, number | string>();
-  records.forEach((record, i) => {
-    if (i === 0 && record[0]?.trim().toLowerCase() === 'image') return;
-    if (record.length < 2 || record[0].trim() === '') bad(`${fileName}, line ${i + 1}: expected "image,target".`, 'One image per line: its file name, a comma, and a class index or label.');
-    const raw = record[1].trim();
-    if (raw === '') return;
-    targets.set(record[0].trim(), /^\d+$/.test(raw) ? Number(raw) : raw);
-  });
-  return targets;
-}
-
 async function readFile(file: string, what: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await fs.readFile(file));
@@ -348,50 +314,6 @@ async function mergeFiles(req: MergeRequest, log: (line: string) => void): Promi
   if (req.report) await writeReport(req.report, summary, req.files.map((f) => path.basename(f)).join(', '));
   log(`${rows.length} rows from ${req.files.length} file${req.files.length > 1 ? 's' : ''}${req.out ? ` written to ${req.out}` : ''}${req.report ? `; report written to ${req.report}` : ''}`);
   return formatSummary(summary);
-}
-
-const METRIC_HELP: Record<string, string> = {
-  ...Object.fromEntries(LOCALISATION_METRICS.map((m) => [m.id, `${m.help} (${m.reference})`])),
-  deletionAuc: 'Area under the deletion curve: the class probability as the most important pixels are removed first; lower is better (Petsiuk et al. 2018, RISE).',
-  insertionAuc: 'Area under the insertion curve: the class probability as the most important pixels are restored onto a blurred image; higher is better (Petsiuk et al. 2018, RISE).',
-  ms: 'Wall time of one explanation (and its curves), in milliseconds.',
-};
-
-/** The summary as one self-contained HTML page: inline CSS, no script, nothing loaded (the report's CSP). */
-export function summaryHtml(summary: EvaluationSummary, source: string, generatedAt: string): string {
-  const cell = (v: number | undefined, id: string) => (v === undefined ? '–' : id === 'ms' ? v.toFixed(1) : v.toFixed(3));
-  const present = AGGREGATE_METRICS.filter((m) => summary.groups.some((g) => g.metrics[m.id].n > 0));
-  const rows = summary.groups
-    .map((g) => {
-      const cells = present.map((m) => {
-        const s = g.metrics[m.id];
-        return s.n === 0 ? '<td>–</td>' : `<td><b>${cell(s.mean, m.id)}</b><br><small>[${cell(s.low, m.id)}, ${cell(s.high, m.id)}] · n ${s.n}</small></td>`;
-      });
-      return `<tr><th scope="row">${escapeXml(g.model)}</th><td>${escapeXml(g.method)}</td><td>${g.rows}</td>${cells.join('')}</tr>`;
-    })
-    .join('\n');
-  const legend = present.map((m) => `<li><b>${escapeXml(m.label)}</b> (${m.better} is better): ${escapeXml(METRIC_HELP[m.id] ?? '')}</li>`).join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
-<title>Glassbox evaluation: ${escapeXml(source)}</title>
-<style>
-body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1a1a1a}
-table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.35rem .6rem;text-align:right;vertical-align:top}
-th[scope=row],td:nth-child(2){text-align:left}thead th{background:#f3f3f3}small{color:#555}
-</style></head><body>
-<h1>Glassbox evaluation</h1>
-<p>${escapeXml(source)} · generated ${escapeXml(generatedAt)}</p>
-<table><thead><tr><th>model</th><th>method</th><th>rows</th>${present.map((m) => `<th>${escapeXml(m.label)}</th>`).join('')}</tr></thead>
-<tbody>
-${rows}
-</tbody></table>
-<p>Mean over images; below it the ${Math.round(summary.level * 100)} % percentile-bootstrap interval of the mean (${summary.resamples} resamples, seed ${summary.seed}) and the number of images with a value.</p>
-<ul>
-${legend}
-</ul>
-</body></html>
-`;
 }
 
 async function writeReport(file: string, summary: EvaluationSummary, source: string): Promise<void> {

@@ -23,6 +23,7 @@ import { createSettingsSlice } from './slices/settings';
 import { createShelfSlice } from './slices/shelf';
 import { createStabilitySlice } from './slices/stability';
 import { createSanitySlice } from './slices/sanity';
+import { createDatasetSlice } from './slices/dataset';
 import type { AppState, SliceContext, StoreDeps } from './types';
 
 export type * from './types';
@@ -53,6 +54,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
         ...createMessagesSlice(set, get, ctx),
         ...createStabilitySlice(set, get, ctx),
         ...createSanitySlice(set, get, ctx),
+        ...createDatasetSlice(set, get, ctx),
       }),
       {
         name: 'glassbox.settings',

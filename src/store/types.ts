@@ -27,6 +27,8 @@ export type { ExplainSettings } from './explain-settings';
 export type { StabilitySlice, StabilityState } from './slices/stability';
 import type { SanitySlice } from './slices/sanity';
 export type { SanitySlice, SanityState } from './slices/sanity';
+import type { DatasetSlice } from './slices/dataset';
+export type { DatasetSlice, DatasetState } from './slices/dataset';
 
 export interface StoreDeps {
   /** The current compute API; `restart` swaps the worker when the thread count changes. */
@@ -59,7 +61,7 @@ export type Status = 'idle' | 'loading' | 'ready' | 'error';
 export interface RunState {
   jobId: string;
   /** An explanation, its deletion/insertion curves (after the map is shown), or a comparison step. */
-  kind: 'explain' | 'curves' | 'compare' | 'stability' | 'sanity' | 'shelf';
+  kind: 'explain' | 'curves' | 'compare' | 'stability' | 'sanity' | 'shelf' | 'dataset';
   method: MethodId;
   progress?: Progress;
   startedAt: number;
@@ -275,7 +277,7 @@ export interface MessagesSlice {
   dismiss(id: number): void;
 }
 
-export type AppState = RuntimeSlice & ModelSlice & ImageSlice & PredictionSlice & ExplanationSlice & ComparisonSlice & SettingsSlice & MessagesSlice & StabilitySlice & GroundTruthSlice & SanitySlice & ShelfSlice;
+export type AppState = RuntimeSlice & ModelSlice & ImageSlice & PredictionSlice & ExplanationSlice & ComparisonSlice & SettingsSlice & MessagesSlice & StabilitySlice & GroundTruthSlice & SanitySlice & ShelfSlice & DatasetSlice;
 
 export type SetState = (partial: Partial<AppState>) => void;
 export type GetState = () => AppState;

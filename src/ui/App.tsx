@@ -15,6 +15,7 @@ import { PreprocessPanel } from './preprocess/PreprocessPanel';
 import { RuntimeBar } from './runtime/RuntimeBar';
 import { StabilityPanel } from './stability/StabilityPanel';
 import { SanityPanel } from './sanity/SanityPanel';
+import { DatasetPanel } from './dataset/DatasetPanel';
 
 /**
  * Two columns: the controls on the left, in the order they are used (model, its preprocessing, image, prediction,
@@ -49,6 +50,7 @@ export function App() {
           <ComparePanel />
           <ShelfPanel />
           <StabilityPanel />
+          <DatasetPanel />
           <SanityPanel />
           <footer className="muted small">Everything runs in this browser tab; no file leaves your machine. Works offline after the first visit.</footer>
         </section>

@@ -29,6 +29,10 @@ export function runAnnouncement(ended: NonNullable<AppState['run']>, start: RunS
     const methods = next.sanity?.result?.methods;
     return methods ? `Sanity check finished: ${methods.filter((m) => m.verdict.insensitive).length} of ${methods.length} methods do not depend on what the model learned.` : 'Sanity check stopped.';
   }
+  if (ended.kind === 'dataset') {
+    const d = next.dataset;
+    return d?.done ? `Dataset run finished: ${d.rows.length} rows.` : `Dataset run stopped after ${d?.rows.length ?? 0} rows; they are kept.`;
+  }
   if (ended.kind === 'compare' && !next.run) return next.comparison?.done ? 'Comparison finished.' : 'Comparison stopped.';
   if (ended.kind === 'shelf' && !next.run) return next.shelfGrid?.done ? (next.shelfGrid.rows.some((r) => r.cells.some((c) => c.error === 'cancelled')) ? 'Model shelf grid stopped.' : 'Model shelf grid finished.') : undefined;
   return undefined;

@@ -52,6 +52,10 @@ export function fakeCompute(mapOf?: (job: ExplainJob) => number[]): ComputeApi {
     sanityCheck: async () => {
       throw new Error('the sanity check is not part of this fake');
     },
+    datasetRun: async () => {
+      throw new Error('dataset mode is not part of this fake');
+    },
+    datasetPause: async () => undefined,
     methodSupport: async () => ({ catalog: { candidates: [], suggested: undefined, reason: '' }, unsupportedOps: [], layerUnsupportedOps: {} }) as unknown as Awaited<ReturnType<ComputeApi['methodSupport']>>,
   };
 }

@@ -40,6 +40,16 @@ export function compareMaps(expected: Explanation, actual: Explanation): RerunCh
   return { identical: differing === 0, values, differing, maxAbsDiff };
 }
 
+/**
+ * The parameters that reproduce a result: its own, except that custom regions (whose labels a result's params do
+ * not carry) are given back as the superpixels the run used — the same ids, so the same weights.
+ */
+export function paramsToRerun(result: Explanation): Explanation['params'] {
+  const segmentation = (result.params as { segmentation?: { method?: string } }).segmentation;
+  if (result.kind !== 'superpixel-weights' || segmentation?.method !== 'custom') return result.params;
+  return { ...result.params, segmentation: { ...segmentation, labels: result.segments, width: result.width, height: result.height } };
+}
+
 export function createReopenActions(set: SetState, get: GetState, ctx: SliceContext, toState: (result: Explanation, inputs: InputsKey) => ExplanationState): ReopenActions {
   return {
     openResults(files, source) {
@@ -96,7 +106,7 @@ export function createReopenActions(set: SetState, get: GetState, ctx: SliceCont
       const jobId = `job-${ctx.nextJobId()}`;
       set({ run: { jobId, kind: 'explain', method: result.method, startedAt: Date.now() } });
       try {
-        const job = { method: result.method, params: result.params, targets: result.classes.map((c) => c.target), seed: result.seed, preprocess: entry.inputs.preprocess, labels: get().prediction?.labels.labels };
+        const job = { method: result.method, params: paramsToRerun(result), targets: result.classes.map((c) => c.target), seed: result.seed, preprocess: entry.inputs.preprocess, labels: get().prediction?.labels.labels };
         const again = await ctx.deps.compute().explain(jobId, job as never, (progress) => {
           if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
         });

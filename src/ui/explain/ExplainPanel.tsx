@@ -52,6 +52,7 @@ function RunProgress() {
             {run.kind === 'stability' ? 'stability over seeds · ' : ''}
             {run.kind === 'shelf' ? 'model shelf · ' : ''}
             {run.kind === 'sanity' ? 'sanity check · ' : ''}
+            {run.kind === 'dataset' ? 'dataset · ' : ''}
             {progress ? `${progress.phase}: ${progress.done} / ${progress.total}` : 'starting…'}
             {progress?.etaMs !== undefined && progress.done < progress.total ? ` · ${formatMs(progress.etaMs)} left` : ''}
           </span>

@@ -87,6 +87,10 @@ function fakeCompute(logits: () => number[], delays: number[] = [], support?: Me
     sanityCheck: async () => {
       throw new Error('the sanity check is not part of this fake');
     },
+    datasetRun: async () => {
+      throw new Error('dataset mode is not part of this fake');
+    },
+    datasetPause: async () => undefined,
     methodSupport: async () => support ?? ({
       catalog: { candidates: [{ name: 'relu4', opType: 'Relu', shape: ['N', 8, 4, 4], layout: 'spatial', gridHeight: 4, gridWidth: 4, channels: 8 }], suggested: 'relu4', reason: 'the last spatial feature map' },
       unsupportedOps: [],

@@ -133,4 +133,18 @@ describe('re-opening result files', () => {
     expect(store.getState().messages.at(-1)?.message).toMatch(/computed from good\.onnx on cat\.png/);
     expect(store.getState().history.find((h) => h.id === run.id)!.rerun).toBeUndefined();
   });
+
+  it('a custom-regions result re-runs with the regions it used (its params carry no labels; its segments are them)', async () => {
+    const jobs: ExplainJob[] = [];
+    const store = await limeRuns([500], (job) => (jobs.push(job), seeded(job)));
+    const [run] = store.getState().history;
+    const file = fileOf(run);
+    (file.params as unknown as Record<string, unknown>).segmentation = { method: 'custom', name: 'organs.npy', regions: 7 };
+    store.getState().openResults([{ file }], 'custom.json');
+    await store.getState().rerunResult(store.getState().explanation!.id);
+    const sent = (jobs.at(-1)!.params as unknown as { segmentation: { method: string; labels: ArrayLike<number>; width: number; height: number } }).segmentation;
+    expect(sent).toMatchObject({ method: 'custom', name: 'organs.npy', width: SIDE, height: SIDE });
+    expect(Array.from(sent.labels)).toEqual((run.result as { segments: number[] }).segments);
+    expect(store.getState().explanation!.rerun?.identical).toBe(true);
+  });
 });

@@ -57,6 +57,10 @@ function fakeCompute() {
     sanityCheck: async () => {
       throw new Error('the sanity check is not part of this fake');
     },
+    datasetRun: async () => {
+      throw new Error('dataset mode is not part of this fake');
+    },
+    datasetPause: async () => undefined,
     methodSupport: async () => ({ catalog: { candidates: [], reason: 'none' }, unsupportedOps: [], layerUnsupportedOps: {} }),
     stability: async (jobId, job, k, onProgress: (p: Progress) => void): Promise<StabilityRun> => {
       calls.push({ job, k });
