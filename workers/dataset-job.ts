@@ -6,6 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import type { EvaluationProgress, EvaluationModel } from '../src/engine/evaluate/dataset';
+import { mapThumbnail } from '../src/engine/render/thumbnail';
 import { evaluateDataset } from '../src/engine/evaluate/dataset';
 import { parseTargets, targetOf } from '../src/engine/evaluate/matching';
 import { GlassboxError } from '../src/engine/errors';
@@ -91,8 +92,9 @@ export async function runDatasetJob({ model, signal, jobId, job, files, onRow, o
       pause: async () => {
         while (flag.paused && !signal.aborted) await new Promise((resolve) => setTimeout(resolve, PAUSE_POLL_MS));
       },
-      onRow: async (row) => {
-        const thumb = shown?.name === row.image ? { ...shown.thumb, data: new Uint8ClampedArray(shown.thumb.data) } : undefined;
+      onRow: async (row, detail) => {
+        // the map the row scores, over its image; the image's own picture when there is no map to draw
+        const thumb = detail ? mapThumbnail(detail, THUMB_SIDE) : shown?.name === row.image ? { ...shown.thumb, data: new Uint8ClampedArray(shown.thumb.data) } : undefined;
         // awaited: a slow page holds the run back rather than piling rows up in the message queue
         await onRow(thumb ? Comlink.transfer({ ...row, thumb }, [thumb.data.buffer]) : row);
       },

@@ -10,7 +10,7 @@ import { runMethod } from '../explain/run';
 import type { FaithfulnessParams } from '../explain/faithfulness-params';
 import { descriptorOf, isMethodId, METHOD_IDS, type MethodId } from '../explain/registry';
 import { defaultsOf } from '../explain/schema';
-import type { CancelSignal } from '../explain/types';
+import type { CancelSignal, Explanation } from '../explain/types';
 import type { GradientSource } from '../grad/gradient-model';
 import { preprocessImage, type PreprocessConfig } from '../image/preprocess';
 import type { RgbaImage } from '../image/types';
@@ -101,8 +101,18 @@ export interface EvaluateDatasetOptions {
   signal?: CancelSignal;
   /** Awaited between rows: return a promise that resolves on "resume" to pause the run. */
   pause?: () => void | Promise<void>;
-  onRow: (row: EvaluationRow) => void | Promise<void>;
+  /**
+   * Each row as it is made, with what it was computed from for a caller that draws it (the page's thumbnails):
+   * the explanation, the image at model resolution and the aligned mask. Keep none of them: they go with the row.
+   */
+  onRow: (row: EvaluationRow, detail?: RowDetail) => void | Promise<void>;
   onProgress?: (p: EvaluationProgress) => void;
+}
+
+export interface RowDetail {
+  result: Explanation;
+  image: RgbaImage;
+  mask?: Mask;
 }
 
 export interface EvaluateDatasetResult {
@@ -268,7 +278,7 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
         }
         aggregate.add(row);
         rows++;
-        await options.onRow(row);
+        await options.onRow(row, { result, image: resized, mask });
         if (options.onProgress) {
           const elapsed = now() - started;
           options.onProgress({

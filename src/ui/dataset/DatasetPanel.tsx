@@ -305,7 +305,7 @@ function DatasetResult({ dataset, labels, onOpen }: { dataset: DatasetState; lab
         <div className="table-scroll dataset-rows-scroll" tabIndex={0} role="region" aria-label="Rows per image">
           <table className="dataset-rows" data-testid="dataset-rows">
             <caption className="muted small">
-              Per image (click a column to sort{dataset.rows.length > SHOWN_ROWS ? `; the first ${SHOWN_ROWS} of ${dataset.rows.length} shown` : ''}). The picture darkens what is not the object; the image name opens it on the dashboard.
+              Per image (click a column to sort{dataset.rows.length > SHOWN_ROWS ? `; the first ${SHOWN_ROWS} of ${dataset.rows.length} shown` : ''}). The picture is the row's map over the image with the object outlined (where the model looked); the image name opens it on the dashboard.
             </caption>
             <thead>
               <tr>
@@ -321,7 +321,7 @@ function DatasetResult({ dataset, labels, onOpen }: { dataset: DatasetState; lab
             <tbody>
               {sorted.slice(0, SHOWN_ROWS).map((r) => (
                 <tr key={`${r.image}\u0000${r.model}\u0000${r.method}`} data-image={r.image} data-method={r.method}>
-                  <td className="dataset-thumb">{r.thumb ? <ImageCanvas image={r.thumb} label={`${r.image}, object highlighted`} /> : null}</td>
+                  <td className="dataset-thumb">{r.thumb ? <ImageCanvas image={r.thumb} label={`${r.image}: the ${r.method} map over the image, the object outlined`} /> : null}</td>
                   <th scope="row">
                     <button type="button" className="link" title="Show this image on the dashboard" onClick={() => onOpen(r.image)}>
                       {r.image}
