@@ -178,6 +178,8 @@ export interface DatasetJob {
   preprocess: PreprocessConfig;
   /** Class names by index (the page's labels); default the model's own. */
   labels?: string[];
+  /** Shelf models to evaluate too (after the current one), by their worker id, each with its preprocessing and labels. */
+  shelf?: { workerId: string; name: string; preprocess: PreprocessConfig; labels?: string[] }[];
 }
 
 /** One image of a dataset (file references only: the worker reads and decodes them one at a time). */

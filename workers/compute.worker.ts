@@ -165,6 +165,8 @@ function explainRequest(job: ExplainJob, signal: { aborted: boolean }, model: No
   };
 }
 
+const shelf = createShelf({ createModel, exclusive, jobs, image: () => image, explainRequest });
+
 const api: ComputeApi = {
   async environment() {
     const ort = await loadOrt();
@@ -274,7 +276,7 @@ const api: ComputeApi = {
     }),
 
   // the model shelf: more models beside the current one, on the same queue, cancel flags and image
-  ...createShelf({ createModel, exclusive, jobs, image: () => image, explainRequest }),
+  ...shelf.api,
 
   // dataset mode: its own images, decoded one at a time (the current image stays as it is); cancel(jobId) stops it
   datasetRun: (jobId, job, files, onRow, onProgress) => {
@@ -283,8 +285,15 @@ const api: ComputeApi = {
     return exclusive(async () => {
       try {
         if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
-        const model = { id: current.summary.name, name: current.summary.name, model: current.model, gradients: current.gradients, preprocess: job.preprocess, labels: job.labels };
-        return await runDatasetJob({ model, signal, jobId, job, files, onRow, onProgress });
+        // the current model, then the shelf's (each with its own preprocessing and labels)
+        const models = [
+          { id: current.summary.name, name: current.summary.name, model: current.model, gradients: current.gradients, preprocess: job.preprocess, labels: job.labels },
+          ...(job.shelf ?? []).map((m) => {
+            const held = shelf.held(m.workerId);
+            return { id: m.name, name: m.name, model: held.model, gradients: held.gradients, preprocess: m.preprocess, labels: m.labels };
+          }),
+        ];
+        return await runDatasetJob({ models, signal, jobId, job, files, onRow, onProgress });
       } finally {
         jobs.delete(jobId);
       }

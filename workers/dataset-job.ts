@@ -54,7 +54,8 @@ export function thumbnail(image: RgbaImage, mask?: Mask): RgbaImage {
 }
 
 export interface DatasetJobDeps {
-  model: EvaluationModel;
+  /** The current model first, then any shelf models. */
+  models: EvaluationModel[];
   signal: CancelSignal;
   jobId: string;
   job: DatasetJob;
@@ -63,7 +64,7 @@ export interface DatasetJobDeps {
   onProgress: (p: Progress) => void;
 }
 
-export async function runDatasetJob({ model, signal, jobId, job, files, onRow, onProgress }: DatasetJobDeps): Promise<DatasetRunResult> {
+export async function runDatasetJob({ models, signal, jobId, job, files, onRow, onProgress }: DatasetJobDeps): Promise<DatasetRunResult> {
   for (const m of job.methods) if (!isMethodId(m.method)) throw new GlassboxError('PARAM_INVALID', `Unknown method "${String(m.method)}".`);
   if (files.length === 0) throw new GlassboxError('PARAM_INVALID', 'The dataset has no images.', 'Add images (and their masks) to the dataset first.');
   const targets = job.targetsCsv ? parseTargets(job.targetsCsv, job.targetsName ?? 'targets.csv') : undefined;
@@ -84,7 +85,7 @@ export async function runDatasetJob({ model, signal, jobId, job, files, onRow, o
           return { name, image: decoded.image, mask, target: targets ? targetOf(targets, name) : undefined };
         },
       },
-      models: [model],
+      models,
       methods: job.methods,
       metrics: job.metrics,
       seed: job.seed,

@@ -36,7 +36,10 @@ export interface ShelfDeps {
 export const UNKNOWN_SHELF_MODEL = 'unknown shelf model';
 
 /** The shelf's part of the compute API. */
-export function createShelf(deps: ShelfDeps): Pick<ComputeApi, 'shelfAdd' | 'shelfRemove' | 'shelfPredict' | 'shelfExplain'> {
+export type ShelfApi = Pick<ComputeApi, 'shelfAdd' | 'shelfRemove' | 'shelfPredict' | 'shelfExplain'>;
+
+/** The shelf's API and, for other worker jobs (dataset mode), the models it holds. */
+export function createShelf(deps: ShelfDeps): { api: ShelfApi; held(id: string): HeldModel } {
   const shelf = new Map<string, HeldModel>();
   let counter = 0;
   const held = (id: string) => {
@@ -49,7 +52,7 @@ export function createShelf(deps: ShelfDeps): Pick<ComputeApi, 'shelfAdd' | 'she
     if (!pixels) throw new GlassboxError('NO_IMAGE', 'Load an image first.');
     return pixels;
   };
-  return {
+  const api: ShelfApi = {
     shelfAdd: (bytes, name, backend) =>
       deps.exclusive(async () => {
         const next = await deps.createModel(bytes, name, backend);
@@ -97,4 +100,5 @@ export function createShelf(deps: ShelfDeps): Pick<ComputeApi, 'shelfAdd' | 'she
       });
     },
   };
+  return { api, held };
 }

@@ -164,6 +164,24 @@ describe.skipIf(!browserTestsRunnable())('dataset mode in Chromium', () => {
     expect(await panelViolations(page)).toEqual([]);
   }, 30_000);
 
+  it('with a second model on the shelf, every image is evaluated on both models (rows per model, a model column)', async () => {
+    const page = dashboard.session.page;
+    const bytes = fs.readFileSync(path.join(ROOT, 'public/demo/shortcut.onnx'));
+    await page.setInputFiles('[data-testid="shelf-model-input"]', { name: 'shortcut.onnx', mimeType: 'application/octet-stream', buffer: bytes });
+    await waitFor(page, `window.glassbox.getState().shelf.length === 1 && !window.glassbox.getState().shelfLoading`);
+    await page.click('[data-testid="dataset-run"]');
+    await waitFor(page, `!window.glassbox.getState().run && window.glassbox.getState().dataset?.done === true`);
+    const models = await page.evaluate(() => (window as unknown as { glassbox: { getState(): { dataset: { rows: { model: string }[] } } } }).glassbox.getState().dataset.rows.map((r) => r.model));
+    expect(models).toHaveLength(16);
+    expect(new Set(models)).toEqual(new Set(['shapes.onnx', 'shortcut.onnx']));
+    expect(await page.locator('[data-testid="dataset-rows"] th[data-sort-key="model"]').count()).toBe(1);
+    await expect.poll(() => page.locator('[data-testid="dataset-summary"] tbody tr').count()).toBe(2);
+    await page.evaluate(() => (window as unknown as { glassbox: { getState(): { removeShelfModel(id: string): Promise<void>; shelf: { id: string }[] } } }).glassbox.getState().removeShelfModel(
+      (window as unknown as { glassbox: { getState(): { shelf: { id: string }[] } } }).glassbox.getState().shelf[0].id,
+    ));
+    expect((await read(page)).messages).toBe(0);
+  }, 60_000);
+
   it('files dropped on the panel join the dataset; the page-wide drop (model, image, labels) does not take them', async () => {
     const page = dashboard.session.page;
     const imageBefore = (await read(page)).imageName;

@@ -154,8 +154,14 @@ export const createDatasetSlice: Slice<DatasetSlice> = (set, get, ctx) => {
         return;
       }
       const seed = explainSettings.seed;
+      // the shelf's models too; then each model uses its own suggested CAM layer (a layer name is one model's)
+      const shelf = get().shelfJobModels();
       const job: DatasetJob = {
-        methods: methods.map((method) => ({ method, params: paramsForJob(explainSettings, method) })),
+        methods: methods.map((method) => {
+          const params = paramsForJob(explainSettings, method) as unknown as Record<string, unknown>;
+          return { method, params: shelf.length && 'layer' in params ? { ...params, layer: undefined } : params };
+        }),
+        shelf: shelf.length ? shelf : undefined,
         seed,
         metrics: { localisation: dataset.files.some((f) => f.mask), faithfulness: datasetCurves ? (explainSettings.metrics ?? FAITHFULNESS_DEFAULTS) : undefined },
         targetsCsv: dataset.targetsText,
@@ -166,7 +172,7 @@ export const createDatasetSlice: Slice<DatasetSlice> = (set, get, ctx) => {
       const jobId = `job-${ctx.nextJobId()}`;
       const mine = () => get().run?.jobId === jobId;
       summaryAt = -Infinity;
-      patch({ rows: [], summary: undefined, methods, modelName: model.name, seed, running: true, paused: false, done: false, cancelled: undefined, error: undefined });
+      patch({ rows: [], summary: undefined, methods, modelName: [model.name, ...shelf.map((m) => m.name)].join(', '), seed, running: true, paused: false, done: false, cancelled: undefined, error: undefined });
       set({ run: { jobId, kind: 'dataset', method: methods[0], startedAt: Date.now() } });
       try {
         await ctx.deps.compute().datasetRun(

@@ -120,6 +120,8 @@ export interface ShelfSlice {
   runShelfGrid(): Promise<void>;
   /** Forget the grid when it was computed on another image than the one on screen. */
   dropStaleShelfGrid(): void;
+  /** The shelf's models as another worker job (dataset mode) addresses them: worker id, name, preprocessing, labels. */
+  shelfJobModels(): { workerId: string; name: string; preprocess: PreprocessConfig; labels?: string[] }[];
 }
 
 type ShelfInputs = Pick<AppState, 'model' | 'preprocess' | 'prediction' | 'target' | 'rowMs' | 'shelf' | 'savedPreprocess'>;
@@ -385,6 +387,13 @@ export const createShelfSlice: Slice<ShelfSlice> = (set, get, ctx) => {
       } finally {
         set({ ...(mine() ? { shelfGrid: { ...get().shelfGrid!, done: true, step: undefined } } : {}), ...(lastJobId && get().run?.jobId === lastJobId ? { run: undefined } : {}) });
       }
+    },
+
+    shelfJobModels() {
+      return get().shelf.flatMap((e) => {
+        const file = files.get(e.id);
+        return file ? [{ workerId: file.workerId, name: e.name, preprocess: e.preprocess, labels: e.labels }] : [];
+      });
     },
 
     dropStaleShelfGrid() {

@@ -25,7 +25,7 @@ const labelOf = (m: MethodId | string) => {
   }
 };
 
-type SortKey = 'image' | 'method' | 'label' | 'predicted' | 'score' | AggregateMetricId;
+type SortKey = 'image' | 'model' | 'method' | 'label' | 'predicted' | 'score' | AggregateMetricId;
 
 const fixed = (v: number | undefined, id: string) => (v === undefined || !Number.isFinite(v) ? '–' : id === 'ms' ? v.toFixed(1) : v.toFixed(3));
 
@@ -248,6 +248,7 @@ function DatasetResult({ dataset, labels, onOpen }: { dataset: DatasetState; lab
   const predictedLabel = (i: number) => labels?.[i] ?? `class ${i}`;
   const metrics = AGGREGATE_METRICS.filter((m) => dataset.rows.some((r) => r[m.id] !== undefined));
   const methodsShown = new Set(dataset.rows.map((r) => r.method)).size > 1;
+  const modelsShown = new Set(dataset.rows.map((r) => r.model)).size > 1;
   const sorted = useMemo(() => {
     const predictedLabel = (i: number) => labels?.[i] ?? `class ${i}`;
     const rows = dataset.rows.map((row, i) => ({ row, i }));
@@ -311,6 +312,7 @@ function DatasetResult({ dataset, labels, onOpen }: { dataset: DatasetState; lab
               <tr>
                 <th scope="col">picture</th>
                 {header('image', 'image')}
+                {modelsShown && header('model', 'model')}
                 {methodsShown && header('method', 'method')}
                 {header('label', 'target')}
                 {header('predicted', 'predicted')}
@@ -327,6 +329,7 @@ function DatasetResult({ dataset, labels, onOpen }: { dataset: DatasetState; lab
                       {r.image}
                     </button>
                   </th>
+                  {modelsShown && <td>{r.model}</td>}
                   {methodsShown && <td>{labelOf(r.method)}</td>}
                   <td>
                     {r.label} <span className="muted">#{r.target}</span>

@@ -117,6 +117,18 @@ describe('dataset mode in the store', () => {
     expect(store.getState().run).toBeUndefined();
   });
 
+  it('with models on the shelf, the job carries them (worker id, own preprocessing and labels)', async () => {
+    const worker = datasetWorker();
+    const store = await page(memoryHistory(), { compute: worker.compute });
+    const preprocess = { ...store.getState().preprocess!, width: 64, height: 64 };
+    store.setState({ shelfJobModels: () => [{ workerId: 'shelf-1', name: 'other.onnx', preprocess, labels: ['x', 'y', 'z'] }] });
+    await store.getState().addDatasetFiles([file('a.png')]);
+    store.getState().setDatasetMethods(['lime']);
+    await store.getState().runDataset();
+    expect(worker.seen.job!.shelf).toEqual([{ workerId: 'shelf-1', name: 'other.onnx', preprocess, labels: ['x', 'y', 'z'] }]);
+    expect(store.getState().dataset!.modelName).toBe('good.onnx, other.onnx');
+  });
+
   it('pause holds the run between rows, resume lets it finish', async () => {
     const worker = datasetWorker();
     const store = await page(memoryHistory(), { compute: worker.compute });
