@@ -12,27 +12,12 @@ import { ImageCanvas } from '../common/ImageCanvas';
 import { OpacityField } from '../common/OpacityField';
 import { formatMs } from '../common/format';
 import { methodsByGroup } from '../explain/MethodPicker';
+import { JobProgress } from '../common/JobProgress';
 import { useApp } from '../store-context';
 import { SanityChart, seriesStyle } from './SanityChart';
 import './sanity.css';
 
 const labelOf = (m: MethodId) => descriptorOf(m).label;
-
-/** The sanity check's own progress line (its own component: progress reports re-render only this). */
-function SanityProgress() {
-  const run = useApp((s) => (s.run?.kind === 'sanity' ? s.run : undefined));
-  if (!run) return null;
-  const p = run.progress;
-  return (
-    <div className="progress" role="progressbar" aria-label="Sanity check progress" aria-valuenow={p?.done ?? 0} aria-valuemax={p?.total ?? 1} data-testid="sanity-progress">
-      <div className="bar" style={{ width: `${p ? (100 * p.done) / p.total : 0}%` }} />
-      <span>
-        {p ? `${p.phase}: ${p.done} / ${p.total}` : 'starting…'}
-        {p?.etaMs !== undefined && p.done < p.total ? ` · ${formatMs(p.etaMs)} left` : ''}
-      </span>
-    </div>
-  );
-}
 
 /**
  * The sanity check of Adebayo et al. 2018 (cascading model-parameter randomisation): the picked methods, with the
@@ -127,7 +112,7 @@ export function SanityPanel() {
           The number of steps must be a whole number from {SANITY_STEPS_MIN} to {SANITY_STEPS_MAX}.
         </p>
       )}
-      <SanityProgress />
+      <JobProgress kind="sanity" label="Sanity check progress" testId="sanity-progress" />
       {sanity && <SanityResult sanity={sanity} onScreen={onScreen} modelInput={modelInput} opacity={opacity} />}
     </section>
   );

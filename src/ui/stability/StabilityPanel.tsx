@@ -15,6 +15,7 @@ import { ColorBar } from '../common/ColorBar';
 import { ImageCanvas } from '../common/ImageCanvas';
 import { OpacityField } from '../common/OpacityField';
 import { formatMs } from '../common/format';
+import { JobProgress } from '../common/JobProgress';
 import { useApp } from '../store-context';
 import './stability.css';
 
@@ -36,22 +37,6 @@ function useStabilityCalls(k: number | undefined): number {
       return 0; // parameters out of range: the run says so
     }
   }, [k, settings, preprocess, dynamicBatch, channels]);
-}
-
-/** The stability run's own progress line (its own component: progress reports re-render only this). */
-function StabilityProgress() {
-  const run = useApp((s) => (s.run?.kind === 'stability' ? s.run : undefined));
-  if (!run) return null;
-  const p = run.progress;
-  return (
-    <div className="progress" role="progressbar" aria-label="Stability progress" aria-valuenow={p?.done ?? 0} aria-valuemax={p?.total ?? 1} data-testid="stability-progress">
-      <div className="bar" style={{ width: `${p ? (100 * p.done) / p.total : 0}%` }} />
-      <span>
-        {p ? `${p.phase}: ${p.done} / ${p.total}` : 'starting…'}
-        {p?.etaMs !== undefined && p.done < p.total ? ` · ${formatMs(p.etaMs)} left` : ''}
-      </span>
-    </div>
-  );
 }
 
 /** How far the k rankings agree, in words. */
@@ -134,7 +119,7 @@ export function StabilityPanel() {
           The number of seeds must be a whole number from {STABILITY_K_MIN} to {STABILITY_K_MAX}: two runs are the least that can disagree.
         </p>
       )}
-      <StabilityProgress />
+      <JobProgress kind="stability" label="Stability progress" testId="stability-progress" />
       {stability && <StabilityResult stability={stability} onScreen={onScreen} modelInput={modelInput} opacity={opacity} />}
     </section>
   );
