@@ -1,5 +1,5 @@
 /**
- * The demo's story in numbers (`npx tsx tools/demo-eval.ts [--count 120] [--seed 7]`): a seeded set of images drawn
+ * The demo's story in numbers (`npx tsx tools/demo-eval.ts [--count 120] [--seed 7] [--method gradcam] [--layer NAME]`): a seeded set of images drawn
  * as tools/make_demo.py draws the demo's (one saturated circle/square/triangle/star, 28–56 px, on a 96×96
  * cluttered background, with an exact object mask), evaluated with Grad-CAM through the engine's dataset
  * evaluation (src/engine/evaluate):
@@ -17,6 +17,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createNodeRuntime } from '../src/cli/ort-node';
+import { defaultsOf } from '../src/engine/explain/schema';
+import { descriptorOf, isMethodId, METHOD_IDS, type MethodId } from '../src/engine/explain/registry';
 import { summaryFromRows, type EvaluationRow, type GroupSummary, type MetricSummary } from '../src/engine/evaluate/aggregate';
 import { evaluateDataset, type DatasetItem, type EvaluationModel } from '../src/engine/evaluate/dataset';
 import { createGradientSource } from '../src/engine/grad/gradient-model';
@@ -262,27 +264,35 @@ export interface DemoStory {
   objectArea: number;
 }
 
-async function rowsOf(model: EvaluationModel, items: DatasetItem[], seed: number): Promise<EvaluationRow[]> {
+/** The CAM that tells the story: Grad-CAM by default, at its suggested layer unless one is named. */
+export interface StoryMethod {
+  method: MethodId;
+  layer?: string;
+}
+
+async function rowsOf(model: EvaluationModel, items: DatasetItem[], seed: number, how: StoryMethod): Promise<EvaluationRow[]> {
   const rows: EvaluationRow[] = [];
-  await evaluateDataset({ items, models: [model], methods: [{ method: 'gradcam' }], metrics: { localisation: true }, seed, onRow: (r) => void rows.push(r) });
+  const params = how.layer ? { ...(defaultsOf(descriptorOf(how.method)) as object), layer: how.layer } : undefined;
+  await evaluateDataset({ items, models: [model], methods: [{ method: how.method, params }], metrics: { localisation: true }, seed, onRow: (r) => void rows.push(r) });
   return rows;
 }
 
 const group = (rows: EvaluationRow[], seed: number): GroupSummary => summaryFromRows(rows, { seed }).groups[0];
 
 /** Measure the story on `count` seeded images (the clean model on all; the shortcut model on the non-stars, watermarked). */
-export async function measureDemoStory(options: { count?: number; seed?: number; runtime?: OrtRuntime } = {}): Promise<DemoStory> {
+export async function measureDemoStory(options: { count?: number; seed?: number; runtime?: OrtRuntime; method?: StoryMethod } = {}): Promise<DemoStory> {
   const count = options.count ?? 120, seed = options.seed ?? 7;
+  const how = options.method ?? { method: 'gradcam' };
   const runtime = options.runtime ?? createNodeRuntime(1);
   const t0 = performance.now();
   const [shapes, shortcut] = [await loadDemoModel(runtime, 'shapes.onnx'), await loadDemoModel(runtime, 'shortcut.onnx')];
   try {
     const images = [...demoStyleImages(seed, count)];
-    const clean = await rowsOf(shapes, images.map((d) => ({ name: d.name, image: d.image, mask: d.mask, target: d.label })), seed);
+    const clean = await rowsOf(shapes, images.map((d) => ({ name: d.name, image: d.image, mask: d.mask, target: d.label })), seed, how);
     const nonStars = images.filter((d) => d.classIndex !== STAR).map((d) => ({ ...d, image: withWatermark(d.image) }));
-    const onObject = await rowsOf(shortcut, nonStars.map((d) => ({ name: d.name, image: d.image, mask: d.mask })), seed);
-    const onWatermark = await rowsOf(shortcut, nonStars.map((d) => ({ name: d.name, image: d.image, mask: watermarkMask() })), seed);
-    const onCorner = await rowsOf(shortcut, nonStars.map((d) => ({ name: d.name, image: d.image, mask: watermarkCornerMask() })), seed);
+    const onObject = await rowsOf(shortcut, nonStars.map((d) => ({ name: d.name, image: d.image, mask: d.mask })), seed, how);
+    const onWatermark = await rowsOf(shortcut, nonStars.map((d) => ({ name: d.name, image: d.image, mask: watermarkMask() })), seed, how);
+    const onCorner = await rowsOf(shortcut, nonStars.map((d) => ({ name: d.name, image: d.image, mask: watermarkCornerMask() })), seed, how);
     const cornerSummary = group(onCorner, seed);
     const truth = new Map(images.map((d) => [d.name, d.classIndex]));
     const objectSummary = group(onObject, seed), watermarkSummary = group(onWatermark, seed);
@@ -335,6 +345,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     const at = process.argv.indexOf(`--${name}`);
     return at > 0 ? Number(process.argv[at + 1]) : fallback;
   };
-  const story = await measureDemoStory({ count: flag('count', 120), seed: flag('seed', 7) });
+  const text = (name: string) => {
+    const at = process.argv.indexOf(`--${name}`);
+    return at > 0 ? process.argv[at + 1] : undefined;
+  };
+  const method = text('method') ?? 'gradcam';
+  if (!isMethodId(method)) throw new Error(`--method must be one of ${METHOD_IDS.join(', ')}`);
+  const story = await measureDemoStory({ count: flag('count', 120), seed: flag('seed', 7), method: { method, layer: text('layer') } });
   process.stdout.write(formatStory(story) + '\n');
 }
