@@ -66,7 +66,7 @@ function countsText(d: DatasetState | undefined): string {
 
 /**
  * Dataset mode: images and their masks (matched by file name) and an optional targets CSV, evaluated with the
- * chosen methods on the current model in the worker. A summary per model × method (mean and 95 % bootstrap interval
+ * chosen methods on the current model and the shelf's in the worker. A summary per model × method (mean and 95 % bootstrap interval
  * of each metric) and a per-image table sortable by any column, to find the images where the map misses the object;
  * CSV and a self-contained HTML report.
  */
@@ -119,7 +119,7 @@ export function DatasetPanel() {
       </header>
       <p className="muted small">
         Images with their object masks (matched by name: <code>cat.png</code> with <code>cat_mask.png</code>, <code>cat-mask.png</code>, or <code>masks/cat.png</code> in a picked folder) and, optionally, a CSV <code>image,target</code> naming the class to
-        explain (an index or a label; default the top-1). Each method runs on the current model in the background; only numbers and small pictures come back.
+        explain (an index or a label; default the top-1). Each method runs on the current model (and every model on the shelf) in the background; only numbers and small pictures come back.
       </p>
       <div
         className={`dataset-drop${over ? ' over' : ''}`}
