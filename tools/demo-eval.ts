@@ -242,6 +242,8 @@ export async function loadDemoModel(runtime: OrtRuntime, file: 'shapes.onnx' | '
 }
 
 export interface DemoStory {
+  /** The CAM and layer the story was measured with. */
+  method: StoryMethod;
   images: number;
   seconds: number;
   /** Clean model, clean images, target = the true class: pointing game on the object. */
@@ -297,6 +299,7 @@ export async function measureDemoStory(options: { count?: number; seed?: number;
     const truth = new Map(images.map((d) => [d.name, d.classIndex]));
     const objectSummary = group(onObject, seed), watermarkSummary = group(onWatermark, seed);
     return {
+      method: how,
       images: count,
       seconds: (performance.now() - t0) / 1000,
       cleanPointing: group(clean, seed).metrics.pointing,
@@ -325,7 +328,7 @@ const pct = (s: MetricSummary) => (s.mean === undefined ? '–' : `${(100 * s.me
 
 export function formatStory(story: DemoStory): string {
   return [
-    `Demo story: Grad-CAM over ${story.images} seeded demo-style images (${story.seconds.toFixed(1)} s); mean [95 % bootstrap interval]`,
+    `Demo story: ${descriptorOf(story.method.method).label}${story.method.layer ? ` at ${story.method.layer}` : ' at its suggested layer'} over ${story.images} seeded demo-style images (${story.seconds.toFixed(1)} s); mean [95 % bootstrap interval]`,
     `clean model (shapes), all images, target = true class:`,
     `  top-1 accuracy                       ${(100 * story.cleanAccuracy).toFixed(1)} %`,
     `  pointing game on the object          ${pct(story.cleanPointing)}`,

@@ -13,18 +13,21 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsFromCsv } from '../../src/engine/evaluate/csv';
-import { browserTestsRunnable, ROOT, useDashboard } from './harness';
+import { browserTestsRunnable, ROOT, useDashboard, workerHeapBytes } from './harness';
 
 const NAMES = ['circle-1', 'circle-2', 'square-1', 'square-2', 'triangle-1', 'triangle-2', 'star-1', 'star-watermark'];
 
 /** The demo images as a dataset folder: cat.png beside cat_mask.png, and targets by index or by label. */
-function datasetFolder(): string[] {
+function datasetFolder(copies = 1): string[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glassbox-dataset-'));
   const files: string[] = [];
-  for (const name of NAMES) {
-    fs.copyFileSync(path.join(ROOT, 'public/demo/images', `${name}.png`), path.join(dir, `${name}.png`));
-    fs.copyFileSync(path.join(ROOT, 'public/demo/masks', `${name}.png`), path.join(dir, `${name}_mask.png`));
-    files.push(path.join(dir, `${name}.png`), path.join(dir, `${name}_mask.png`));
+  for (let c = 0; c < copies; c++) {
+    for (const base of NAMES) {
+      const name = c ? `${base}-copy${c}` : base;
+      fs.copyFileSync(path.join(ROOT, 'public/demo/images', `${base}.png`), path.join(dir, `${name}.png`));
+      fs.copyFileSync(path.join(ROOT, 'public/demo/masks', `${base}.png`), path.join(dir, `${name}_mask.png`));
+      files.push(path.join(dir, `${name}.png`), path.join(dir, `${name}_mask.png`));
+    }
   }
   fs.writeFileSync(path.join(dir, 'targets.csv'), 'image,target\ncircle-1.png,0\nsquare-1,1\nstar-1.png,star\n');
   files.push(path.join(dir, 'targets.csv'));
@@ -181,6 +184,29 @@ describe.skipIf(!browserTestsRunnable())('dataset mode in Chromium', () => {
     ));
     expect((await read(page)).messages).toBe(0);
   }, 60_000);
+
+  it('the worker’s memory stays flat with the number of images (8 vs 40, after a forced collection)', async () => {
+    const page = dashboard.session.page;
+    const runOn = async (copies: number) => {
+      await page.click('[data-testid="dataset-clear"]');
+      await page.setInputFiles('[data-testid="dataset-files"]', datasetFolder(copies));
+      await waitFor(page, `window.glassbox.getState().dataset?.files.length === ${8 * copies}`);
+      await page.click('[data-testid="dataset-run"]');
+      await waitFor(page, `!window.glassbox.getState().run && window.glassbox.getState().dataset?.done === true`, 120_000);
+      expect((await read(page)).rows).toBe(8 * copies);
+      return workerHeapBytes(page);
+    };
+    await runOn(1); // warm: sessions, kernels, caches
+    const eight = await runOn(1);
+    const forty = await runOn(5);
+    // 32 more images (each decoded at 96×96×4 = 36 KB, a tensor of 110 KB, a map) leave less than 1 MB behind
+    console.log(`worker heap after 8 images ${(eight / 1e6).toFixed(2)} MB, after 40 ${(forty / 1e6).toFixed(2)} MB`);
+    expect(forty - eight).toBeLessThan(1024 * 1024);
+    // the next test starts from the 8-image dataset
+    await page.click('[data-testid="dataset-clear"]');
+    await page.setInputFiles('[data-testid="dataset-files"]', datasetFolder());
+    await waitFor(page, `window.glassbox.getState().dataset?.files.length === 8`);
+  }, 180_000);
 
   it('files dropped on the panel join the dataset; the page-wide drop (model, image, labels) does not take them', async () => {
     const page = dashboard.session.page;

@@ -69,6 +69,39 @@ describe.skipIf(!browserTestsRunnable())('ground truth and localisation metrics'
     await page.waitForFunction(() => document.querySelector('[data-testid="ground-truth-metrics"] tr[data-metric="pointing"] td')?.textContent === 'miss');
   });
 
+  it('the demo story in the page: Layer-CAM at the 24×24 layer hits the circle on the clean model and misses it on the shortcut model, whose mass goes elsewhere', async () => {
+    const page = dashboard.session.page;
+    const pointingAndMass = async () => {
+      await idle(page);
+      await page.click('[data-testid="run-explain"]');
+      await page.waitForSelector('[data-testid="ground-truth-metrics"]', { timeout: 60_000 });
+      await idle(page);
+      return {
+        pointing: await page.textContent('[data-testid="ground-truth-metrics"] tr[data-metric="pointing"] td'),
+        mass: Number((await page.textContent('[data-testid="ground-truth-metrics"] tr[data-metric="relevanceMass"] td'))!.replace(' %', '')) / 100,
+      };
+    };
+    await page.click('button[title="circle with watermark"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="ground-truth-status"]')?.textContent?.includes('circle-watermark.png (demo mask)'));
+    await idle(page);
+    await page.selectOption('[data-testid="method-picker"]', 'layercam');
+    await page.selectOption('[data-testid="layer-picker"]', '/features/features.9/Relu_output_0');
+    const clean = await pointingAndMass();
+    expect(clean.pointing).toBe('hit');
+    await page.click('button[title^="Same task and network"]'); // the shortcut demo model
+    await page.waitForFunction(() => (window as unknown as { glassbox: { getState(): { model?: { name: string } } } }).glassbox.getState().model?.name === 'shortcut.onnx', undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => !!(window as unknown as { glassbox: { getState(): { support?: unknown } } }).glassbox.getState().support);
+    await page.selectOption('[data-testid="layer-picker"]', '/features/features.9/Relu_output_0');
+    const shortcut = await pointingAndMass();
+    expect(await page.textContent('[data-testid="result-heading"]')).toMatch(/· #3 star/); // it calls the circle a star
+    expect(shortcut.pointing).toBe('miss');
+    expect(shortcut.mass).toBeLessThan(clean.mass);
+    await page.click('button[title^="Coloured shapes"]'); // back to the clean model for the next test
+    await page.waitForFunction(() => (window as unknown as { glassbox: { getState(): { model?: { name: string } } } }).glassbox.getState().model?.name === 'shapes.onnx', undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => !!(window as unknown as { glassbox: { getState(): { support?: unknown } } }).glassbox.getState().support);
+    await page.selectOption('[data-testid="layer-picker"]', ''); // the suggested layer again
+  });
+
   it('the comparison table scores every method against the mask', async () => {
     const page = dashboard.session.page;
     await page.click('[data-testid="clear-mask"]');

@@ -36,7 +36,8 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-webgpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // the last two let a test measure the worker's memory after a forced collection (dataset mode stays flat)
+    args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-webgpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--js-flags=--expose-gc', '--enable-blink-features=ForceEagerMeasureMemory'],
   });
 }
 
@@ -110,4 +111,18 @@ export function useDashboard(hooks: { beforeAll: (f: () => Promise<void>) => voi
       return session;
     },
   };
+}
+
+/**
+ * Bytes of the compute worker's JavaScript heap after a full collection in it (performance.measureUserAgentSpecificMemory
+ * from the cross-origin-isolated page; the browser runs with --expose-gc and eager measurement).
+ */
+export async function workerHeapBytes(page: Page): Promise<number> {
+  const worker = page.workers().find((w) => w.url().includes('compute.worker'));
+  if (!worker) throw new Error('no compute worker');
+  await worker.evaluate(() => (globalThis as unknown as { gc(): void }).gc());
+  return page.evaluate(async () => {
+    const m = await (performance as unknown as { measureUserAgentSpecificMemory(): Promise<{ breakdown: { bytes: number; attribution: { url: string }[] }[] }> }).measureUserAgentSpecificMemory();
+    return m.breakdown.filter((b) => b.attribution.some((a) => a.url.includes('compute.worker'))).reduce((sum, b) => sum + b.bytes, 0);
+  });
 }
