@@ -35,7 +35,17 @@ describe.skipIf(!browserTestsRunnable())('model shelf in Chromium', () => {
     expect(await page.$$eval('[data-testid="shelf-pointing"]', (els) => els.map((e) => e.textContent))).toEqual([expect.stringMatching(/^(hit|miss)$/), expect.stringMatching(/^(hit|miss)$/)]);
     expect(rows).toHaveLength(2);
     for (const row of rows) {
-      expect(await row.$('canvas[data-testid^="shelf-map-"][data-testid$="-gradcam"]')).not.toBeNull();
+      const canvas = await row.$('canvas[data-testid^="shelf-map-"][data-testid$="-gradcam"]');
+      expect(canvas).not.toBeNull();
+      // the ground truth's outline (pure white) lies over the map
+      const white = await canvas!.evaluate((c) => {
+        const el = c as HTMLCanvasElement;
+        const d = el.getContext('2d')!.getImageData(0, 0, el.width, el.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] === 255 && d[i + 1] === 255 && d[i + 2] === 255) n++;
+        return n;
+      });
+      expect(white).toBeGreaterThan(20);
       expect(await row.textContent()).toMatch(/top-1: (circle|square|triangle|star) · \d+\.\d %/);
       // the class is found by name in both models' labels
       expect((await (await row.$('[data-testid="shelf-row-class"]'))!.textContent())!).toMatch(/^class #\d+ star$/);

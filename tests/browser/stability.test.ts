@@ -134,12 +134,17 @@ describe.skipIf(!browserTestsRunnable())('the stability view in Chromium', () =>
       await page.screenshot({ path: process.env.STABILITY_SCREENSHOT });
     }
 
-    // drawn over the demo image: with the colours off, the canvases are the image the model saw
+    // drawn over the demo image: with the colours and the ground-truth outline off, the canvases are the image the model saw
     expect(await canvasIsModelInput(page, 'stability-mean')).toBe(false);
+    await page.uncheck('[data-testid="ground-truth-panel"] >> text=outline over maps');
     await setOpacity(page, 0);
     await page.waitForFunction(() => document.querySelector('[data-testid="stability-panel"] [data-testid="opacity-value"]')?.textContent === '0 %');
     expect(await canvasIsModelInput(page, 'stability-mean')).toBe(true);
     expect(await canvasIsModelInput(page, 'stability-std')).toBe(true);
+    // the outline back on: the demo mask's border lies over the maps
+    await page.check('[data-testid="ground-truth-panel"] >> text=outline over maps');
+    await page.waitForFunction(() => document.querySelector('[data-testid="ground-truth-panel"] input[type="checkbox"]:checked') !== null);
+    expect(await canvasIsModelInput(page, 'stability-mean')).toBe(false);
     await setOpacity(page, 0.6);
     expect(await panelViolations(page)).toEqual([]);
     expect(dashboard.session.consoleErrors).toEqual([]);

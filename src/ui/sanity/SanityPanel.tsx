@@ -13,6 +13,7 @@ import { OpacityField } from '../common/OpacityField';
 import { formatMs } from '../common/format';
 import { methodsByGroup } from '../explain/MethodPicker';
 import { JobProgress } from '../common/JobProgress';
+import { useMaskOutliner } from '../mask/use-ground-truth';
 import { useApp } from '../store-context';
 import { SanityChart, seriesStyle } from './SanityChart';
 import './sanity.css';
@@ -140,6 +141,7 @@ function SanityResult(props: { sanity: SanityState; onScreen: boolean; modelInpu
   const size = sanity.inputs.preprocess;
   const drawable = onScreen && !!modelInput && modelInput.width === size.width && modelInput.height === size.height;
 
+  const outline = useMaskOutliner(sanity.inputs);
   const strips = useMemo(() => {
     if (!drawable || !result || !modelInput) return undefined;
     return result.methods.map((m) => {
@@ -147,9 +149,9 @@ function SanityResult(props: { sanity: SanityState; onScreen: boolean; modelInpu
       const signed = maps.some((map) => map.some((v) => v < 0));
       const look = resolveView({ colormap: 'auto' }, { kind: descriptorOf(m.method).result, method: m.method, signed });
       // each map on its own range: randomised weights change a map's scale by orders of magnitude (the paper normalises each)
-      return maps.map((map) => renderHeatmapOverlay(modelInput, map, mapRange(map, signed, look.clipPercentile), look.colormap, opacity, { greyUnderlay: look.greyUnderlay, fadeAtZero: look.fadeAtZero }));
+      return maps.map((map) => outline(renderHeatmapOverlay(modelInput, map, mapRange(map, signed, look.clipPercentile), look.colormap, opacity, { greyUnderlay: look.greyUnderlay, fadeAtZero: look.fadeAtZero })));
     });
-  }, [drawable, result, modelInput, opacity]);
+  }, [drawable, result, modelInput, opacity, outline]);
 
   return (
     <div className="sanity-result" data-testid="sanity-result">

@@ -1,4 +1,6 @@
 import { useMemo } from 'react';
+import { withMaskOutline } from '../../engine/render/outline';
+import { useOutlineShown } from '../mask/use-ground-truth';
 import { methodUnavailable } from '../../engine/explain/availability';
 import { descriptorOf, type MethodId } from '../../engine/explain/registry';
 import type { Explanation } from '../../engine/explain/types';
@@ -86,7 +88,11 @@ function GridCell(props: { row: ShelfGridRow; cell: ShelfCell; mask: Mask | unde
   const { row, cell, mask } = props;
   const r = cell.result;
   const base = row.modelInput;
-  const overlay = useMemo(() => mapOver(base, r), [base, r]);
+  const outlined = useOutlineShown();
+  const overlay = useMemo(() => {
+    const picture = mapOver(base, r);
+    return picture && mask && outlined && mask.width === picture.width && mask.height === picture.height ? withMaskOutline(picture, mask) : picture;
+  }, [base, r, mask, outlined]);
   const localisation = useMemo((): LocalisationMetrics | undefined => {
     if (!r || !mask || mask.width !== r.width || mask.height !== r.height) return undefined;
     try {

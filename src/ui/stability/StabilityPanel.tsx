@@ -16,6 +16,7 @@ import { ImageCanvas } from '../common/ImageCanvas';
 import { OpacityField } from '../common/OpacityField';
 import { formatMs } from '../common/format';
 import { JobProgress } from '../common/JobProgress';
+import { useMaskOutliner } from '../mask/use-ground-truth';
 import { useApp } from '../store-context';
 import './stability.css';
 
@@ -130,6 +131,7 @@ function StabilityResult(props: { stability: StabilityState; onScreen: boolean; 
   const { stats, maps, look } = stability;
   const meta = descriptorOf(stability.method);
   const drawable = onScreen && !!modelInput && !!look && !!maps && modelInput.width === look.width && modelInput.height === look.height;
+  const outline = useMaskOutliner(stability.inputs);
 
   const drawn = useMemo(() => {
     if (!drawable || !stats || !maps || !look || !modelInput) return undefined;
@@ -143,13 +145,13 @@ function StabilityResult(props: { stability: StabilityState; onScreen: boolean; 
       meanRange,
       seedRange,
       stdRange,
-      mean: renderHeatmapOverlay(modelInput, stats.mean, meanRange, view.colormap, opacity, overlay),
-      std: renderHeatmapOverlay(modelInput, stats.std, stdRange, STD_COLORMAP, opacity),
-      seeds: maps.map((m) => renderHeatmapOverlay(modelInput, m, seedRange, view.colormap, opacity, overlay)),
+      mean: outline(renderHeatmapOverlay(modelInput, stats.mean, meanRange, view.colormap, opacity, overlay)),
+      std: outline(renderHeatmapOverlay(modelInput, stats.std, stdRange, STD_COLORMAP, opacity)),
+      seeds: maps.map((m) => outline(renderHeatmapOverlay(modelInput, m, seedRange, view.colormap, opacity, overlay))),
       meanClipped: clippedEnds(stats.mean, meanRange),
       seedClipped: { lo: maps.some((m) => clippedEnds(m, seedRange).lo), hi: maps.some((m) => clippedEnds(m, seedRange).hi) },
     };
-  }, [drawable, stats, maps, look, modelInput, opacity]);
+  }, [drawable, stats, maps, look, modelInput, opacity, outline]);
 
   const units = look ? (look.units ?? describeUnits({ method: look.method, scoreSpace: 'probability' })) : '';
   const heading = `${meta.label} over ${stability.k} seeds · #${stability.target} ${stability.label} · ${stability.imageName}`;
