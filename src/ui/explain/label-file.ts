@@ -14,12 +14,13 @@ export const LABEL_FILE_ACCEPT = '.npy,.png';
 async function pngLabels(file: Blob, name: string): Promise<LabelImage> {
   try {
     const bitmap = await createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const { width, height } = bitmap; // a closed bitmap reports 0 × 0
+    const canvas = new OffscreenCanvas(width, height);
     const ctx = canvas.getContext('2d')!;
     ctx.drawImage(bitmap, 0, 0);
-    const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+    const { data } = ctx.getImageData(0, 0, width, height);
     bitmap.close();
-    return labelsFromRgba({ width: bitmap.width, height: bitmap.height, data });
+    return labelsFromRgba({ width, height, data });
   } catch (e) {
     throw new GlassboxError('PARAM_INVALID', `Cannot read ${name} as a label image.`, 'Choose a label .npy (integer ids, height × width) or a PNG where each colour is one region.', (e as Error).message);
   }
