@@ -1,4 +1,5 @@
 /** Turning a classifier's raw output into ranked class scores. */
+import { GlassboxError } from '../errors';
 
 export type ScoreKind = 'probabilities' | 'logits';
 
@@ -57,6 +58,7 @@ export function topKIndices(values: ArrayLike<number>, k: number): number[] {
  * flatten it).
  */
 export function rankScores(raw: Float32Array, labels: readonly string[], k: number, declaredKind?: ScoreKind): Prediction {
+  checkFiniteScores(raw);
   const outputKind: ScoreKind = declaredKind ?? (isDistribution(raw) ? 'probabilities' : 'logits');
   const probabilities = outputKind === 'probabilities' ? Float32Array.from(raw) : softmax(raw);
   const top = topKIndices(probabilities, k).map((index) => ({
@@ -66,6 +68,24 @@ export function rankScores(raw: Float32Array, labels: readonly string[], k: numb
     raw: raw[index],
   }));
   return { top, outputKind, probabilities, raw };
+}
+
+/**
+ * No silent garbage: outputs with NaN or ±Infinity cannot be ranked or explained (their probabilities, and every
+ * map built on them, would be NaN or zero), so they are an error naming how many and which classes.
+ */
+export function checkFiniteScores(raw: ArrayLike<number>): void {
+  const bad: number[] = [];
+  for (let i = 0; i < raw.length; i++) if (!Number.isFinite(raw[i])) bad.push(i);
+  if (!bad.length) return;
+  const nan = bad.filter((i) => Number.isNaN(raw[i])).length;
+  const what = [nan ? `${nan} NaN` : '', bad.length - nan ? `${bad.length - nan} infinite` : ''].filter(Boolean).join(' and ');
+  const where = bad.length === raw.length ? 'every class' : `class${bad.length > 1 ? 'es' : ''} ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}`;
+  throw new GlassboxError(
+    'INFERENCE_FAILED',
+    `The model's outputs hold ${what} value${bad.length > 1 ? 's' : ''} (${where} of ${raw.length}): there are no scores to rank or explain.`,
+    'Check the model in its own framework on this input. A float16 model overflows above 65504; a division by zero or a log of a negative number in the graph gives NaN.',
+  );
 }
 
 /**

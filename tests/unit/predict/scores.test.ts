@@ -135,3 +135,13 @@ describe('rankScores', () => {
     expect(p.probabilities).not.toBe(raw);
   });
 });
+
+describe('no silent garbage in the scores', () => {
+  it('outputs with NaN or Infinity are an error naming how many and which classes', () => {
+    expect(() => rankScores(Float32Array.from([0.1, NaN, 0.3, Infinity]), ['a', 'b', 'c', 'd'], 2)).toThrow(
+      expect.objectContaining({ code: 'INFERENCE_FAILED', message: expect.stringMatching(/1 NaN and 1 infinite values \(classes 1, 3 of 4\)/) }),
+    );
+    expect(() => rankScores(Float32Array.from([NaN, NaN]), [], 1)).toThrow(/2 NaN values \(every class of 2\)/);
+    expect(rankScores(Float32Array.from([1, 2, 3]), [], 1).top[0].index).toBe(2);
+  });
+});
