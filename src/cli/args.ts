@@ -14,6 +14,10 @@ export interface CliRequest {
   json: boolean;
   labels?: string;
   threads: number;
+  /** Size limits raised from their defaults (--max-model-mb, --max-image-mb, --max-megapixels); undefined: the default. */
+  maxModelMb?: number;
+  maxImageMb?: number;
+  maxMegapixels?: number;
   /** Overrides on top of the preprocessing Glassbox suggests for the model. */
   preprocess: Partial<PreprocessConfig>;
   /** Set when an explanation is asked for (--method). */
@@ -49,6 +53,9 @@ export const USAGE = `Usage: npm run explain -- --model M.onnx --image I.png [op
   --json               print one JSON object instead of a table
   --labels PATH        labels file (.txt one per line, or JSON array/object)
   --threads N          WASM threads (default 1)
+  --max-model-mb N     refuse model files over N MB (default 2048)
+  --max-image-mb N     refuse image files over N MB (default 256)
+  --max-megapixels N   refuse images over N megapixels, read from the header before decoding (default 100)
 Preprocessing (defaults come from the model, as in the dashboard):
   --size S | WxH       model input size, for models with a dynamic size
   --resize MODE        stretch | crop (shorter side to S/0.875, then centre crop)
@@ -101,6 +108,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
         range: { type: 'string' }, mean: { type: 'string' }, std: { type: 'string' }, bgr: { type: 'boolean' },
         rgb: { type: 'boolean' }, layout: { type: 'string' }, help: { type: 'boolean', short: 'h' },
         method: { type: 'string' }, target: { type: 'string' }, 'top-labels': { type: 'string' }, seed: { type: 'string' },
+        'max-model-mb': { type: 'string' }, 'max-image-mb': { type: 'string' }, 'max-megapixels': { type: 'string' },
         out: { type: 'string' }, 'out-dir': { type: 'string' }, report: { type: 'string' }, metrics: { type: 'boolean' }, 'metric-steps': { type: 'string' },
         ...methodFlagOptions(),
       },
@@ -183,6 +191,9 @@ export function parseCliArgs(argv: string[]): CliRequest {
     json: Boolean(values.json),
     labels: values.labels,
     threads: values.threads ? positiveInt('--threads', values.threads, 64) : 1,
+    maxModelMb: values['max-model-mb'] === undefined ? undefined : positiveInt('--max-model-mb', values['max-model-mb'], 1024 * 1024),
+    maxImageMb: values['max-image-mb'] === undefined ? undefined : positiveInt('--max-image-mb', values['max-image-mb'], 1024 * 1024),
+    maxMegapixels: values['max-megapixels'] === undefined ? undefined : positiveInt('--max-megapixels', values['max-megapixels'], 1000000),
     preprocess,
   };
 }

@@ -14,7 +14,8 @@ import type { CustomSegmentationSpec } from '../engine/explain/segmentation';
 import { buildReport, type ReportRun } from '../engine/export/report';
 import { serializeResultFile, type ResultContext } from '../engine/export/result-json';
 import { explanationSummary } from '../engine/explain/summary';
-import type { Explanation, Progress } from '../engine/explain/types';
+import type { CancelSignal, Explanation, Progress } from '../engine/explain/types';
+import { decodeModel } from '../engine/onnx/model-graph';
 import { describePipeline, preprocessImage, resizeForModel, type PreprocessConfig } from '../engine/image/preprocess';
 import type { RgbaImage } from '../engine/image/types';
 import sharp from 'sharp';
@@ -54,19 +55,106 @@ export interface CliResult {
 
 const FILE_PROBLEMS: Record<string, string> = { ENOENT: 'there is no such file', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'it is a folder, not a file' };
 
-async function readFileOrFail(file: string, what: 'model' | 'image' | 'labels' | 'segments'): Promise<Uint8Array> {
+/** Default limits on what the CLI reads (raised with --max-model-mb, --max-image-mb, --max-megapixels). */
+export const CLI_LIMITS = { modelMb: 2048, imageMb: 256, megapixels: 100 } as const;
+
+type InputKind = 'model' | 'image' | 'labels' | 'segments';
+const MB = 1024 * 1024;
+
+const codeFor = (what: InputKind) => (what === 'model' ? 'MODEL_UNREADABLE' : what === 'image' ? 'IMAGE_UNREADABLE' : what === 'labels' ? 'LABELS_INVALID' : 'PARAM_INVALID');
+
+function cannotRead(file: string, what: InputKind, e: unknown): never {
+  const errno = (e as NodeJS.ErrnoException).code;
+  const problem = (errno && FILE_PROBLEMS[errno]) ?? 'it could not be read';
+  throw new GlassboxError(codeFor(what), `Cannot read the ${what} file ${file}: ${problem}.`, 'Check the path and that the file is readable.', (e as Error).message);
+}
+
+/**
+ * What is about to be read, checked first: a regular file (a device such as /dev/zero, a FIFO or a socket would be
+ * read without end or block), and no larger than `maxMb` when given. Returns its size in bytes.
+ */
+async function checkInputFile(file: string, what: InputKind, limit?: { mb: number; flag: string }): Promise<number> {
+  const stat = await fs.stat(file).catch((e: unknown) => cannotRead(file, what, e));
+  if (stat.isDirectory()) {
+    // A TensorFlow SavedModel is a folder: say how to convert it rather than that it is a folder.
+    if (what === 'model' && (await fs.stat(path.join(file, 'saved_model.pb')).catch(() => undefined))) {
+      throw foreignModelError(foreignModelFormatById('tensorflow'), file, `${file} is a folder holding saved_model.pb.`);
+    }
+    throw new GlassboxError(codeFor(what), `Cannot read the ${what} file ${file}: ${FILE_PROBLEMS.EISDIR}.`, 'Check the path and that the file is readable.');
+  }
+  if (!stat.isFile()) {
+    const kind = stat.isFIFO() ? 'a FIFO (named pipe)' : stat.isSocket() ? 'a socket' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : 'not a regular file';
+    throw new GlassboxError(codeFor(what), `Cannot read the ${what} file ${file}: it is ${kind}, not a regular file.`, `Give the path of the ${what} file itself, saved on disk; devices, pipes and sockets are not read.`);
+  }
+  if (limit && stat.size > limit.mb * MB) {
+    throw new GlassboxError(
+      codeFor(what),
+      `The ${what} file ${file} is ${(stat.size / MB).toFixed(1)} MB, over the ${limit.mb} MB limit.`,
+      `If the file is right, raise the limit with ${limit.flag} N (N in MB).`,
+    );
+  }
+  return stat.size;
+}
+
+async function readFileOrFail(file: string, what: InputKind, limit?: { mb: number; flag: string }): Promise<Uint8Array> {
+  await checkInputFile(file, what, limit);
   try {
     return new Uint8Array(await fs.readFile(file));
   } catch (e) {
-    const errno = (e as NodeJS.ErrnoException).code;
-    // A TensorFlow SavedModel is a folder: say how to convert it rather than that it is a folder.
-    if (what === 'model' && errno === 'EISDIR' && (await fs.stat(path.join(file, 'saved_model.pb')).catch(() => undefined))) {
-      throw foreignModelError(foreignModelFormatById('tensorflow'), file, `${file} is a folder holding saved_model.pb.`);
-    }
-    const code = what === 'model' ? 'MODEL_UNREADABLE' : what === 'image' ? 'IMAGE_UNREADABLE' : what === 'labels' ? 'LABELS_INVALID' : 'PARAM_INVALID';
-    const problem = (errno && FILE_PROBLEMS[errno]) ?? 'it could not be read';
-    throw new GlassboxError(code, `Cannot read the ${what} file ${file}: ${problem}.`, 'Check the path and that the file is readable.', (e as Error).message);
+    return cannotRead(file, what, e);
   }
+}
+
+/** Field tags a serialized ONNX ModelProto can open with (ir_version, 0x08, in practice; any of its fields in principle). */
+const MODEL_PROTO_TAGS = new Set([0x08, 0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42, 0x72]);
+const looksLikeModelProto = (head: Uint8Array) =>
+  head.length === 0 || MODEL_PROTO_TAGS.has(head[0]) || ((head[0] === 0xa2 || head[0] === 0xaa || head[0] === 0xca) && head[1] === 0x01);
+
+/**
+ * The model file, bounded: a regular file within --max-model-mb whose first bytes can open an ONNX ModelProto. Bytes
+ * that cannot (random data, another format renamed .onnx) are refused from their first 64 KiB, with the same
+ * errors (and export recipes) as the full parse, before the whole file is read.
+ */
+async function readModelFile(file: string, maxMb: number): Promise<Uint8Array> {
+  const size = await checkInputFile(file, 'model', { mb: maxMb, flag: '--max-model-mb' });
+  let head: Uint8Array;
+  try {
+    const handle = await fs.open(file, 'r');
+    try {
+      const buffer = new Uint8Array(Math.min(size, 64 * 1024));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      head = buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch (e) {
+    return cannotRead(file, 'model', e);
+  }
+  if (!looksLikeModelProto(head)) {
+    decodeModel(head); // throws the parser's refusal (MODEL_UNREADABLE, or MODEL_NOT_ONNX with the recipe)
+    throw new GlassboxError('MODEL_UNREADABLE', 'This file is not a readable ONNX model: it may be cut short, damaged, or saved in another format.', 'Export the model to ONNX again and open the .onnx file.', `The first byte (0x${head[0].toString(16)}) cannot open an ONNX ModelProto.`);
+  }
+  try {
+    return new Uint8Array(await fs.readFile(file));
+  } catch (e) {
+    return cannotRead(file, 'model', e);
+  }
+}
+
+/** The image's size from its header (cheap: nothing decoded), refused over the pixel budget before decoding. */
+async function checkImagePixels(bytes: Uint8Array, file: string, maxMegapixels: number): Promise<void> {
+  let width: number | undefined, height: number | undefined;
+  try {
+    ({ width, height } = await sharp(bytes, { limitInputPixels: false }).metadata());
+  } catch {
+    return; // not an image sharp knows: decodeImageFile says so with its own wording
+  }
+  if (!width || !height || width * height <= maxMegapixels * 1e6) return;
+  throw new GlassboxError(
+    'IMAGE_UNSUPPORTED',
+    `${path.basename(file)} is ${width}×${height} pixels (${((width * height) / 1e6).toFixed(0)} megapixels), over the ${maxMegapixels}-megapixel limit.`,
+    'Downscale the image first (the model sees a few hundred pixels a side), or raise the limit with --max-megapixels N.',
+  );
 }
 
 /** A model file in another framework's format gets its conversion recipe before anything is read. */
@@ -75,11 +163,11 @@ function refuseForeignModel(file: string): void {
   if (format) throw foreignModelError(format, path.basename(file));
 }
 
-/** --report's folder must exist and be writable: checked before any work, so a long run cannot end in failure. */
-async function checkReportTarget(file: string): Promise<void> {
+/** An output file's folder must exist and be writable, and the file must not be a folder: checked before any work. */
+async function checkWriteTarget(file: string, what: string, flag: string): Promise<void> {
   const folder = path.dirname(path.resolve(file));
   const fail = (problem: string, detail?: string): never => {
-    throw new GlassboxError('PARAM_INVALID', `Cannot write the report ${file}: ${problem}.`, 'Check the --report path: its folder must exist and be writable.', detail);
+    throw new GlassboxError('PARAM_INVALID', `Cannot write the ${what} ${file}: ${problem}.`, `Check the ${flag} path: its folder must exist and be writable.`, detail);
   };
   const stat = await fs.stat(folder).catch((e: NodeJS.ErrnoException) => fail(`its folder ${folder} ${e.code === 'ENOENT' ? 'does not exist' : 'cannot be read'}`, e.message));
   if (!stat.isDirectory()) fail(`${folder} is not a folder`);
@@ -88,17 +176,48 @@ async function checkReportTarget(file: string): Promise<void> {
   if (existing?.isDirectory()) fail('it is a folder');
 }
 
-export async function predictFile(req: CliRequest, onProgress?: (p: Progress) => void): Promise<CliResult> {
-  if (req.explain?.report) await checkReportTarget(req.explain.report);
+/** --out-dir is created when missing (with its parents): the nearest folder that exists must be writable. */
+async function checkOutDir(dir: string): Promise<void> {
+  const fail = (problem: string, detail?: string): never => {
+    throw new GlassboxError('PARAM_INVALID', `Cannot create the output folder ${dir}: ${problem}.`, 'Check the --out-dir path and that it is writable.', detail);
+  };
+  let at = path.resolve(dir);
+  for (;;) {
+    const stat = await fs.stat(at).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' || e.code === 'ENOTDIR' ? undefined : fail(`${at} cannot be read`, e.message)));
+    if (stat) {
+      if (!stat.isDirectory()) fail(`${at} is not a folder`);
+      await fs.access(at, fsConstants.W_OK).catch((e: Error) => fail(`${at} is not writable`, e.message));
+      return;
+    }
+    const parent = path.dirname(at);
+    if (parent === at) return;
+    at = parent;
+  }
+}
+
+/** Every output path of the request, checked before the model is read, so that a long run cannot end in failure. */
+async function checkOutputs(explain: CliRequest['explain']): Promise<void> {
+  if (explain?.out) await checkWriteTarget(explain.out, 'result file', '--out');
+  if (explain?.outDir) await checkOutDir(explain.outDir);
+  if (explain?.report) await checkWriteTarget(explain.report, 'report', '--report');
+}
+
+/**
+ * `signal`: set `aborted` to stop an explanation at its next batch (it then throws CANCELLED); the CLI sets it on
+ * SIGINT/SIGTERM.
+ */
+export async function predictFile(req: CliRequest, onProgress?: (p: Progress) => void, signal?: CancelSignal): Promise<CliResult> {
+  await checkOutputs(req.explain);
   const t0 = performance.now();
   const runtime = createNodeRuntime(req.threads);
   refuseForeignModel(req.model);
-  const bytes = await readFileOrFail(req.model, 'model');
+  const bytes = await readModelFile(req.model, req.maxModelMb ?? CLI_LIMITS.modelMb);
   const model = await runtime.loadModel(bytes, { backend: 'wasm' });
   const gradients = createGradientSource(runtime, bytes, 'wasm');
   const t1 = performance.now();
   try {
-    const imageBytes = await readFileOrFail(req.image, 'image');
+    const imageBytes = await readFileOrFail(req.image, 'image', { mb: req.maxImageMb ?? CLI_LIMITS.imageMb, flag: '--max-image-mb' });
+    await checkImagePixels(imageBytes, req.image, req.maxMegapixels ?? CLI_LIMITS.megapixels);
     const image = await decodeImageFile(imageBytes, path.basename(req.image));
     const t2 = performance.now();
     const cfg: PreprocessConfig = { ...model.spec.suggestedPreprocess, ...req.preprocess };
@@ -135,6 +254,7 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
       const customRegions = segmentsFile ? await readSegmentsFile(segmentsFile, image, cfg) : undefined;
       // Several methods run in turn on the same model, image and classes; progress names the method.
       for (const run of req.explain.runs) {
+        if (signal?.aborted) throw new GlassboxError('CANCELLED', 'The explanation was cancelled.');
         const progress = several && onProgress ? (p: Progress) => onProgress({ ...p, phase: `${run.method}: ${p.phase}` }) : onProgress;
         const explanation = await runMethod(run.method, {
           model,
@@ -144,6 +264,7 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
           targets,
           params: withCustomRegions(run.params, customRegions),
           seed: req.explain.seed,
+          signal,
           onProgress: progress,
           inputs: { modelSha256: context.model.sha256, imageSha256: context.image.sha256 },
         }, { metrics: req.explain.metrics, labels: labels.labels });
