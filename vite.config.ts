@@ -1,12 +1,26 @@
 import { readFileSync } from 'node:fs';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { CSP } from './src/engine/csp';
 
 /** Cross-origin isolation: SharedArrayBuffer → multi-threaded WASM in onnxruntime-web. */
 const crossOriginIsolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+/** What `vite preview` sends: isolation and the Content-Security-Policy (src/engine/csp.ts; the service worker sends the same). */
+const previewHeaders = { ...crossOriginIsolation, 'Content-Security-Policy': CSP };
+
+/**
+ * index.html's CSP <meta> is for the built app: the dev server injects inline scripts (React refresh preamble) and
+ * <style> elements (CSS modules, HMR) that the policy forbids, so it is removed there.
+ */
+const noCspMetaInDev: Plugin = {
+  name: 'glassbox-no-csp-meta-in-dev',
+  apply: 'serve',
+  transformIndexHtml: (html) => html.replace(/\s*<meta http-equiv="Content-Security-Policy"[^>]*>/, ''),
 };
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
@@ -17,6 +31,7 @@ export default defineConfig({
   base: './',
   plugins: [
     react(),
+    noCspMetaInDev,
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src',
@@ -43,7 +58,8 @@ export default defineConfig({
   ],
   worker: { format: 'es' },
   server: { headers: crossOriginIsolation },
-  // GLASSBOX_NO_ISOLATION=1 mimics a static host that sends no headers (the service worker must add them).
-  preview: { headers: process.env.GLASSBOX_NO_ISOLATION ? {} : crossOriginIsolation },
+  // GLASSBOX_NO_ISOLATION=1 mimics a static host that sends no headers (the service worker must add them; the
+  // CSP <meta> in index.html covers the first, uncontrolled visit).
+  preview: { headers: process.env.GLASSBOX_NO_ISOLATION ? {} : previewHeaders },
   build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
 });

@@ -2,9 +2,10 @@
 /**
  * Service worker: precaches the built app (JS, CSS, onnxruntime's .wasm, the demo models and images) and
  * answers every same-origin request with COOP/COEP/CORP headers added, so the page is cross-origin isolated
- * on any static host and works offline after the first visit.
+ * on any static host and works offline after the first visit. It adds the Content-Security-Policy too (src/engine/csp.ts).
  */
 import { cleanupOutdatedCaches, matchPrecache, precacheAndRoute } from 'workbox-precaching';
+import { CSP } from './engine/csp';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
 
@@ -14,6 +15,7 @@ function withIsolationHeaders(response: Response): Response {
   headers.set('Cross-Origin-Opener-Policy', 'same-origin');
   headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
   headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+  headers.set('Content-Security-Policy', CSP);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
