@@ -74,7 +74,7 @@ async function idle(page: Page) {
 }
 
 describe.skipIf(!browserTestsRunnable())('strict Content-Security-Policy', () => {
-  const dashboard = useDashboard({ beforeAll, afterAll });
+  const dashboard = useDashboard({ beforeAll, afterAll }, { enforceCsp: true });
   const cspConsole: string[] = [];
 
   it('the policy: page and worker headers from the preview server, the same from the service worker, and the <meta>', async () => {

@@ -49,8 +49,13 @@ export interface RecordedPage {
   consoleErrors: string[];
 }
 
-export async function openPage(browser: Browser, url: string): Promise<RecordedPage> {
-  const context = await browser.newContext();
+/**
+ * `enforceCsp: false` (the default) lets the test tooling evaluate strings in the page — axe-core's injection,
+ * waitForFunction with an expression — which the app's Content-Security-Policy (no 'unsafe-eval') would block;
+ * csp.test.ts keeps the policy enforced and runs a whole session under it.
+ */
+export async function openPage(browser: Browser, url: string, options: { enforceCsp?: boolean } = {}): Promise<RecordedPage> {
+  const context = await browser.newContext({ bypassCSP: !options.enforceCsp });
   const requests: string[] = [];
   const consoleErrors: string[] = [];
   context.on('request', (r) => requests.push(r.url()));
@@ -90,7 +95,7 @@ export async function dropFiles(page: Page, files: { name: string; type: string;
  * For a describe block: serve the build with isolation headers, open the dashboard once before its tests, wait
  * for the demo prediction, and close everything after. Returns the live session (read it inside tests).
  */
-export function useDashboard(hooks: { beforeAll: (f: () => Promise<void>) => void; afterAll: (f: () => Promise<void>) => void }): { readonly session: RecordedPage } {
+export function useDashboard(hooks: { beforeAll: (f: () => Promise<void>) => void; afterAll: (f: () => Promise<void>) => void }, options: { enforceCsp?: boolean } = {}): { readonly session: RecordedPage } {
   let server: PreviewServer | undefined;
   let browser: Browser | undefined;
   let session: RecordedPage | undefined;
@@ -98,7 +103,7 @@ export function useDashboard(hooks: { beforeAll: (f: () => Promise<void>) => voi
     const started = await startServer({ isolationHeaders: true });
     server = started.server;
     browser = await launchBrowser();
-    session = await openPage(browser, started.url);
+    session = await openPage(browser, started.url, options);
     await readTopK(session.page);
   });
   hooks.afterAll(async () => {
