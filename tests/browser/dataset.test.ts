@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsFromCsv } from '../../src/engine/evaluate/csv';
-import { browserTestsRunnable, ROOT, useDashboard, workerHeapBytes } from './harness';
+import { browserTestsRunnable, panelViolations, ROOT, useDashboard, workerHeapBytes } from './harness';
 
 const NAMES = ['circle-1', 'circle-2', 'square-1', 'square-2', 'triangle-1', 'triangle-2', 'star-1', 'star-watermark'];
 
@@ -164,7 +164,7 @@ describe.skipIf(!browserTestsRunnable())('dataset mode in Chromium', () => {
     expect(await page.locator('[data-testid="dataset-error"]').count()).toBe(0);
     expect(await page.textContent('[data-testid="dataset-status"]')).toContain('stopped; the finished rows are kept');
     await expect.poll(() => page.locator('[data-testid="dataset-rows"] tbody tr').count()).toBe(2);
-    expect(await panelViolations(page)).toEqual([]);
+    expect(await panelViolations(page, 'dataset-panel')).toEqual([]);
   }, 30_000);
 
   it('with a second model on the shelf, every image is evaluated on both models (rows per model, a model column)', async () => {
@@ -226,15 +226,3 @@ describe.skipIf(!browserTestsRunnable())('dataset mode in Chromium', () => {
   }, 15_000);
 });
 
-const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical findings inside the dataset panel, one line each. */
-async function panelViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE });
-  return page.evaluate(async () => {
-    type Violation = { id: string; impact: string | null; nodes: { target: string[] }[] };
-    const axe = (window as unknown as { axe: { run(ctx: string, opts: object): Promise<{ violations: Violation[] }> } }).axe;
-    const { violations } = await axe.run('[data-testid="dataset-panel"]', { resultTypes: ['violations'] });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}

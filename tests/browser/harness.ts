@@ -131,3 +131,16 @@ export async function workerHeapBytes(page: Page): Promise<number> {
     return m.breakdown.filter((b) => b.attribution.some((a) => a.url.includes('compute.worker'))).reduce((sum, b) => sum + b.bytes, 0);
   });
 }
+
+const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical findings inside one panel (by its data-testid), one line each. */
+export async function panelViolations(page: Page, panelTestId: string): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE });
+  return page.evaluate(async (selector) => {
+    type Violation = { id: string; impact: string | null; nodes: { target: string[] }[] };
+    const axe = (window as unknown as { axe: { run(ctx: string, opts: object): Promise<{ violations: Violation[] }> } }).axe;
+    const { violations } = await axe.run(selector, { resultTypes: ['violations'] });
+    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }, `[data-testid="${panelTestId}"]`);
+}

@@ -9,20 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserTestsRunnable, readTopK, ROOT, useDashboard } from './harness';
-
-const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical findings inside the sanity panel, one line each. */
-async function panelViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE });
-  return page.evaluate(async () => {
-    type Violation = { id: string; impact: string | null; nodes: { target: string[] }[] };
-    const axe = (window as unknown as { axe: { run(ctx: string, opts: object): Promise<{ violations: Violation[] }> } }).axe;
-    const { violations } = await axe.run('[data-testid="sanity-panel"]', { resultTypes: ['violations'] });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
+import { browserTestsRunnable, panelViolations, readTopK, ROOT, useDashboard } from './harness';
 
 interface PageState {
   sanity?: { methods: string[]; done: boolean; target: number; error?: string; result?: { layers: { name: string }[]; methods: { method: string; steps: { upTo: number; layer: string }[] }[] } };
@@ -130,7 +117,7 @@ describe.skipIf(!browserTestsRunnable())('the sanity check in Chromium', () => {
       await page.$eval('[data-testid="sanity-panel"]', (el) => el.scrollIntoView({ block: 'start' }));
       await page.screenshot({ path: process.env.SANITY_SCREENSHOT });
     }
-    expect(await panelViolations(page)).toEqual([]);
+    expect(await panelViolations(page, 'sanity-panel')).toEqual([]);
     expect(dashboard.session.consoleErrors).toEqual([]);
   });
 

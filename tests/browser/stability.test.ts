@@ -10,20 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserTestsRunnable, readTopK, ROOT, useDashboard } from './harness';
-
-const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical findings inside the stability panel, one line each. */
-async function panelViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE });
-  return page.evaluate(async () => {
-    type Violation = { id: string; impact: string | null; nodes: { target: string[] }[] };
-    const axe = (window as unknown as { axe: { run(ctx: string, opts: object): Promise<{ violations: Violation[] }> } }).axe;
-    const { violations } = await axe.run('[data-testid="stability-panel"]', { resultTypes: ['violations'] });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
+import { browserTestsRunnable, panelViolations, readTopK, ROOT, useDashboard } from './harness';
 
 interface StabilityView {
   method: string;
@@ -146,7 +133,7 @@ describe.skipIf(!browserTestsRunnable())('the stability view in Chromium', () =>
     await page.waitForFunction(() => document.querySelector('[data-testid="ground-truth-panel"] input[type="checkbox"]:checked') !== null);
     expect(await canvasIsModelInput(page, 'stability-mean')).toBe(false);
     await setOpacity(page, 0.6);
-    expect(await panelViolations(page)).toEqual([]);
+    expect(await panelViolations(page, 'stability-panel')).toEqual([]);
     expect(dashboard.session.consoleErrors).toEqual([]);
   });
 
@@ -173,7 +160,7 @@ describe.skipIf(!browserTestsRunnable())('the stability view in Chromium', () =>
       expect(await page.$eval('[data-testid="run-stability"]', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
       await page.click('[data-testid="run-stability"]', { force: true });
     }
-    expect(await panelViolations(page)).toEqual([]);
+    expect(await panelViolations(page, 'stability-panel')).toEqual([]);
     const after = await state(page);
     expect(after.running).toBe(false);
     expect(after.stability).toEqual(before.stability);

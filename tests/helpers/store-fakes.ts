@@ -13,6 +13,23 @@ export function fakeModel(name: string): LoadedModel {
   return { name, sizeBytes: 10, fingerprint: `fp-${name}`, info: { irVersion: 8, opsets: [], producer: '', inputs: [], outputs: [], metadata: {}, nodeCount: 1, opTypeCounts: {}, usesFloat16: false }, spec, backend: 'wasm', loadMs: 1 };
 }
 
+const unused = (what: string) => async (): Promise<never> => {
+  throw new Error(`${what} is not part of this fake`);
+};
+
+/** The compute API's features a store test does not exercise: each throws (or does nothing) if it is reached. */
+export const UNUSED_COMPUTE: Pick<ComputeApi, 'decodeMask' | 'shelfAdd' | 'shelfRemove' | 'shelfPredict' | 'shelfExplain' | 'stability' | 'sanityCheck' | 'datasetRun' | 'datasetPause'> = {
+  decodeMask: unused('masks'),
+  shelfAdd: unused('the model shelf'),
+  shelfRemove: async () => undefined,
+  shelfPredict: unused('the model shelf'),
+  shelfExplain: unused('the model shelf'),
+  stability: unused('the stability view'),
+  sanityCheck: unused('the sanity check'),
+  datasetRun: unused('dataset mode'),
+  datasetPause: async () => undefined,
+};
+
 /** A compute fake whose results carry real maps (a ramp) and superpixel ids, stamped with the inputs it holds. */
 export function fakeCompute(mapOf?: (job: ExplainJob) => number[]): ComputeApi {
   const current = { model: '', image: '' };
@@ -33,29 +50,7 @@ export function fakeCompute(mapOf?: (job: ExplainJob) => number[]): ComputeApi {
       return { deletion: curve, insertion: curve, target: job.target, steps: 1, timings: { totalMs: 1, modelCalls: 1 } };
     },
     cancel: async () => undefined,
-    decodeMask: async () => {
-      throw new Error('masks are not part of this fake');
-    },
-    shelfAdd: async () => {
-      throw new Error('the model shelf is not part of this fake');
-    },
-    shelfRemove: async () => undefined,
-    shelfPredict: async () => {
-      throw new Error('the model shelf is not part of this fake');
-    },
-    shelfExplain: async () => {
-      throw new Error('the model shelf is not part of this fake');
-    },
-    stability: async () => {
-      throw new Error('the stability view is not part of this fake');
-    },
-    sanityCheck: async () => {
-      throw new Error('the sanity check is not part of this fake');
-    },
-    datasetRun: async () => {
-      throw new Error('dataset mode is not part of this fake');
-    },
-    datasetPause: async () => undefined,
+    ...UNUSED_COMPUTE,
     methodSupport: async () => ({ catalog: { candidates: [], suggested: undefined, reason: '' }, unsupportedOps: [], layerUnsupportedOps: {} }) as unknown as Awaited<ReturnType<ComputeApi['methodSupport']>>,
   };
 }

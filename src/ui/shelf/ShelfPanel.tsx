@@ -1,15 +1,10 @@
 import { useMemo } from 'react';
-import { withMaskOutline } from '../../engine/render/outline';
+import { defaultOverlay } from '../../engine/render/thumbnail';
 import { useOutlineShown } from '../mask/use-ground-truth';
 import { methodUnavailable } from '../../engine/explain/availability';
 import { descriptorOf, type MethodId } from '../../engine/explain/registry';
-import type { Explanation } from '../../engine/explain/types';
-import type { RgbaImage } from '../../engine/image/types';
 import { localisationMetrics, type LocalisationMetrics } from '../../engine/metrics/localisation';
 import type { Mask } from '../../engine/metrics/mask';
-import { resolveView } from '../../engine/render/defaults';
-import { renderHeatmapOverlay } from '../../engine/render/heatmap';
-import { mapRange } from '../../engine/render/scale';
 import { alignedGroundTruth } from '../../store/slices/ground-truth';
 import { shelfLabel, shelfMatch, shelfRows, type ShelfCell, type ShelfGrid, type ShelfGridRow, type ShelfMatch, type ShelfRow } from '../../store/slices/shelf';
 import { FileButton } from '../common/FileButton';
@@ -89,10 +84,10 @@ function GridCell(props: { row: ShelfGridRow; cell: ShelfCell; mask: Mask | unde
   const r = cell.result;
   const base = row.modelInput;
   const outlined = useOutlineShown();
-  const overlay = useMemo(() => {
-    const picture = mapOver(base, r);
-    return picture && mask && outlined && mask.width === picture.width && mask.height === picture.height ? withMaskOutline(picture, mask) : picture;
-  }, [base, r, mask, outlined]);
+  const overlay = useMemo(
+    () => (base && r && base.width === r.width && base.height === r.height ? defaultOverlay(r, base, OPACITY, outlined ? mask : undefined) : undefined),
+    [base, r, mask, outlined],
+  );
   const localisation = useMemo((): LocalisationMetrics | undefined => {
     if (!r || !mask || mask.width !== r.width || mask.height !== r.height) return undefined;
     try {
@@ -139,12 +134,6 @@ function GridCell(props: { row: ShelfGridRow; cell: ShelfCell; mask: Mask | unde
   );
 }
 
-function mapOver(base: RgbaImage | undefined, r: Explanation | undefined): RgbaImage | undefined {
-  if (!base || !r || base.width !== r.width || base.height !== r.height) return undefined;
-  const look = resolveView({ colormap: 'auto' }, r);
-  const range = mapRange(r.map, r.signed, look.clipPercentile);
-  return renderHeatmapOverlay(base, r.map, range, look.colormap, OPACITY, { greyUnderlay: look.greyUnderlay, fadeAtZero: look.fadeAtZero });
-}
 
 /**
  * The model shelf: several models on the image on screen, each with its own preprocessing and labels, and a

@@ -4,6 +4,7 @@ import { GlassboxError } from '../../../src/engine/errors';
 import { defaultPreprocess, type PreprocessConfig } from '../../../src/engine/image/preprocess';
 import type { ClassifierSpec } from '../../../src/engine/runtime/classifier-spec';
 import { createAppStore } from '../../../src/store/app-store';
+import { UNUSED_COMPUTE } from '../../helpers/store-fakes';
 import type { ComputeApi, CurvesJob, ExplainJob, LoadedModel, MethodSupport, PredictResult } from '../../../src/worker-api';
 import { defaultsOf } from '../../../src/engine/explain/schema';
 import { descriptorOf, METHOD_IDS } from '../../../src/engine/explain/registry';
@@ -68,29 +69,7 @@ function fakeCompute(logits: () => number[], delays: number[] = [], support?: Me
       const s = cancels.get(jobId);
       if (s) s.aborted = true;
     },
-    decodeMask: async () => {
-      throw new Error('masks are not part of this fake');
-    },
-    shelfAdd: async () => {
-      throw new Error('the model shelf is not part of this fake');
-    },
-    shelfRemove: async () => undefined,
-    shelfPredict: async () => {
-      throw new Error('the model shelf is not part of this fake');
-    },
-    shelfExplain: async () => {
-      throw new Error('the model shelf is not part of this fake');
-    },
-    stability: async () => {
-      throw new Error('the stability view is not part of this fake');
-    },
-    sanityCheck: async () => {
-      throw new Error('the sanity check is not part of this fake');
-    },
-    datasetRun: async () => {
-      throw new Error('dataset mode is not part of this fake');
-    },
-    datasetPause: async () => undefined,
+    ...UNUSED_COMPUTE,
     methodSupport: async () => support ?? ({
       catalog: { candidates: [{ name: 'relu4', opType: 'Relu', shape: ['N', 8, 4, 4], layout: 'spatial', gridHeight: 4, gridWidth: 4, channels: 8 }], suggested: 'relu4', reason: 'the last spatial feature map' },
       unsupportedOps: [],

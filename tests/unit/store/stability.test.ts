@@ -11,6 +11,7 @@ import type { Explanation, Progress } from '../../../src/engine/explain/types';
 import { defaultPreprocess } from '../../../src/engine/image/preprocess';
 import type { ClassifierSpec } from '../../../src/engine/runtime/classifier-spec';
 import { createAppStore } from '../../../src/store/app-store';
+import { UNUSED_COMPUTE } from '../../helpers/store-fakes';
 import type { ComputeApi, ExplainJob, LoadedModel, StabilityRun } from '../../../src/worker-api';
 
 const storage = () => {
@@ -41,26 +42,7 @@ function fakeCompute() {
       throw new Error('not used');
     },
     cancel: async (jobId) => void (cancels.get(jobId) && (cancels.get(jobId)!.aborted = true)),
-    decodeMask: async () => {
-      throw new Error('masks are not part of this fake');
-    },
-    shelfAdd: async () => {
-      throw new Error('the model shelf is not part of this fake');
-    },
-    shelfRemove: async () => undefined,
-    shelfPredict: async () => {
-      throw new Error('the model shelf is not part of this fake');
-    },
-    shelfExplain: async () => {
-      throw new Error('the model shelf is not part of this fake');
-    },
-    sanityCheck: async () => {
-      throw new Error('the sanity check is not part of this fake');
-    },
-    datasetRun: async () => {
-      throw new Error('dataset mode is not part of this fake');
-    },
-    datasetPause: async () => undefined,
+    ...UNUSED_COMPUTE,
     methodSupport: async () => ({ catalog: { candidates: [], reason: 'none' }, unsupportedOps: [], layerUnsupportedOps: {} }),
     stability: async (jobId, job, k, onProgress: (p: Progress) => void): Promise<StabilityRun> => {
       calls.push({ job, k });
