@@ -104,8 +104,10 @@ async function fromActivations(variant: ActivationCamVariant, request: ExplainRe
 
 async function explainCam(id: CamId, request: ExplainRequest<CamParams>): Promise<CamExplanation> {
   const { meta, variant } = CAM_VARIANTS[id] as { meta: MethodDescriptor<CamParams>; variant: CamVariant };
-  const { params, targets, preprocess, image, model, gradients } = request;
+  const { params, targets, preprocess, image, model } = request;
   validateParams(meta, params, { width: preprocess.width, height: preprocess.height });
+  // a model with a dynamic height/width is prepared for this input size
+  const gradients = request.gradients?.forInput(tensorDims(preprocess, 1));
   if (!gradients) throw new GlassboxError('GRADIENT_UNSUPPORTED', 'Gradients are not available for this model here.');
   checkTargets(meta.label, targets, model.spec.numClasses);
   const started = now();

@@ -185,7 +185,7 @@ async function explainGradient<P extends { batchSize: number }>(id: GradientMeth
   const per = tensorLength(preprocess);
   const x = new Float32Array(per);
   writeModelInput(image, preprocess, x);
-  const gm = await gradients.gradients({ input: true, guidedRelu: part.guidedRelu });
+  const gm = await gradients.forInput(tensorDims(preprocess, 1)).gradients({ input: true, guidedRelu: part.guidedRelu });
   const k = gm.classes;
   const samples = part.samples(x, request);
 

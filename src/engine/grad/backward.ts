@@ -5,7 +5,7 @@
  * path from a requested tensor to S are differentiated.
  */
 import { GlassboxError } from '../errors';
-import type { GraphEditor } from '../onnx/graph-edit';
+import { allInputs, type GraphEditor } from '../onnx/graph-edit';
 import type { onnx } from '../onnx/proto';
 import type { ShapeMap } from '../onnx/shapes';
 import { RuleContext } from './context';
@@ -33,28 +33,72 @@ export interface BackwardGraph {
 
 /** Op types on the path from `wrt` to `score` that have no backward rule (empty when all are covered). */
 export function unsupportedOps(editor: GraphEditor, score: string, wrt: string[], shapes?: ShapeMap): string[] {
+  const { nodes, breakers, reached } = activeNodes(editor, score, wrt, shapes);
   const missing = new Set<string>();
-  for (const n of activeNodes(editor, score, wrt, shapes).nodes) if (!RULES[n.opType ?? '']) missing.add(n.opType ?? '?');
+  for (const n of nodes) if (!RULES[n.opType ?? '']) missing.add(n.opType ?? '?');
+  for (const b of breakers) missing.add(b.node.opType ?? '?');
+  if (!missing.size && !reached.has(score)) missing.add(quantisedOp(editor) ?? 'Shape');
   return [...missing];
 }
 
 const FLOAT_TYPES = new Set(['float32', 'float16', 'float64', 'bfloat16']);
+/** Control flow: a subgraph chosen or repeated at run time, which the backward graph cannot follow. */
+const CONTROL_FLOW = new Set(['If', 'Loop', 'Scan']);
+const SHAPE_READERS = new Set(['Shape', 'Size']);
 
 function activeNodes(editor: GraphEditor, score: string, wrt: string[], shapes?: ShapeMap) {
   const order = editor.topologicalNodes();
   // float tensors that depend on a wrt tensor (integer shape arithmetic carries no gradient)
   const isFloat = (name: string) => !shapes?.get(name) || FLOAT_TYPES.has(shapes.get(name)!.dtype);
   const reached = new Set(wrt);
-  for (const n of order) if ((n.input ?? []).some((i) => reached.has(i))) for (const o of n.output ?? []) if (o && isFloat(o)) reached.add(o);
+  // nodes that read a wrt-dependent float tensor but output no float one (QuantizeLinear, ArgMax, Cast to int):
+  // the gradient stops there
+  const cut: onnx.INodeProto[] = [];
+  for (const n of order) {
+    if (!allInputs(n).some((i) => reached.has(i))) continue;
+    const outs = (n.output ?? []).filter(Boolean);
+    // Shape/Size read only a tensor's dims: never a gradient path, never the reason one is missing
+    if (CONTROL_FLOW.has(n.opType ?? '') || (!outs.some(isFloat) && !SHAPE_READERS.has(n.opType ?? ''))) cut.push(n);
+    for (const o of outs) if (isFloat(o) || CONTROL_FLOW.has(n.opType ?? '')) reached.add(o);
+  }
   // tensors the score depends on
   const feeds = new Set([score]);
   for (let k = order.length - 1; k >= 0; k--) {
     const n = order[k];
-    if ((n.output ?? []).some((o) => feeds.has(o))) for (const i of n.input ?? []) if (i) feeds.add(i);
+    if ((n.output ?? []).some((o) => feeds.has(o))) for (const i of allInputs(n)) if (i) feeds.add(i);
   }
   // nodes with a float output that depends on a wrt tensor and feeds the score
-  const nodes = order.filter((n) => (n.output ?? []).some((o) => feeds.has(o) && reached.has(o)) && (n.input ?? []).some((i) => reached.has(i)));
-  return { nodes, reached, feeds };
+  const nodes = order.filter((n) => (n.output ?? []).some((o) => feeds.has(o) && reached.has(o)) && allInputs(n).some((i) => reached.has(i)));
+  const breakers = cut
+    .filter((n) => (n.output ?? []).some((o) => feeds.has(o)) && !nodes.includes(n))
+    .map((n) => ({ node: n, why: CONTROL_FLOW.has(n.opType ?? '') ? 'control flow' : `its output is ${shapes?.get(n.output?.[0] ?? '')?.dtype ?? 'not float'}` }));
+  return { nodes, reached, feeds, breakers };
+}
+
+/** The quantising op of an int8/uint8 model (QDQ or QOperator format), if it is one. */
+function quantisedOp(editor: GraphEditor): string | undefined {
+  return editor.nodes.find((n) => /^(QuantizeLinear|DynamicQuantizeLinear|QLinear\w+|ConvInteger|MatMulInteger)$/.test(n.opType ?? ''))?.opType ?? undefined;
+}
+
+const nodeLabel = (n: onnx.INodeProto) => `"${n.opType}"${n.name ? ` (node "${n.name}")` : ''}`;
+
+/** The error for nodes with no backward rule, each named with its node. */
+function unsupportedError(nodes: onnx.INodeProto[], breakers: { node: onnx.INodeProto; why: string }[], from: string): GlassboxError {
+  const control = [...nodes, ...breakers.map((b) => b.node)].filter((n) => CONTROL_FLOW.has(n.opType ?? ''));
+  const byType = new Map<string, onnx.INodeProto>();
+  for (const n of nodes) if (!byType.has(n.opType ?? '?')) byType.set(n.opType ?? '?', n);
+  const parts = [...byType.values()].filter((n) => !CONTROL_FLOW.has(n.opType ?? '')).map(nodeLabel);
+  const cuts = breakers.filter((b) => !CONTROL_FLOW.has(b.node.opType ?? ''));
+  let message: string;
+  if (control.length) {
+    message = `Gradients cannot flow through the control-flow operator ${nodeLabel(control[0])}: its subgraph is chosen or repeated at run time, which the backward graph cannot follow.`;
+  } else if (parts.length) {
+    message = `Gradients cannot flow through ${parts.length === 1 ? 'operator' : 'operators'} ${parts.join(', ')} in this model.`;
+  } else {
+    const b = cuts[0];
+    message = `No gradient reaches ${from}: the path to the scores goes through ${nodeLabel(b.node)}, and ${b.why}${/int8|uint8/.test(b.why) ? ' (a quantised model)' : ''}.`;
+  }
+  return new GlassboxError('GRADIENT_UNSUPPORTED', message, 'Use a gradient-free method (Score-CAM, Ablation-CAM, Eigen-CAM, LIME)' + (cuts.some((b) => /int8|uint8/.test(b.why)) ? ', or explain the float32 model this one was quantised from.' : '.'));
 }
 
 export function appendBackward(editor: GraphEditor, request: BackwardRequest): BackwardGraph {
@@ -62,16 +106,21 @@ export function appendBackward(editor: GraphEditor, request: BackwardRequest): B
   const scoreShape = shapes.get(score)?.shape;
   if (!scoreShape) throw new GlassboxError('GRADIENT_UNSUPPORTED', `The shape of the score tensor "${score}" is unknown.`);
   for (const w of wrt) if (!shapes.has(w)) throw new GlassboxError('PARAM_INVALID', `There is no tensor "${w}" in this model.`);
-  const { nodes, reached, feeds } = activeNodes(editor, score, wrt, shapes);
+  const { nodes, reached, feeds, breakers } = activeNodes(editor, score, wrt, shapes);
   for (const w of wrt) {
     if (!feeds.has(w)) throw new GlassboxError('PARAM_INVALID', `The model's scores do not depend on "${w}".`);
   }
-  const missing = [...new Set(nodes.filter((n) => !RULES[n.opType ?? '']).map((n) => n.opType ?? '?'))];
-  if (missing.length) {
+  const missing = nodes.filter((n) => !RULES[n.opType ?? '']);
+  // a cut only matters when nothing else carries the gradient to the score
+  const from = wrt.length === 1 && wrt[0] === editor.inputNames[0] ? 'the input' : wrt.map((w) => `"${w}"`).join(' and ');
+  if (missing.length || (breakers.length && !reached.has(score))) throw unsupportedError(missing, breakers, from);
+  if (!reached.has(score)) {
+    // the score reads the tensor's dims (Shape) but none of its values
+    const quantised = quantisedOp(editor);
     throw new GlassboxError(
       'GRADIENT_UNSUPPORTED',
-      `Gradients cannot flow through ${missing.length === 1 ? 'operator' : 'operators'} ${missing.map((m) => `"${m}"`).join(', ')} in this model.`,
-      'Use a gradient-free method (Score-CAM, Ablation-CAM, Eigen-CAM, LIME).',
+      `No gradient reaches ${from}: the scores depend on it only through its shape, not its values${quantised ? ` (this is a quantised model: its layers compute on integers, from "${quantised}" on)` : ''}.`,
+      quantised ? 'Use a gradient-free method (Score-CAM, Ablation-CAM, Eigen-CAM, LIME), or explain the float32 model this one was quantised from.' : 'Pick another layer, or use a gradient-free method.',
     );
   }
 

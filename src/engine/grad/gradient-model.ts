@@ -9,6 +9,8 @@ import { GraphEditor } from '../onnx/graph-edit';
 import type { Dim } from '../onnx/model-graph';
 import { inferShapes, type ShapeMap } from '../onnx/shapes';
 import { upgradeOpset } from '../onnx/opset-upgrade';
+import { widenToFloat32 } from '../onnx/float32';
+import { fixInputSize, foldShapeArithmetic } from './prepare';
 import type { Backend, GraphSession, OrtRuntime, TensorValue } from '../runtime/ort-runtime';
 import { appendBackward, unsupportedOps } from './backward';
 import { layerCatalog, type LayerCandidate, type LayerCatalog } from './layers';
@@ -66,6 +68,12 @@ export interface GradientSource {
   unsupported(layer?: string): Promise<string[]>;
   gradients(request: GradientRequest): Promise<GradientModel>;
   head(layer: string): Promise<HeadModel>;
+  /**
+   * The same model prepared for an input of these dims (batch first). Models with a dynamic height/width get
+   * their size fixed to it (each size is prepared once); for fixed-size models this is the source itself.
+   */
+  forInput(dims: number[]): GradientSource;
+  /** Disposes every size's sessions. */
   dispose(): Promise<void>;
 }
 
@@ -78,13 +86,51 @@ export function scoreTensor(editor: GraphEditor): { name: string; kind: 'logits'
   return { name: output, kind: 'outputs' };
 }
 
+/** True when the model's input has a symbolic dimension besides the batch (a dynamic height/width). */
+function hasOpenSize(editor: GraphEditor): boolean {
+  const dims = editor.graph.input?.[0]?.type?.tensorType?.shape?.dim ?? [];
+  return dims.slice(1).some((d) => !(d.dimValue != null && Number(d.dimValue) > 0));
+}
+
 export function createGradientSource(runtime: OrtRuntime, bytes: Uint8Array, backend: Backend): GradientSource {
+  let parsed: GraphEditor | undefined = GraphEditor.fromBytes(bytes);
+  const openSize = hasOpenSize(parsed);
+  // the first preparation takes the editor decoded above; later sizes decode their own copy
+  const take = () => {
+    const e = parsed ?? GraphEditor.fromBytes(bytes);
+    parsed = undefined;
+    return e;
+  };
+  const views = new Map<string, GradientSource>();
+  const at = (dims?: number[]): GradientSource => {
+    const key = openSize && dims ? dims.slice(1).join('×') : '';
+    let view = views.get(key);
+    if (!view) {
+      view = sizedSource(runtime, take, backend, key ? dims : undefined, at, async () => {
+        const all = [...views.values()];
+        views.clear();
+        for (const v of all) await (v as SizedSource).release();
+      });
+      views.set(key, view);
+    }
+    return view;
+  };
+  return at();
+}
+
+type SizedSource = GradientSource & { release(): Promise<void> };
+
+function sizedSource(runtime: OrtRuntime, decode: () => GraphEditor, backend: Backend, inputDims: number[] | undefined, at: (dims?: number[]) => GradientSource, disposeAll: () => Promise<void>): SizedSource {
   let prepared: Promise<{ editor: GraphEditor; shapes: ShapeMap; score: { name: string; kind: 'logits' | 'outputs' } }> | undefined;
   const prepare = () =>
     (prepared ??= (async () => {
-      const editor = GraphEditor.fromBytes(bytes);
+      const editor = decode();
+      // fp16/bf16 models are differentiated in float32 (one float type for seed, rules and outputs)
+      widenToFloat32(editor);
       if (editor.opsetVersion('') < 16) upgradeOpset(editor, 17);
+      fixInputSize(editor, inputDims);
       const shapes = await inferShapes(runtime, editor);
+      foldShapeArithmetic(editor, shapes);
       editor.normaliseAutoPad((t) => {
         const s = shapes.get(t)?.shape;
         return s && s.slice(2).every((d) => typeof d === 'number') ? (s.slice(2) as number[]) : undefined;
@@ -186,7 +232,9 @@ export function createGradientSource(runtime: OrtRuntime, bytes: Uint8Array, bac
       return p;
     },
 
-    async dispose() {
+    forInput: (dims) => at(dims),
+    dispose: () => disposeAll(),
+    async release() {
       for (const p of sessions.values()) await (await p.catch(() => undefined))?.dispose();
       for (const p of heads.values()) await (await p.catch(() => undefined))?.dispose();
       for (const p of forwards.values()) await (await p.catch(() => undefined))?.dispose();

@@ -1,10 +1,11 @@
 /**
  * Target layers for CAM methods: every float tensor that is a spatial feature map [N, C, h, w] or a transformer
- * token sequence [N, 1+h·w, C] / [N, h·w, C], and the one to suggest — the last spatial map before global
- * pooling or flattening (pytorch-grad-cam's layer4[-1] / features[-1]), or for transformers the input to the
+ * token sequence [N, 1+h·w, C] / [N, h·w, C] computed from the image, and the one to suggest — the last spatial
+ * map before the head's global pooling or flattening (pytorch-grad-cam's layer4[-1] / features[-1]; the pools
+ * inside squeeze-excitation blocks come earlier and are passed over), or for transformers the input to the
  * last block's first LayerNorm output that still mixes all tokens (blocks[-1].norm1).
  */
-import type { GraphEditor } from '../onnx/graph-edit';
+import { allInputs, type GraphEditor } from '../onnx/graph-edit';
 import type { Dim } from '../onnx/model-graph';
 import type { ShapeMap } from '../onnx/shapes';
 
@@ -33,8 +34,11 @@ function squareSide(n: number): number | undefined {
   return s * s === n && s > 1 ? s : undefined;
 }
 
+/** The batch axis: 'N' (dynamic batch) or 1 (a fixed batch of one); not 'N×k' (heads folded into the batch) nor a sequence. */
+const isBatchDim = (d: Dim | undefined) => d === 'N' || d === 1;
+
 export function describeLayer(name: string, opType: string, shape: Dim[] | undefined, dtype: string): LayerCandidate | undefined {
-  if (!shape || dtype !== 'float32') return undefined;
+  if (!shape || dtype !== 'float32' || !isBatchDim(shape[0])) return undefined;
   if (shape.length === 4) {
     const [, c, h, w] = shape;
     if (typeof c === 'number' && typeof h === 'number' && typeof w === 'number' && h * w > 1 && c > 1) {
@@ -59,8 +63,12 @@ export function layerCatalog(editor: GraphEditor, shapes: ShapeMap): LayerCatalo
   const order = editor.topologicalNodes();
   const candidates: LayerCandidate[] = [];
   const byName = new Map<string, LayerCandidate>();
+  // activations only: tensors computed from the image (never weights, Constants or arithmetic on weights alone)
+  const fromInput = new Set<string>(editor.inputNames);
+  for (const n of order) if (allInputs(n).some((i) => fromInput.has(i))) for (const o of n.output ?? []) if (o) fromInput.add(o);
   for (const n of order) {
     for (const o of n.output ?? []) {
+      if (!fromInput.has(o)) continue;
       const info = shapes.get(o);
       const c = describeLayer(o, n.opType ?? '', info?.shape, info?.dtype ?? '');
       if (c) {
@@ -74,8 +82,9 @@ export function layerCatalog(editor: GraphEditor, shapes: ShapeMap): LayerCatalo
   // A model whose last candidate is a token sequence is a transformer (its spatial maps are the patch embedding).
   const transformer = candidates[candidates.length - 1].layout !== 'spatial';
   if (spatial.length && !transformer) {
-    // the first node that pools or flattens a spatial map away: its input is the suggested layer
-    for (const n of order) {
+    // the last node that pools or flattens a spatial map away (the classifier head's pool, not a
+    // squeeze-excitation block's): its input is the suggested layer
+    for (const n of [...order].reverse()) {
       const input = n.input?.[0] ?? '';
       const from = byName.get(input);
       if (!from || from.layout !== 'spatial' || !POOLING.has(n.opType ?? '')) continue;

@@ -91,6 +91,23 @@ export function int64Tensor(name: string, dims: number[], values: number[]): onn
   return { name, dims, dataType: INT64, rawData: bytes };
 }
 
+/** A node's inputs including the outer tensors its subgraphs (If/Loop/Scan bodies) read by name. */
+export function allInputs(n: onnx.INodeProto): string[] {
+  if (!n.attribute?.some((a) => a.g || a.graphs?.length)) return n.input ?? [];
+  const outer = new Set<string>(n.input ?? []);
+  const visit = (g: onnx.IGraphProto, local: Set<string>) => {
+    for (const v of g.input ?? []) local.add(v.name ?? '');
+    for (const t of g.initializer ?? []) local.add(t.name ?? '');
+    for (const m of g.node ?? []) {
+      for (const i of m.input ?? []) if (i && !local.has(i)) outer.add(i);
+      for (const a of m.attribute ?? []) for (const sub of [...(a.g ? [a.g] : []), ...(a.graphs ?? [])]) visit(sub, new Set(local));
+      for (const o of m.output ?? []) local.add(o);
+    }
+  };
+  for (const a of n.attribute ?? []) for (const sub of [...(a.g ? [a.g] : []), ...(a.graphs ?? [])]) visit(sub, new Set());
+  return [...outer];
+}
+
 /**
  * A mutable view of a model's main graph with name bookkeeping. Old-IR files that list initializers as graph
  * inputs are normalised on load (those inputs dropped), so every consumer sees one convention.
@@ -254,7 +271,7 @@ export class GraphEditor {
       const before = pending.length;
       for (let i = 0; i < pending.length; ) {
         const n = pending[i];
-        if ((n.input ?? []).every((x) => available.has(x))) {
+        if (allInputs(n).every((x) => available.has(x))) {
           out.push(n);
           for (const o of n.output ?? []) available.add(o);
           pending.splice(i, 1);

@@ -2,14 +2,25 @@
  * onnxruntime as the shape oracle: expose every node output as a graph output (name only), create a session
  * and read the types it infers; then run it once (twice for a dynamic batch, with batches 1 and 2) on a
  * synthetic input to read every tensor's actual dims — static inference leaves the dims after run-time shape
- * arithmetic unknown (e.g. a ViT's token reshapes). Dims that change with the batch are reported as 'N'.
+ * arithmetic unknown (e.g. a ViT's token reshapes). A dim that is the batch is reported as 'N'; one that grows
+ * with it by another factor (heads folded into the batch) as 'N×k'.
+ *
+ * The same runs read the values of small integer tensors (shape arithmetic): those equal at both batches do not
+ * depend on the batch, so once the input size is fixed they are constants (`constants`), which lets the
+ * backward graph treat a Slice or Gather whose indices are computed at run time like a constant one.
  */
 import type { Dim, TensorInfo } from './model-graph';
 import { GraphEditor } from './graph-edit';
 import type { OrtRuntime } from '../runtime/ort-runtime';
 import { onnx } from './proto';
 
-export type ShapeMap = Map<string, TensorInfo>;
+export type ShapeMap = Map<string, TensorInfo> & {
+  /** Integer tensors (≤ MAX_FOLDED elements) whose value does not depend on the batch, by name. */
+  constants?: Map<string, { values: number[]; dims: number[]; dtype: string }>;
+};
+
+const MAX_FOLDED = 64;
+const INTEGER_TYPES = new Set(['int64', 'int32']);
 
 export interface ShapeOptions {
   /** Dims for the input when the model leaves some open (besides the batch), e.g. [1, 3, 224, 224]. */
@@ -20,7 +31,8 @@ export async function inferShapes(runtime: OrtRuntime, editor: GraphEditor, opti
   const copy = new GraphEditor(onnx.ModelProto.decode(editor.encode()));
   for (const { name } of copy.nodeOutputs()) copy.addOutput(name);
   const session = await runtime.createSession(copy.encode(), { backend: 'wasm', optimization: 'disabled' });
-  const shapes: ShapeMap = new Map();
+  const constants = new Map<string, { values: number[]; dims: number[]; dtype: string }>();
+  const shapes: ShapeMap = Object.assign(new Map<string, TensorInfo>(), { constants });
   for (const t of [...session.inputs, ...session.outputs]) shapes.set(t.name, t);
   try {
     const input = session.inputs.length === 1 ? session.inputs[0] : undefined;
@@ -41,8 +53,13 @@ export async function inferShapes(runtime: OrtRuntime, editor: GraphEditor, opti
           const info = shapes.get(name);
           if (!info) continue;
           const other = two?.[name]?.dims;
-          const dims: Dim[] = value.dims.map((d, i) => (other && other[i] !== d ? 'N' : d));
+          const dims: Dim[] = value.dims.map((d, i) => (other && other[i] !== d ? (d === 1 && other[i] === 2 ? 'N' : other[i] === 2 * d ? `N×${d}` : 'N') : d));
           shapes.set(name, { ...info, shape: dims });
+          if (INTEGER_TYPES.has(info.dtype) && value.data.length <= MAX_FOLDED) {
+            const again = two?.[name];
+            const same = !again || (again.data.length === value.data.length && again.data.every((v, i) => v === value.data[i]));
+            if (same) constants.set(name, { values: Array.from(value.data), dims: value.dims, dtype: info.dtype });
+          }
         }
         if (dynamicBatch) shapes.set(input.name, { ...input, shape: ['N', ...(base.slice(1) as number[])] });
       }
