@@ -5,7 +5,9 @@
 import type * as OrtNamespace from 'onnxruntime-web';
 import { GlassboxError } from '../errors';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../math/float16';
+import { GraphEditor } from '../onnx/graph-edit';
 import { decodeModel, summarizeModel, type Dim, type ModelGraphInfo, type TensorInfo } from '../onnx/model-graph';
+import { upgradeOpset } from '../onnx/opset-upgrade';
 import { inspectClassifier, type ClassifierSpec } from './classifier-spec';
 
 export type Ort = typeof OrtNamespace;
@@ -94,6 +96,36 @@ export function translateOrtError(e: unknown): GlassboxError {
   );
 }
 
+/**
+ * When onnxruntime has no kernel for a standard operator at the model's (old) opset, the op and opset, and a way
+ * to upgrade the model to opset 17; a failing upgrade names the op and what to run instead.
+ */
+function oldOperatorVersion(e: unknown, bytes: Uint8Array): { op: string; opset: number; upgrade: () => Uint8Array } | undefined {
+  const text = e instanceof Error ? e.message : String(e);
+  const op = /implementation for (\w+)\((\d+)\)/.exec(text)?.[1];
+  if (!op) return undefined;
+  const editor = GraphEditor.fromBytes(bytes);
+  const opset = editor.opsetVersion('');
+  if (!opset || opset >= 16) return undefined;
+  return {
+    op,
+    opset,
+    upgrade() {
+      try {
+        upgradeOpset(editor, 17);
+      } catch (u) {
+        throw new GlassboxError(
+          'MODEL_UNSUPPORTED',
+          `This model uses ONNX opset ${opset}, older than onnxruntime-web runs "${op}" at, and Glassbox could not upgrade it: ${(u as Error).message}`,
+          'Upgrade it in Python: onnx.save(onnx.version_converter.convert_version(onnx.load("model.onnx"), 17), "model17.onnx"), or export it again with opset_version=17.',
+          text,
+        );
+      }
+      return editor.encode();
+    },
+  };
+}
+
 /** Parse the ONNX file and summarise it, without onnxruntime: clear errors for files that are not ONNX. */
 export function readModelInfo(bytes: Uint8Array): ModelGraphInfo {
   return summarizeModel(decodeModel(bytes));
@@ -103,14 +135,24 @@ export function createOrtRuntime(ort: Ort): OrtRuntime {
   return {
     async loadModel(bytes, options) {
       const info = options.info ?? readModelInfo(bytes);
-      let session: OrtNamespace.InferenceSession;
-      try {
-        session = await ort.InferenceSession.create(bytes, {
+      const create = (b: Uint8Array) =>
+        ort.InferenceSession.create(b, {
           executionProviders: [options.backend === 'webgpu' ? 'webgpu' : 'wasm'],
           graphOptimizationLevel: 'all',
+          logSeverityLevel: 3,
         });
+      let session: OrtNamespace.InferenceSession;
+      let upgraded: string | undefined;
+      try {
+        session = await create(bytes);
       } catch (e) {
-        throw translateOrtError(e);
+        // an operator version older than onnxruntime implements (e.g. BatchNormalization-6): upgrade in memory
+        const old = oldOperatorVersion(e, bytes);
+        if (!old) throw translateOrtError(e);
+        session = await create(old.upgrade()).catch((again: unknown) => {
+          throw again instanceof GlassboxError ? again : translateOrtError(again);
+        });
+        upgraded = `This model uses ONNX opset ${old.opset}, older than onnxruntime-web runs "${old.op}" at; Glassbox upgraded it to opset 17 in memory, with the converter the gradient methods use.`;
       }
       let spec: ClassifierSpec;
       try {
@@ -119,6 +161,7 @@ export function createOrtRuntime(ort: Ort): OrtRuntime {
         await session.release();
         throw e;
       }
+      if (upgraded) spec.warnings.push(upgraded);
       return new OrtModel(ort, session, info, spec, options.backend);
     },
 
