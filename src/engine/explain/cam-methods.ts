@@ -6,6 +6,7 @@
  * pre-softmax output), else the model's outputs.
  */
 import { GlassboxError } from '../errors';
+import { assertFinite } from './finite';
 import type { GradientSource } from '../grad/gradient-model';
 import type { LayerCandidate } from '../grad/layers';
 import { tensorDims, tensorLength, writeModelInput } from '../image/preprocess';
@@ -82,6 +83,9 @@ async function fromGradients(variant: GradientCamVariant, request: ExplainReques
     seed.fill(0);
     for (let b = 0; b < n; b++) seed[b * gm.classes + targets[start + b]] = 1;
     const out = await timedCall(stats, n, () => gm.run(batch.subarray(0, n * per), tensorDims(preprocess, n), seed.subarray(0, n * gm.classes)));
+    assertFinite(out.scores, 'the model\'s scores', gm.classes, start, 'target');
+    assertFinite(out.activation!.data, `the activation of layer "${layer.name}"`, out.activation!.data.length / n, start, 'target');
+    assertFinite(out.gradLayer!.data, `the gradient at layer "${layer.name}"`, out.gradLayer!.data.length / n, start, 'target');
     for (let b = 0; b < n; b++) {
       const a = featureMapsOf(out.activation!.data, out.activation!.dims, b, layer.layout, layer.gridHeight, layer.gridWidth);
       const g = featureMapsOf(out.gradLayer!.data, out.gradLayer!.dims, b, layer.layout, layer.gridHeight, layer.gridWidth);

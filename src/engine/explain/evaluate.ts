@@ -5,6 +5,7 @@
  * checked between batches (after yielding to the event loop, so the cancel message can arrive), progress is
  * reported with an ETA, and every call is timed and counted.
  */
+import { assertFinite } from './finite';
 import { tensorDims, tensorLength, type PreprocessConfig } from '../image/preprocess';
 import { now } from '../math/clock';
 import type { Model } from '../runtime/ort-runtime';
@@ -107,6 +108,7 @@ export async function evaluateRows(
     for (let b = 0; b < n; b++) write(start + b, buffer, b * per);
     const out = await timedCall(ev.stats, n, () => ev.model.run(buffer.subarray(0, n * per), tensorDims(ev.preprocess, n)));
     const k = out.length / n;
+    assertFinite(out, `the model's scores on the ${ev.phase} inputs`, k, start);
     for (let b = 0; b < n; b++) consume(start + b, out.subarray(b * k, (b + 1) * k));
   });
 }

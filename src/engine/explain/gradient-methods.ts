@@ -6,6 +6,7 @@
  * pre-softmax output), else the model's outputs.
  */
 import { GlassboxError } from '../errors';
+import { assertFinite } from './finite';
 import type { GradientModel } from '../grad/gradient-model';
 import { tensorDims, tensorLength, writeModelInput, type PreprocessConfig } from '../image/preprocess';
 import { now } from '../math/clock';
@@ -203,7 +204,9 @@ async function explainGradient<P extends { batchSize: number }>(id: GradientMeth
       seed[b * k + targets[Math.floor(row / samples.count)]] = 1;
     }
     const out = await timedCall(stats, n, () => gm.run(batch.subarray(0, n * per), tensorDims(preprocess, n), seed.subarray(0, n * k)));
+    assertFinite(out.scores, `the model's scores on the ${part.phase} inputs`, k, start);
     const g = out.gradInput!.data;
+    assertFinite(g, `the input gradient (${part.phase})`, per, start);
     for (let b = 0; b < n; b++) {
       const row = start + b;
       const w = samples.weight(row % samples.count);
