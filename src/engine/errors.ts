@@ -63,6 +63,12 @@ export function serializeError(e: unknown): SerializedError {
     const s = e as SerializedError;
     return { code: s.code, message: s.message, hint: s.hint, ...(typeof s.detail === 'string' && s.detail ? { detail: s.detail } : {}) };
   }
-  const message = e instanceof Error ? e.message : String(e);
-  return { code: 'INTERNAL', message: message || 'Unknown error', hint: 'This looks like a bug in Glassbox; please report it with the model and image.' };
+  // an unexpected failure: its own text (a runtime's, a library's) goes to the detail, never the first line
+  const text = e instanceof Error ? `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}` : String(e);
+  return {
+    code: 'INTERNAL',
+    message: 'Glassbox stopped on an unexpected error.',
+    hint: 'This looks like a bug in Glassbox; please report it with the model, the image and the detail below.',
+    ...(text ? { detail: text } : {}),
+  };
 }
