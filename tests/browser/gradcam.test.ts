@@ -1,7 +1,9 @@
 /** Grad-CAM and the gradient methods in the dashboard, on WASM and on WebGPU (Chromium's software adapter here). */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserTestsRunnable, useDashboard } from './harness';
+import fs from 'node:fs';
+import path from 'node:path';
+import { browserTestsRunnable, dropFiles, ROOT, useDashboard } from './harness';
 
 /** The finished explanation's map, read from the store the page exposes as window.glassbox. */
 async function resultMap(page: Page): Promise<{ method: string; map: number[]; layer?: string }> {
@@ -80,6 +82,25 @@ describe.skipIf(!browserTestsRunnable())('Grad-CAM and gradients in Chromium', (
     await page.selectOption('select[aria-label="Scale"]', 'normalised');
     expect(await rangeFor('1')).not.toBe(await rangeFor('0'));
     await page.fill('input[aria-label="Top labels"]', '1');
+    expect(dashboard.session.consoleErrors).toEqual([]);
+  });
+
+  it.each([
+    ['resnetish_fp16.onnx', /layer feat \(4×4\)/],
+    ['tvit.onnx', /layer feat \(4×4\)/],
+  ])('a real-world model shape, %s: Grad-CAM in the page uses the right layer and draws a non-empty map', async (file, layer) => {
+    const page = dashboard.session.page;
+    await dropFiles(page, [{ name: file, type: '', bytes: fs.readFileSync(path.join(ROOT, 'tests/fixtures/grad/realworld', file)) }]);
+    await page.waitForFunction((n) => document.querySelector('[data-testid="model-panel"]')?.textContent?.includes(n), file, { timeout: 60_000 });
+    await page.waitForFunction(() => !document.querySelector('[aria-label="predicting"]'));
+    await page.selectOption('[data-testid="method-picker"]', 'gradcam');
+    await page.waitForFunction(() => document.querySelector('[data-testid="layer-picker"]')?.textContent?.includes('feat'), undefined, { timeout: 60_000 });
+    await runAndWait(page, 'gradcam');
+    expect(await page.textContent('[data-testid="explanation-meta"]')).toMatch(layer);
+    expect(await page.textContent('#result-h')).toMatch(/^Grad-CAM explanation · #\d+ /);
+    const { map } = await resultMap(page);
+    expect(Math.max(...map)).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="quality-notes"]').count()).toBe(0);
     expect(dashboard.session.consoleErrors).toEqual([]);
   });
 });
