@@ -59,6 +59,12 @@ export interface ShelfModel extends LoadedModel {
   labels?: string[];
 }
 
+/** A file dropped or picked with a model: perhaps the weights it keeps outside the .onnx (read by the worker only if named). */
+export interface ExternalDataFile {
+  name: string;
+  file: Blob;
+}
+
 export interface DecodedImage {
   name: string;
   width: number;
@@ -118,7 +124,11 @@ export interface DecodedMask {
 
 export interface ComputeApi {
   environment(): Promise<EnvironmentInfo>;
-  loadModel(bytes: Uint8Array, name: string, backend: BackendChoice): Promise<LoadedModel>;
+  /**
+   * Load a model. One that keeps its weights in separate files (external data) takes them from `externalData`,
+   * matched by the location the model names (or its last part) and embedded once, before anything else reads it.
+   */
+  loadModel(bytes: Uint8Array, name: string, backend: BackendChoice, externalData?: ExternalDataFile[]): Promise<LoadedModel>;
   /** Re-create the current model's session on another backend; the old one stays if that fails. */
   switchBackend(backend: BackendChoice): Promise<LoadedModel>;
   decodeImage(file: Blob, name: string): Promise<DecodedImage>;
@@ -219,6 +229,25 @@ export type { StabilityStats } from './engine/explain/stability';
 /** Worker creation options passed through the worker's name (read before anything else runs). */
 export interface WorkerBootOptions {
   threads: number;
+}
+
+/** What the page reads before refusing, so a file dropped by mistake cannot take the tab down (the CLI has its own flags). */
+export const PAGE_LIMITS = {
+  /** A larger model asks first ("Load anyway"): the tab holds it about three times while it loads. */
+  modelMb: 1024,
+  /** Image files larger than this are refused before their bytes are read. */
+  imageMb: 256,
+  /** Images whose header claims more pixels are refused before decoding (a decoded pixel is 4 bytes, more while resizing). */
+  megapixels: 100,
+} as const;
+
+/**
+ * What the worker exposes besides ComputeApi: it takes a Web Lock it holds for as long as it lives and answers once
+ * it holds it. The page then asks for the same lock and is granted it when the worker dies (out of memory, closed):
+ * a dead worker sends no message, and comlink never rejects the calls it leaves unanswered.
+ */
+export interface WorkerLifeApi {
+  holdLifeLock(name: string): Promise<boolean>;
 }
 
 let registered = false;

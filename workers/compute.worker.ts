@@ -13,8 +13,9 @@ import { preprocessImage, resizeForModel, type PreprocessConfig } from '../src/e
 import type { RgbaImage } from '../src/engine/image/types';
 import { createGradientSource, type GradientSource } from '../src/engine/grad/gradient-model';
 import { createOrtRuntime, readModelInfo, type Backend, type Model, type Ort } from '../src/engine/runtime/ort-runtime';
-import { registerErrorTransfer, type BackendChoice, type ComputeApi, type EnvironmentInfo, type ExplainJob, type LoadedModel, type WorkerBootOptions } from '../src/worker-api';
-import { decodeImageInWorker, decodeMaskInWorker } from './decode-image';
+import { registerErrorTransfer, type BackendChoice, type ComputeApi, type EnvironmentInfo, type ExplainJob, type ExternalDataFile, type LoadedModel, type WorkerBootOptions, type WorkerLifeApi } from '../src/worker-api';
+import { externalDataBaseName, externalDataFiles, inlineExternalData } from '../src/engine/onnx/external-data';
+import { checkImageBlob, decodeImageInWorker, decodeMaskInWorker } from './decode-image';
 import { createShelf } from './shelf-models';
 import { parameterCountOfBytes } from '../src/engine/onnx/param-count';
 import { runSanityJob } from './sanity-job';
@@ -127,6 +128,26 @@ async function createModel(bytes: Uint8Array, name: string, choice: BackendChoic
   return { model, summary, gradients: createGradientSource(runtime, bytes, backend) };
 }
 
+/**
+ * A model that keeps its weights in separate files gets them embedded, once, from the files given with it (matched
+ * by the location it names, or that location's last part: a dropped file has only its own name); every later user
+ * (sessions, gradient graphs, sanity copies) then reads one self-contained model. A missing file is named.
+ */
+async function withExternalData(bytes: Uint8Array, given: ExternalDataFile[] = []): Promise<Uint8Array> {
+  const locations = externalDataFiles(bytes);
+  if (locations.length === 0) return bytes;
+  const byName = new Map(given.map((f) => [f.name, f.file]));
+  const files = new Map<string, Uint8Array>();
+  for (const location of locations) {
+    const file = byName.get(location) ?? byName.get(externalDataBaseName(location));
+    if (file) files.set(location, new Uint8Array(await file.arrayBuffer()));
+  }
+  return inlineExternalData(bytes, files, {
+    instruction: (n) => `drop ${n === 1 ? 'it' : 'them'} together with the .onnx`,
+    hint: 'Or pick all the files at once with "Open ONNX…". torch.onnx.export writes the weights file next to the .onnx for models over 2 GB, onnx.save(..., save_as_external_data=True) on request.',
+  });
+}
+
 /** Cancel flags of running jobs, by id: comlink cannot carry an AbortSignal. */
 const jobs = new Map<string, { aborted: boolean }>();
 
@@ -178,8 +199,9 @@ const api: ComputeApi = {
     };
   },
 
-  loadModel: (bytes, name, backend) =>
+  loadModel: (given, name, backend, externalData) =>
     exclusive(async () => {
+      const bytes = await withExternalData(given, externalData);
       // Load beside the current model and swap only on success: a bad file never loses the working one.
       const next = await createModel(bytes, name, backend);
       const previous = current;
@@ -201,6 +223,7 @@ const api: ComputeApi = {
     }),
 
   async decodeImage(file, name) {
+    await checkImageBlob(file, name); // before a byte is hashed: a 2 GB file is refused, not read
     const [decoded, sha256] = await Promise.all([decodeImageInWorker(file, name), file.arrayBuffer().then((b) => sha256Hex(new Uint8Array(b)))]);
     image = { pixels: decoded.image, sha256 };
     // The UI gets its own copy for display; the worker keeps the original for every run.
@@ -310,7 +333,21 @@ const api: ComputeApi = {
   },
 };
 
+/** The page learns that this worker died when it is granted this lock (see WorkerLifeApi). */
+const life: WorkerLifeApi = {
+  async holdLifeLock(name) {
+    const locks = (navigator as WorkerNavigator & { locks?: LockManager }).locks;
+    if (!locks) return false;
+    return new Promise<boolean>((held) => {
+      void locks.request(name, () => {
+        held(true);
+        return new Promise<never>(() => undefined); // released only when this worker ends
+      });
+    });
+  },
+};
+
 if (!isPthread) {
   registerErrorTransfer();
-  Comlink.expose(api);
+  Comlink.expose({ ...api, ...life });
 }

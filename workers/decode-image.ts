@@ -1,14 +1,29 @@
 /** Browser image decoding in the worker: createImageBitmap honours EXIF orientation and reads PNG, JPEG, WebP, GIF (first frame) and BMP. */
 import { GlassboxError } from '../src/engine/errors';
 import { emptyImageError, unreadableImageError } from '../src/engine/intake/image-errors';
+import { imageHeaderSize, imageOverLimitError } from '../src/engine/intake/image-header';
 import type { RgbaImage } from '../src/engine/image/types';
-import type { DecodedImage } from '../src/worker-api';
+import { PAGE_LIMITS, type DecodedImage } from '../src/worker-api';
 
 /** Longest side kept; larger photos are downscaled on decode (explanations run at model resolution anyway). */
 export const MAX_DECODED_SIDE = 4096;
 
-export async function decodeImageInWorker(file: Blob, name: string): Promise<Omit<DecodedImage, 'sha256'>> {
+/** Bytes read for the header: JPEG's EXIF and ICC segments can put the frame header well past the first 64 KiB. */
+const HEADER_BYTES = 512 * 1024;
+
+/**
+ * An image file checked before its bytes are read or decoded: over PAGE_LIMITS.imageMb it is refused by size, and
+ * when its header claims more than PAGE_LIMITS.megapixels, by pixel count (decoding it could exhaust the tab's memory).
+ */
+export async function checkImageBlob(file: Blob, name: string): Promise<void> {
   if (file.size === 0) throw emptyImageError(name);
+  if (file.size > PAGE_LIMITS.imageMb * 1024 * 1024) throw imageOverLimitError(name, { bytes: file.size }, PAGE_LIMITS);
+  const size = imageHeaderSize(new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer()));
+  if (size && size.width * size.height > PAGE_LIMITS.megapixels * 1e6) throw imageOverLimitError(name, size, PAGE_LIMITS);
+}
+
+export async function decodeImageInWorker(file: Blob, name: string): Promise<Omit<DecodedImage, 'sha256'>> {
+  await checkImageBlob(file, name);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file, { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'default' });
@@ -45,7 +60,7 @@ export async function decodeImageInWorker(file: Blob, name: string): Promise<Omi
  * one colour. Larger than MAX_DECODED_SIDE it is shrunk by nearest neighbour (labels must not blend).
  */
 export async function decodeMaskInWorker(file: Blob, name: string): Promise<RgbaImage> {
-  if (file.size === 0) throw emptyImageError(name);
+  await checkImageBlob(file, name);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file, { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });

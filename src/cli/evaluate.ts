@@ -22,6 +22,7 @@ import { resolveLabels } from '../engine/labels/labels';
 import { maskFromImage } from '../engine/metrics/mask';
 import { decodeImageFile } from './decode-image';
 import { createNodeRuntime } from './ort-node';
+import { withExternalData } from './predict-file';
 
 // shared with the page's dataset mode (src/engine/evaluate): re-exported for the CLI's callers
 export { matchMasks, parseTargets, summaryHtml };
@@ -221,7 +222,7 @@ async function evaluateFolder(req: EvaluateRequest, log: (line: string) => void)
   const models: EvaluationModel[] = [];
   try {
     for (const [i, file] of req.models.entries()) {
-      const bytes = await readFile(file, 'model');
+      const bytes = await withExternalData(await readFile(file, 'model'), file);
       const model = await runtime.loadModel(bytes, { backend: 'wasm' });
       const id = ids.filter((x) => x === ids[i]).length > 1 ? file : ids[i];
       const labels = model.spec.numClasses !== undefined ? resolveLabels(model.spec.numClasses, { metadata: model.spec.metadataLabels }).labels : undefined;

@@ -16,6 +16,7 @@ import { serializeResultFile, type ResultContext } from '../engine/export/result
 import { explanationSummary } from '../engine/explain/summary';
 import type { CancelSignal, Explanation, Progress } from '../engine/explain/types';
 import { decodeModel } from '../engine/onnx/model-graph';
+import { externalDataFiles, externalDataLocationProblem, inlineExternalData } from '../engine/onnx/external-data';
 import { describePipeline, preprocessImage, resizeForModel, type PreprocessConfig } from '../engine/image/preprocess';
 import type { RgbaImage } from '../engine/image/types';
 import sharp from 'sharp';
@@ -134,11 +135,50 @@ async function readModelFile(file: string, maxMb: number): Promise<Uint8Array> {
     decodeModel(head); // throws the parser's refusal (MODEL_UNREADABLE, or MODEL_NOT_ONNX with the recipe)
     throw new GlassboxError('MODEL_UNREADABLE', 'This file is not a readable ONNX model: it may be cut short, damaged, or saved in another format.', 'Export the model to ONNX again and open the .onnx file.', `The first byte (0x${head[0].toString(16)}) cannot open an ONNX ModelProto.`);
   }
+  let bytes: Uint8Array;
   try {
-    return new Uint8Array(await fs.readFile(file));
+    bytes = new Uint8Array(await fs.readFile(file));
   } catch (e) {
     return cannotRead(file, 'model', e);
   }
+  return withExternalData(bytes, file, maxMb * MB - size);
+}
+
+/**
+ * A model whose weights live in separate files (external data) gets them read from its own folder and embedded, so
+ * everything after sees one self-contained model. Locations that leave the folder (absolute, "..") are refused
+ * before anything is read; the data files count towards the model size limit (`budgetBytes`: what is left of it).
+ */
+export async function withExternalData(bytes: Uint8Array, modelFile: string, budgetBytes = Infinity): Promise<Uint8Array> {
+  const locations = externalDataFiles(bytes);
+  if (locations.length === 0) return bytes;
+  const folder = path.dirname(path.resolve(modelFile));
+  for (const location of locations) {
+    const problem = externalDataLocationProblem(location);
+    if (problem) {
+      throw new GlassboxError(
+        'MODEL_LOAD_FAILED',
+        `This model keeps its weights in "${location}", which Glassbox does not read: ${problem}.`,
+        'Save the model with its weights file in the same folder: onnx.save(model, "model.onnx", save_as_external_data=True, location="model.onnx.data").',
+      );
+    }
+  }
+  const files = new Map<string, Uint8Array>();
+  for (const location of locations) {
+    const full = path.join(folder, location);
+    if (!(await fs.stat(full).catch(() => undefined))) continue; // named below, all missing files at once
+    budgetBytes -= await checkInputFile(full, 'model');
+    if (budgetBytes < 0) {
+      throw new GlassboxError('MODEL_UNREADABLE', `The model ${modelFile} with its weights file ${location} is over the model size limit.`, 'If the files are right, raise the limit with --max-model-mb N (N in MB).');
+    }
+    try {
+      files.set(location, new Uint8Array(await fs.readFile(full)));
+    } catch (e) {
+      return cannotRead(full, 'model', e);
+    }
+  }
+  const instruction = (n: number) => `put ${n === 1 ? 'it' : 'them'} in the model's folder (${path.dirname(modelFile)})`;
+  return inlineExternalData(bytes, files, { instruction });
 }
 
 /** The image's size from its header (cheap: nothing decoded), refused over the pixel budget before decoding. */

@@ -9,7 +9,7 @@ import type { ResolvedLabels } from '../engine/labels/labels';
 import type { Prediction } from '../engine/predict/scores';
 import type { HeatmapView } from '../engine/render/heatmap';
 import type { SurrogateView } from '../engine/render/lime-view';
-import type { ComputeApi, DecodedImage, EnvironmentInfo, LoadedModel, PredictResult, RuntimeSettings } from '../worker-api';
+import type { ComputeApi, DecodedImage, EnvironmentInfo, ExternalDataFile, LoadedModel, PredictResult, RuntimeSettings } from '../worker-api';
 import type { AssetFetcher, DemoManifest } from './demo';
 import type { ExplainSettings } from './explain-settings';
 import type { HistoryStore } from './history-db';
@@ -159,7 +159,18 @@ export interface ModelSlice {
   modelStatus: Status;
   /** What the current model offers the CAM and gradient methods (undefined until the worker has looked). */
   support?: MethodSupport;
-  loadModel(bytes: Uint8Array, name: string): Promise<void>;
+  /** `externalData`: files given with the model that may hold its weights (see ComputeApi.loadModel). */
+  loadModel(bytes: Uint8Array, name: string, externalData?: ExternalDataFile[]): Promise<void>;
+  /**
+   * A model file as dropped or picked, with the other files of the same drop: a model that keeps its weights in
+   * separate files (external data) takes them from there. Over PAGE_LIMITS.modelMb nothing is read until the user
+   * confirms (`oversizeModel`, then loadOversizeModel), unless `force`.
+   */
+  openModelFiles(file: File, companions?: File[], options?: { force?: boolean }): Promise<void>;
+  /** A model over the size limit, waiting for "Load anyway" (none of its bytes read). */
+  oversizeModel?: { name: string; sizeBytes: number; limitMb: number };
+  loadOversizeModel(): Promise<void>;
+  dismissOversizeModel(): void;
   loadDemoModel(file: string): Promise<void>;
   refreshSupport(): Promise<void>;
 }
@@ -286,7 +297,7 @@ export type GetState = () => AppState;
 export interface SliceContext {
   deps: StoreDeps;
   /** Big, not rendered: needed to rebuild a worker after a thread-count change. */
-  lastModel?: { bytes: Uint8Array; name: string };
+  lastModel?: { bytes: Uint8Array; name: string; externalData?: ExternalDataFile[] };
   lastImage?: { file: Blob; name: string };
   /** The prediction in flight, if any: a run waits for it so its target is the current image's. */
   pendingPrediction?: Promise<void>;

@@ -33,7 +33,7 @@ export const createRuntimeSlice: Slice<RuntimeSlice> = (set, get, ctx) => ({
           deps.restartCompute(runtime.threads);
           set({ env: await deps.compute().environment() });
           if (ctx.lastModel) {
-            const model = await deps.compute().loadModel(ctx.lastModel.bytes, ctx.lastModel.name, runtime.backend);
+            const model = await deps.compute().loadModel(ctx.lastModel.bytes, ctx.lastModel.name, runtime.backend, ctx.lastModel.externalData);
             set({ model });
           }
           if (ctx.lastImage) await deps.compute().decodeImage(ctx.lastImage.file, ctx.lastImage.name);

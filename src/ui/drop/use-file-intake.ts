@@ -7,17 +7,31 @@ import { fileRole } from './route-files';
 
 /** Send files to the right loader (model, image, labels), whatever way they arrived; say what to do with the rest. */
 export function useFileIntake(): (files: Iterable<File>) => void {
-  const loadModel = useApp((s) => s.loadModel);
+  const openModelFiles = useApp((s) => s.openModelFiles);
   const loadImage = useApp((s) => s.loadImage);
   const loadLabels = useApp((s) => s.loadLabels);
   const report = useApp((s) => s.report);
   const openResults = useApp((s) => s.openResults);
   return useCallback(
-    (files) => {
+    (dropped) => {
+      const files = Array.from(dropped);
+      // the other files of a drop that holds a model may be its weights (external data), whatever their names
+      const hasModel = files.some((f) => fileRole(f) === 'model');
+      const companions = hasModel ? files.filter((f) => ['model-data', 'unknown'].includes(fileRole(f))) : [];
       for (const file of files) {
         const role = fileRole(file);
         const format = role === 'foreign-model' ? foreignModelFormat(file.name) : undefined;
-        if (role === 'model') void file.arrayBuffer().then((b) => loadModel(new Uint8Array(b), file.name));
+        if (role === 'model') void openModelFiles(file, companions);
+        else if (companions.includes(file)) continue;
+        else if (role === 'model-data')
+          report(
+            new GlassboxError(
+              'FILE_UNSUPPORTED',
+              `${file.name} holds a model's weights, not a model; drop it together with its .onnx file.`,
+              'Models exported with their weights in a separate file (external data) need both files, dropped or picked at once.',
+            ),
+            `Opening ${file.name}`,
+          );
         else if (role === 'image') void loadImage(file, file.name || 'pasted image');
         else if (role === 'labels' || role === 'report')
           void file.text().then(async (text) => {
@@ -41,6 +55,6 @@ export function useFileIntake(): (files: Iterable<File>) => void {
           );
       }
     },
-    [loadModel, loadImage, loadLabels, report, openResults],
+    [openModelFiles, loadImage, loadLabels, report, openResults],
   );
 }

@@ -1,5 +1,19 @@
+import { useEffect } from 'react';
+import { WORKER_RESTARTED_EVENT, workerCrashedError } from '../../worker-client';
 import { useApp } from '../store-context';
 import './messages.css';
+
+/** A compute worker that died while idle was replaced: no run failed, so say it here (a failed run says it itself). */
+function useWorkerRestartNotice(report: (e: unknown, context: string) => void): void {
+  useEffect(() => {
+    const onRestart = (e: Event) => {
+      const reloadError = (e as CustomEvent).detail;
+      report(reloadError ?? workerCrashedError(), reloadError ? 'Reloading the model after a restart' : 'Computing');
+    };
+    addEventListener(WORKER_RESTARTED_EVENT, onRestart);
+    return () => removeEventListener(WORKER_RESTARTED_EVENT, onRestart);
+  }, [report]);
+}
 
 /**
  * Errors as the user can act on them: what failed and why in plain words first, then what to do (a hint; lines
@@ -9,6 +23,7 @@ import './messages.css';
 export function Messages() {
   const messages = useApp((s) => s.messages);
   const dismiss = useApp((s) => s.dismiss);
+  useWorkerRestartNotice(useApp((s) => s.report));
   if (!messages.length) return null;
   return (
     <div className="messages" role="alert" data-testid="messages">

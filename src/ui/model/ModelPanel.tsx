@@ -1,4 +1,4 @@
-import { FileButton } from '../common/FileButton';
+import { useRef } from 'react';
 import { formatBytes, formatMs, formatShape } from '../common/format';
 import { useFileIntake } from '../drop/use-file-intake';
 import { useApp } from '../store-context';
@@ -9,14 +9,32 @@ export function ModelPanel() {
   const demo = useApp((s) => s.demo);
   const loadDemoModel = useApp((s) => s.loadDemoModel);
   const intake = useFileIntake();
+  const oversize = useApp((s) => s.oversizeModel);
+  const loadOversizeModel = useApp((s) => s.loadOversizeModel);
+  const dismissOversizeModel = useApp((s) => s.dismissOversizeModel);
+  const picker = useRef<HTMLInputElement>(null);
   const spec = model?.spec;
   return (
     <section className="panel contained" aria-labelledby="model-h" data-testid="model-panel">
       <header>
         <h2 id="model-h">Model</h2>
-        <FileButton accept=".onnx" onFiles={intake} testId="model-input">
+        <button type="button" onClick={() => picker.current?.click()} title="An .onnx file; a model with its weights in a separate file (.onnx.data, .bin): pick both">
           Open ONNX…
-        </FileButton>
+        </button>
+        {/* several files at once: a model that keeps its weights in separate files (external data) needs them all */}
+        <input
+          ref={picker}
+          type="file"
+          accept=".onnx,.data,.onnx_data,.bin"
+          multiple
+          hidden
+          data-testid="model-input"
+          onChange={(e) => {
+            const files = Array.from(e.currentTarget.files ?? []);
+            e.currentTarget.value = '';
+            if (files.length) intake(files);
+          }}
+        />
       </header>
       {demo ? (
         <div className="demo-row">
@@ -29,6 +47,19 @@ export function ModelPanel() {
         </div>
       ) : (
         !model && <div className="skeleton line" aria-hidden="true" />
+      )}
+      {oversize && (
+        <div className="warning" role="group" aria-label="Large model" data-testid="oversize-model">
+          <p>
+            {oversize.name} is {formatBytes(oversize.sizeBytes)}, over the {oversize.limitMb} MB this page loads without asking: it may exhaust the tab's memory.
+          </p>
+          <button type="button" onClick={() => void loadOversizeModel()} data-testid="load-anyway">
+            Load anyway
+          </button>{' '}
+          <button type="button" onClick={dismissOversizeModel}>
+            Cancel
+          </button>
+        </div>
       )}
       {status === 'loading' && (
         <p className="muted small" role="status">
