@@ -339,7 +339,12 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
       input: { name: model.spec.inputName, shape: model.spec.inputShape, layout: cfg.layout },
       preprocess: cfg,
       pipeline: describePipeline(cfg, image.width, image.height),
-      warnings: [...model.spec.warnings, ...(labels.warning ? [labels.warning] : [])],
+      // every warning, the results' quality warnings too ("<method>: <message>"), so --json carries one list
+      warnings: [
+        ...model.spec.warnings,
+        ...(labels.warning ? [labels.warning] : []),
+        ...explanations.flatMap((e) => (e.quality ?? []).filter((q) => q.level === 'warning').map((q) => `${e.method}: ${q.message}`)),
+      ],
       timings: { loadMs: t1 - t0, decodeMs: t2 - t1, preprocessMs: t3 - t2, inferenceMs: t4 - t3 },
     };
   } finally {
@@ -442,7 +447,9 @@ async function writeReport(file: string, explanations: Explanation[], image: Rgb
 
 export function formatTable(r: CliResult): string {
   const lines = [`${r.model} on ${r.image} (${r.backend}, ${r.threads} thread${r.threads > 1 ? 's' : ''})`];
-  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  // a result's quality warnings are printed with its summary below
+  const qualityMessages = new Set([r.explanation, ...(r.explanations ?? [])].flatMap((e) => (e?.quality ?? []).map((q) => `${e!.method}: ${q.message}`)));
+  for (const w of r.warnings) if (!qualityMessages.has(w)) lines.push(`warning: ${w}`);
   lines.push(...r.pipeline.map((s, i) => `  ${i + 1}. ${s}`));
   const width = Math.max(...r.top.map((t) => t.label.length), 5);
   lines.push('', `  rank  index  ${'label'.padEnd(width)}  probability`);

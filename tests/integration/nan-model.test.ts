@@ -116,3 +116,31 @@ describe('NaN or Infinity inside a run (gradients, perturbed inputs)', () => {
     expect(r.stderr).toMatch(/error \[INFERENCE_FAILED\]: The model's scores on the \w+ inputs held \d+ NaN values? \(first in input \d+, element 0\)/);
   });
 });
+
+describe('warnings reach --json', () => {
+  it('a constant (all-zero) Grad-CAM exits 0 with its quality warning in the top-level warnings list, printed once in the table', async () => {
+    // y = 0 · GAP(conv(x)): every gradient is zero, so the CAM is zero everywhere
+    const bytes = buildModel({
+      inputs: [{ name: 'x', dims: [1, 3, SIDE, SIDE] }],
+      constants: [
+        { name: 'w', dims: [2, 3, 1, 1], values: Float32Array.of(1, 0.5, -0.2, 0.3, -1, 0.8) },
+        { name: 'zero', dims: [2], values: Float32Array.of(0, 0) },
+      ],
+      nodes: [
+        { op: 'Conv', inputs: ['x', 'w'], outputs: ['feat'] },
+        { op: 'GlobalAveragePool', inputs: ['feat'], outputs: ['g'] },
+        { op: 'Flatten', inputs: ['g'], outputs: ['f'] },
+        { op: 'Mul', inputs: ['f', 'zero'], outputs: ['y'] },
+      ],
+      output: 'y',
+    });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'glassbox-flat-')), 'flat.onnx');
+    fs.writeFileSync(file, bytes);
+    const args = ['src/cli/explain.ts', '--model', file, '--image', path.join(ROOT, 'public/demo/images/star-1.png'), '--size', String(SIDE), '--method', 'gradcam'];
+    const json = await promisify(execFile)(TSX, [...args, '--json'], { cwd: ROOT });
+    const warnings = JSON.parse(json.stdout).warnings as string[];
+    expect(warnings.filter((w) => w.startsWith('gradcam: The CAM is zero everywhere'))).toHaveLength(1);
+    const table = await promisify(execFile)(TSX, args, { cwd: ROOT });
+    expect(table.stdout.match(/The CAM is zero everywhere/g)).toHaveLength(1);
+  });
+});
