@@ -1,5 +1,5 @@
 import { GlassboxError } from '../errors';
-import { cropImage, resizeBilinearAntialiased } from './resize';
+import { resizeWindowBilinearAntialiased } from './resize';
 import type { RgbaImage } from './types';
 
 export type ResizeMode = 'stretch' | 'crop';
@@ -116,13 +116,15 @@ function roundHalfToEven(x: number): number {
   return floor % 2 === 0 ? floor : floor + 1;
 }
 
-/** Resize (and crop) a photo to the model's input size; the result is what the model sees, for display too. */
+/**
+ * Resize (and crop) a photo to the model's input size; the result is what the model sees, for display too.
+ * Only the crop window of the resized image is computed (the same numbers as resizing it all and cropping after):
+ * a 1×4096 strip would otherwise be resized to 256×1048576 — a gigabyte — to keep 224×224 of it.
+ */
 export function resizeForModel(src: RgbaImage, cfg: PreprocessConfig): RgbaImage {
   if (src.width < 1 || src.height < 1) throw new GlassboxError('IMAGE_EMPTY', 'The image has no pixels.');
   const plan = planResize(src.width, src.height, cfg);
-  const resized = resizeBilinearAntialiased(src, plan.resizeWidth, plan.resizeHeight);
-  if (plan.resizeWidth === cfg.width && plan.resizeHeight === cfg.height) return resized;
-  return cropImage(resized, plan.cropX, plan.cropY, cfg.width, cfg.height);
+  return resizeWindowBilinearAntialiased(src, plan.resizeWidth, plan.resizeHeight, { x: plan.cropX, y: plan.cropY, width: cfg.width, height: cfg.height });
 }
 
 export function tensorLength(cfg: PreprocessConfig): number {
