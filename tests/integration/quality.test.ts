@@ -133,17 +133,17 @@ describe('maps that show nothing or cannot be shown', () => {
     expect(signal(fine, 'constant-map')).toBeUndefined();
   });
 
-  it('a model whose scores overflow float32 gives a RISE map with NaN/Infinity: flagged "non-finite" alone, as unusable', async () => {
+  it('a model whose scores overflow float32: RISE stops with INFERENCE_FAILED naming the scores, instead of a NaN/Infinity map', async () => {
     const size = 8;
     const weights = new Float32Array(3 * size * size * 2).fill(1e37);
     const model = await runtime.loadModel(linearImageModel(3, size, size, weights, Float32Array.from([0, 0])), { backend: 'wasm' });
     const image = createRgbaImage(size, size);
     image.data.fill(200);
     const preprocess = { ...model.spec.suggestedPreprocess, width: size, height: size, resize: 'stretch' as const, range: 1 as const, mean: [0, 0, 0] as [number, number, number], std: [1, 1, 1] as [number, number, number] };
-    const e = await explain({ model, image, preprocess }, 'rise', 0, { masks: 20, grid: 2, scoreSpace: 'raw' });
-    expect(e.map.some((v) => !Number.isFinite(v))).toBe(true);
-    expect(e.quality).toHaveLength(1);
-    expect(e.quality![0]).toMatchObject({ id: 'non-finite', level: 'warning', message: expect.stringContaining('unusable') });
+    await expect(explain({ model, image, preprocess }, 'rise', 0, { masks: 20, grid: 2, scoreSpace: 'raw' })).rejects.toMatchObject({
+      code: 'INFERENCE_FAILED',
+      message: expect.stringMatching(/^The model's scores on the \w+ inputs held \d+ infinite values \(first in input 0, element 0\)/),
+    });
   });
 });
 
