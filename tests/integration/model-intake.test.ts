@@ -23,8 +23,8 @@ describe('layout, size and batch detection', () => {
     expect(m.spec.suggestedPreprocess).toMatchObject({ width: 8, height: 8, layout: 'NCHW' });
   });
 
-  it('fixed batch of 1: not dynamic, and a batch of 3 still runs (image by image)', async () => {
-    const m = await load('tiny_nchw_fixed.onnx');
+  it('fixed batch of 1 kept as it is (batchRewrite: false): not dynamic, and a batch of 3 still runs (image by image)', async () => {
+    const m = await runtime.loadModel(new Uint8Array(fs.readFileSync(path.join(ROOT, 'tests/fixtures/models/tiny_nchw_fixed.onnx'))), { backend: 'wasm', batchRewrite: false });
     expect(m.spec.dynamicBatch).toBe(false);
     const one = new Float32Array(3 * 8 * 8).map((_, i) => Math.sin(i));
     const three = new Float32Array(one.length * 3);

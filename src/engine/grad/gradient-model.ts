@@ -10,6 +10,7 @@ import type { Dim } from '../onnx/model-graph';
 import { inferShapes, type ShapeMap } from '../onnx/shapes';
 import { upgradeOpset } from '../onnx/opset-upgrade';
 import { widenToFloat32 } from '../onnx/float32';
+import { symboliseBatch } from '../onnx/batch-rewrite';
 import { fixInputSize, foldShapeArithmetic } from './prepare';
 import type { Backend, GraphSession, OrtRuntime, TensorValue } from '../runtime/ort-runtime';
 import { appendBackward, unsupportedOps } from './backward';
@@ -127,6 +128,9 @@ function sizedSource(runtime: OrtRuntime, decode: () => GraphEditor, backend: Ba
       const editor = decode();
       // fp16/bf16 models are differentiated in float32 (one float type for seed, rules and outputs)
       widenToFloat32(editor);
+      // a fixed batch of 1 made symbolic, as the loaded model is (ort-runtime checks that rewrite numerically and
+      // batches only when it holds; a batch of one is right either way)
+      symboliseBatch(editor);
       if (editor.opsetVersion('') < 16) upgradeOpset(editor, 17);
       fixInputSize(editor, inputDims);
       const shapes = await inferShapes(runtime, editor);

@@ -18,6 +18,8 @@ export interface ClassifierSpec {
   width?: number;
   /** True when the batch dimension is symbolic: many images can go in one call. */
   dynamicBatch: boolean;
+  /** Set when the file fixed the batch to 1 and Glassbox rewrote it (checked: a batch of two equals two single runs). */
+  batchRewrite?: { reshapes: number; relativeError: number };
   outputName: string;
   outputShape: Dim[];
   /** Number of class scores; undefined until the first run when the output's class axis is symbolic. */

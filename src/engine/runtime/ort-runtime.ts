@@ -8,6 +8,7 @@ import { float16BitsToFloat32, float32ToFloat16Bits } from '../math/float16';
 import { GraphEditor } from '../onnx/graph-edit';
 import { decodeModel, summarizeModel, type Dim, type ModelGraphInfo, type TensorInfo } from '../onnx/model-graph';
 import { upgradeOpset } from '../onnx/opset-upgrade';
+import { rewriteFixedBatch } from '../onnx/batch-rewrite';
 import { inspectClassifier, type ClassifierSpec } from './classifier-spec';
 
 export type Ort = typeof OrtNamespace;
@@ -15,6 +16,8 @@ export type Backend = 'webgpu' | 'wasm';
 
 export interface LoadOptions {
   backend: Backend;
+  /** Rewrite a fixed batch of 1 to a symbolic one when a batch of two then equals two single runs (default true). */
+  batchRewrite?: boolean;
   /** The file's graph summary when the caller already read it (to choose the backend), so it is not parsed twice. */
   info?: ModelGraphInfo;
 }
@@ -126,6 +129,58 @@ function oldOperatorVersion(e: unknown, bytes: Uint8Array): { op: string; opset:
   };
 }
 
+/** Largest relative difference allowed between a batched row and the same image run alone. */
+export const BATCH_REWRITE_TOLERANCE = 1e-5;
+
+/**
+ * A model with a fixed batch of 1, rewritten so one call takes many images (batch-rewrite.ts), kept only when a
+ * batch of two seeded inputs gives the outputs of two single runs of the original within BATCH_REWRITE_TOLERANCE;
+ * otherwise the original, with a warning saying why every image stays one call.
+ */
+async function batchedTwin(original: OrtModel, bytes: Uint8Array, create: (b: Uint8Array) => Promise<OrtNamespace.InferenceSession>, wrap: (s: OrtNamespace.InferenceSession) => OrtModel): Promise<Model> {
+  const spec = original.spec;
+  const keep = (why: string) => {
+    spec.warnings.push(`This model fixes its batch to 1, and ${why}, so every image is one model call (slower explanations). Export it with a dynamic batch (dynamic_axes={"input": {0: "batch"}}) to batch it.`);
+    return original;
+  };
+  const rewrite = rewriteFixedBatch(bytes);
+  if (!rewrite) return original;
+  let session: OrtNamespace.InferenceSession;
+  try {
+    session = await create(rewrite.bytes);
+  } catch {
+    return keep('onnxruntime refused the graph rewritten for any batch');
+  }
+  const twin = wrap(session);
+  try {
+    const dims = spec.inputShape.map((d, i) => (i === 0 ? 2 : typeof d === 'number' ? d : (i === (spec.layout === 'NCHW' ? 1 : 3) ? spec.channels : 64)));
+    const per = dims.slice(1).reduce((a, b) => a * b, 1);
+    const x = Float32Array.from({ length: 2 * per }, (_, i) => Math.sin(i * 0.7311 + 0.3) * 1.5);
+    const batched = await twin.run(x, dims);
+    const single = [await original.run(x.subarray(0, per), [1, ...dims.slice(1)]), await original.run(x.subarray(per), [1, ...dims.slice(1)])];
+    const expected = new Float32Array(single[0].length * 2);
+    expected.set(single[0]);
+    expected.set(single[1], single[0].length);
+    let err = 0, scale = 0;
+    if (batched.length !== expected.length) throw new Error(`batch of 2 gave ${batched.length} values, two single runs ${expected.length}`);
+    for (let i = 0; i < expected.length; i++) {
+      err = Math.max(err, Math.abs(batched[i] - expected[i]));
+      scale = Math.max(scale, Math.abs(expected[i]));
+    }
+    const relative = err / Math.max(scale, 1e-12);
+    if (!(relative <= BATCH_REWRITE_TOLERANCE)) {
+      await twin.dispose();
+      return keep(`a batch of two rewritten for any batch differs from two single runs (relative ${relative.toExponential(1)})`);
+    }
+    await original.dispose();
+    twin.spec.batchRewrite = { reshapes: rewrite.reshapes.length, relativeError: relative };
+    return twin;
+  } catch (e) {
+    await twin.dispose();
+    return keep(`the graph rewritten for any batch failed on a batch of two (${(e as Error).message?.split('\n')[0] ?? e})`);
+  }
+}
+
 /** Parse the ONNX file and summarise it, without onnxruntime: clear errors for files that are not ONNX. */
 export function readModelInfo(bytes: Uint8Array): ModelGraphInfo {
   return summarizeModel(decodeModel(bytes));
@@ -143,13 +198,15 @@ export function createOrtRuntime(ort: Ort): OrtRuntime {
         });
       let session: OrtNamespace.InferenceSession;
       let upgraded: string | undefined;
+      let upgradedBytes: Uint8Array | undefined;
       try {
         session = await create(bytes);
       } catch (e) {
         // an operator version older than onnxruntime implements (e.g. BatchNormalization-6): upgrade in memory
         const old = oldOperatorVersion(e, bytes);
         if (!old) throw translateOrtError(e);
-        session = await create(old.upgrade()).catch((again: unknown) => {
+        upgradedBytes = old.upgrade();
+        session = await create(upgradedBytes).catch((again: unknown) => {
           throw again instanceof GlassboxError ? again : translateOrtError(again);
         });
         upgraded = `This model uses ONNX opset ${old.opset}, older than onnxruntime-web runs "${old.op}" at; Glassbox upgraded it to opset 17 in memory, with the converter the gradient methods use.`;
@@ -162,7 +219,9 @@ export function createOrtRuntime(ort: Ort): OrtRuntime {
         throw e;
       }
       if (upgraded) spec.warnings.push(upgraded);
-      return new OrtModel(ort, session, info, spec, options.backend);
+      const model = new OrtModel(ort, session, info, spec, options.backend);
+      if (spec.dynamicBatch || options.batchRewrite === false || spec.inputShape[0] !== 1) return model;
+      return batchedTwin(model, upgradedBytes ?? bytes, (b) => create(b), (s) => new OrtModel(ort, s, info, { ...spec, dynamicBatch: true, inputShape: ['N', ...spec.inputShape.slice(1)], outputShape: ['N', ...spec.outputShape.slice(1)] }, options.backend));
     },
 
     async createSession(bytes, options) {

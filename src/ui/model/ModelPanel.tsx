@@ -83,7 +83,13 @@ export function ModelPanel() {
                 <span className="muted"> ({spec.layoutSource === 'graph' ? 'from graph' : 'guessed from shape'})</span>
               </dd>
               <dt>Batch</dt>
-              <dd>{spec.dynamicBatch ? 'dynamic (batched runs)' : 'fixed'}</dd>
+              <dd data-testid="model-batch">
+                {spec.batchRewrite
+                  ? `fixed to 1 in the file; rewritten for batched runs (checked: a batch of two equals two single runs ${spec.batchRewrite.relativeError === 0 ? 'exactly' : `within ${spec.batchRewrite.relativeError.toExponential(0)}`})`
+                  : spec.dynamicBatch
+                    ? 'dynamic (batched runs)'
+                    : 'fixed (one image per call)'}
+              </dd>
               <dt>Output</dt>
               <dd>
                 {spec.outputName} {formatShape(spec.outputShape)} · {spec.outputKind === 'probabilities' ? 'probabilities (final Softmax)' : 'scores (softmax applied unless they already sum to 1)'}
