@@ -145,7 +145,7 @@ function sizedSource(runtime: OrtRuntime, decode: () => GraphEditor, backend: Ba
   const sessions = new Map<string, Promise<GradientModel>>();
   const heads = new Map<string, Promise<HeadModel>>();
   const forwards = new Map<string, Promise<ForwardModel>>();
-  const copy = (editor: GraphEditor) => GraphEditor.fromBytes(editor.encode());
+  const copy = (editor: GraphEditor) => editor.clone();
 
   return {
     catalog: () => (catalogPromise ??= prepare().then(({ editor, shapes }) => layerCatalog(editor, shapes))),

@@ -147,6 +147,24 @@ export class GraphEditor {
     return new GraphEditor(decodeModel(bytes));
   }
 
+  /**
+   * An independent editor over the same weights without re-encoding them: the model, graph, lists and nodes are
+   * copied (edits add nodes, inputs, outputs and initializers, or replace a node's lists), initializer tensors and
+   * attributes are shared (never edited in place). A fraction of encode + decode for a model with large weights.
+   */
+  clone(): GraphEditor {
+    const g = this.graph;
+    const graph = onnx.GraphProto.create({
+      ...g,
+      node: this.nodes.map((n) => onnx.NodeProto.create({ ...n, input: [...(n.input ?? [])], output: [...(n.output ?? [])], attribute: [...(n.attribute ?? [])] })),
+      initializer: [...(g.initializer ?? [])],
+      input: [...(g.input ?? [])],
+      output: [...(g.output ?? [])],
+      valueInfo: [...(g.valueInfo ?? [])],
+    });
+    return new GraphEditor(onnx.ModelProto.create({ ...this.model, graph, opsetImport: [...(this.model.opsetImport ?? [])] }));
+  }
+
   get graph(): onnx.GraphProto {
     return this.model.graph as onnx.GraphProto;
   }

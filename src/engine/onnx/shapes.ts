@@ -10,7 +10,7 @@
  * backward graph treat a Slice or Gather whose indices are computed at run time like a constant one.
  */
 import type { Dim, TensorInfo } from './model-graph';
-import { GraphEditor } from './graph-edit';
+import { FLOAT, type GraphEditor } from './graph-edit';
 import type { OrtRuntime } from '../runtime/ort-runtime';
 import { onnx } from './proto';
 
@@ -27,25 +27,62 @@ export interface ShapeOptions {
   inputDims?: number[];
 }
 
+/** Float initializers larger than this are replaced by graph inputs of the same shape in the shape probe. */
+const PROBE_STRIP_ELEMENTS = 1024;
+
+/**
+ * The model as the shape oracle needs it: every node output exposed, and the large float weights turned into
+ * graph inputs of the same shape, so the probe encodes and opens in a fraction of the full model's time (shape
+ * inference needs their dims, not their values). Runs feed zeros for them: shapes and shape arithmetic do not
+ * depend on weight values.
+ */
+function shapeProbe(editor: GraphEditor): { bytes: Uint8Array; weights: { name: string; dims: number[] }[] } {
+  const probe = editor.clone();
+  const weights: { name: string; dims: number[] }[] = [];
+  const kept: onnx.ITensorProto[] = [];
+  for (const t of probe.graph.initializer ?? []) {
+    const dims = (t.dims ?? []).map(Number);
+    if (t.dataType === FLOAT && dims.reduce((a, b) => a * b, 1) > PROBE_STRIP_ELEMENTS) weights.push({ name: t.name ?? '', dims });
+    else kept.push(t);
+  }
+  probe.graph.initializer = kept;
+  for (const w of weights) probe.addInput(w.name, w.dims);
+  for (const { name } of probe.nodeOutputs()) probe.addOutput(name);
+  return { bytes: probe.encode(), weights };
+}
+
+const SHAPE_OPS = new Set(['Shape', 'Size']);
+
 export async function inferShapes(runtime: OrtRuntime, editor: GraphEditor, options: ShapeOptions = {}): Promise<ShapeMap> {
-  const copy = new GraphEditor(onnx.ModelProto.decode(editor.encode()));
-  for (const { name } of copy.nodeOutputs()) copy.addOutput(name);
-  const session = await runtime.createSession(copy.encode(), { backend: 'wasm', optimization: 'disabled' });
+  const { bytes, weights } = shapeProbe(editor);
+  const session = await runtime.createSession(bytes, { backend: 'wasm', optimization: 'disabled' });
   const constants = new Map<string, { values: number[]; dims: number[]; dtype: string }>();
   const shapes: ShapeMap = Object.assign(new Map<string, TensorInfo>(), { constants });
-  for (const t of [...session.inputs, ...session.outputs]) shapes.set(t.name, t);
+  const weightNames = new Set(weights.map((w) => w.name));
+  const realInputs = session.inputs.filter((t) => !weightNames.has(t.name));
+  for (const t of [...realInputs, ...session.outputs]) shapes.set(t.name, t);
   try {
-    const input = session.inputs.length === 1 ? session.inputs[0] : undefined;
+    const input = realInputs.length === 1 ? realInputs[0] : undefined;
     const declared = input?.shape;
     if (input && declared && input.dtype === 'float32') {
+      // static inference is enough when every dim is known or the batch, and no shape arithmetic needs folding
+      const batchSymbol = typeof declared[0] === 'string' && declared[0] !== '?' ? declared[0] : undefined;
+      const known = (d: Dim) => typeof d === 'number' || (batchSymbol !== undefined && d === batchSymbol);
+      const complete = [...shapes.values()].every((t) => t.dtype === 'non-tensor' || (t.shape ?? ['?']).every(known));
+      const shapeArithmetic = editor.nodes.some((n) => SHAPE_OPS.has(n.opType ?? ''));
+      if (complete && !shapeArithmetic && declared.slice(1).every((d) => typeof d === 'number')) {
+        if (batchSymbol) for (const [name, t] of shapes) shapes.set(name, { ...t, shape: t.shape?.map((d) => (d === batchSymbol ? 'N' : d)) });
+        return shapes;
+      }
       const base = declared.map((d, i) => (typeof d === 'number' ? d : (options.inputDims?.[i] ?? (i === 0 ? 1 : undefined))));
       if (base.every((d) => typeof d === 'number')) {
         const dynamicBatch = typeof declared[0] !== 'number';
+        const zeros = weights.map((w) => ({ name: w.name, value: { data: new Float32Array(w.dims.reduce((a, b) => a * b, 1)), dims: w.dims } }));
         const runAt = async (batch: number) => {
           const dims = [batch, ...(base.slice(1) as number[])];
           const size = dims.reduce((a, b) => a * b, 1);
           const data = Float32Array.from({ length: size }, (_, i) => Math.sin(i * 0.37) * 0.5);
-          return session.run({ [input.name]: { data, dims } });
+          return session.run({ [input.name]: { data, dims }, ...Object.fromEntries(zeros.map((z) => [z.name, z.value])) });
         };
         const one = await runAt(1);
         const two = dynamicBatch ? await runAt(2) : undefined;
