@@ -1,4 +1,5 @@
 import { GlassboxError } from '../../engine/errors';
+import { descriptorOf, isMethodId } from '../../engine/explain/registry';
 import type { Explanation } from '../../engine/explain/types';
 import { historyEntryBytes, type HistoryStore } from '../history-db';
 import { sameInputs, screenInputs, type InputsKey } from '../inputs';
@@ -58,10 +59,15 @@ export function toState(get: GetState, ctx: SliceContext, result: Explanation, f
   };
 }
 
-/** Learn the model's time per input row from a finished run (a running mean, recent runs weigh more). */
+/**
+ * Learn the model's time per input row from a finished run (a running mean, recent runs weigh more). Only from
+ * methods that run the plain model: a gradient run's row is a forward and a backward pass (2–3× a forward row,
+ * plus the first run's warm-up), which made every later estimate several times too high.
+ */
 export function learnRowTime(set: SetState, get: GetState, result: Explanation): void {
   const key = rowKey(get());
   if (!key || !result.timings.samples) return;
+  if (!isMethodId(result.method) || descriptorOf(result.method).needs !== 'inference') return;
   const measured = result.timings.inferenceMs / result.timings.samples;
   const old = get().rowMs[key];
   set({ rowMs: { ...get().rowMs, [key]: old === undefined ? measured : 0.5 * old + 0.5 * measured } });
