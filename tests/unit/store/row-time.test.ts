@@ -39,4 +39,18 @@ describe('learning the time per row', () => {
       expect(store.getState().rowMs[key()!]).toBe(learnt);
     }
   });
+
+  it('predictions teach it from the second on: the first run of a session carries its warm-up', async () => {
+    const base = fakeCompute();
+    const times = [600, 4, 6];
+    const store = await page(memoryHistory(), { compute: { ...base, predict: async (config) => ({ ...(await base.predict(config)), inferenceMs: times.shift()! }) } });
+    const predictKey = () => Object.keys(store.getState().rowMs).find((k) => k.endsWith(':predict'));
+    expect(predictKey()).toBeUndefined(); // the first prediction (600 ms of warm-up) taught nothing
+    await store.getState().loadImage(new Blob(['y']), 'dog.png');
+    await settle();
+    expect(store.getState().rowMs[predictKey()!]).toBe(4);
+    await store.getState().loadImage(new Blob(['z']), 'bird.png');
+    await settle();
+    expect(store.getState().rowMs[predictKey()!]).toBe(4); // the fastest warm one
+  });
 });
