@@ -88,7 +88,7 @@ describe('custom regions reproduce the internal segmentation exactly', () => {
     expect(bits(a.weights!)).toEqual(bits(b.weights!));
     await expect(explainLime({ model, image, preprocess, targets: [3], params: { ...params, segmentation: { method: 'custom', labels: [0, 1] } }, seed: 1 })).rejects.toMatchObject({
       code: 'PARAM_INVALID',
-      message: `LIME: segmentation (segmentation) custom regions: 2 labels do not cover the ${w}×${h} label image (${w * h} pixels).`,
+      message: `LIME: segmentation custom regions: 2 labels do not cover the ${w}×${h} label image (${w * h} pixels).`,
     });
     await expect(explainKernelShap({ model, image, preprocess, targets: [3], params: { ...KERNEL_SHAP_DEFAULTS, segmentation: { method: 'custom' } }, seed: 1 })).rejects.toThrow(/no labels loaded/);
   });

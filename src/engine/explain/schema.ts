@@ -90,7 +90,7 @@ export function validateParams<P>(meta: MethodDescriptor<P>, params: P, context:
     if (!paramApplies(spec, values)) continue;
     const problem = paramProblem(spec, values[spec.name], context);
     if (problem) {
-      throw new GlassboxError('PARAM_INVALID', `${meta.label}: ${spec.label.toLowerCase()} (${spec.name}) ${problem}.`, `Fix the value in the ${meta.label} panel (or --${spec.cli}).`);
+      throw new GlassboxError('PARAM_INVALID', `${meta.label}: ${spec.label.toLowerCase()}${spec.label.toLowerCase() === spec.name.toLowerCase() ? '' : ` (${spec.name})`} ${problem}.`, `Fix the value in the ${meta.label} panel (or --${spec.cli}).`);
     }
   }
   const extra = meta.check?.(params, context);

@@ -62,6 +62,9 @@ export function matchPreset(cfg: Pick<PreprocessConfig, 'mean' | 'std'>): Normal
 }
 
 const MAX_SIDE = 8192;
+/** The model input's pixel budget (a 2048×2048 image): larger inputs take gigabytes per explanation. */
+export const MAX_INPUT_SIDE = 2048;
+export const MAX_INPUT_PIXELS = MAX_INPUT_SIDE * MAX_INPUT_SIDE;
 
 /** Reject configurations that cannot produce a sensible tensor, with a message naming the field. */
 export function validatePreprocess(cfg: PreprocessConfig): void {
@@ -71,6 +74,7 @@ export function validatePreprocess(cfg: PreprocessConfig): void {
   for (const [field, v] of [['width', cfg.width], ['height', cfg.height]] as const) {
     if (!Number.isInteger(v) || v < 1 || v > MAX_SIDE) bad(`input ${field}`, `must be a whole number from 1 to ${MAX_SIDE} (got ${v})`);
   }
+  if (cfg.width * cfg.height > MAX_INPUT_PIXELS) bad('input size', `${cfg.width}×${cfg.height} is over ${MAX_INPUT_SIDE}×${MAX_INPUT_SIDE} pixels, more than an explanation can hold in memory`);
   if (cfg.resize !== 'stretch' && cfg.resize !== 'crop') bad('resize mode', `must be "stretch" or "crop" (got ${String(cfg.resize)})`);
   if (!(cfg.cropFraction > 0 && cfg.cropFraction <= 1)) bad('crop fraction', `must be in (0, 1] (got ${cfg.cropFraction})`);
   if (cfg.range !== 1 && cfg.range !== 255) bad('value range', `must be 1 or 255 (got ${String(cfg.range)})`);

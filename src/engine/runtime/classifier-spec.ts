@@ -1,5 +1,5 @@
 import { GlassboxError } from '../errors';
-import { defaultPreprocess, validatePreprocess, type Layout, type PreprocessConfig } from '../image/preprocess';
+import { defaultPreprocess, MAX_INPUT_PIXELS, MAX_INPUT_SIDE, validatePreprocess, type Layout, type PreprocessConfig } from '../image/preprocess';
 import { labelsFromMetadata } from '../labels/labels';
 import type { Dim, ModelGraphInfo, TensorInfo } from '../onnx/model-graph';
 import type { ScoreKind } from '../predict/scores';
@@ -61,7 +61,12 @@ export function inspectClassifier(graph: ModelGraphInfo, inputs: TensorInfo[], o
   }
   const input = inputs[0];
   if (!IMAGE_DTYPES.has(input.dtype)) {
-    const tokens = /^u?int/.test(input.dtype) ? ' Integer inputs usually mean token ids: this looks like a text model.' : '';
+    const tokens =
+      input.dtype === 'uint8'
+        ? ' A uint8 input usually takes raw pixels 0–255 (some TensorFlow exports); Glassbox feeds float values.'
+        : /^u?int/.test(input.dtype)
+          ? ' Integer inputs usually mean token ids: this looks like a text model.'
+          : '';
     fail(
       'MODEL_INPUT_DTYPE',
       `The input "${input.name}" takes ${input.dtype} values, not image pixels (float32 or float16).${tokens}`,
@@ -104,6 +109,13 @@ export function inspectClassifier(graph: ModelGraphInfo, inputs: TensorInfo[], o
   const wDim = shape[layout === 'NCHW' ? 3 : 2];
   const height = typeof hDim === 'number' ? hDim : undefined;
   const width = typeof wDim === 'number' ? wDim : undefined;
+  if (height !== undefined && width !== undefined && height * width > MAX_INPUT_PIXELS) {
+    fail(
+      'MODEL_UNSUPPORTED',
+      `The model's input is ${width}×${height} pixels (${((width * height) / 1e6).toFixed(1)} megapixels), over the ${(MAX_INPUT_PIXELS / 1e6).toFixed(1)} megapixels (${MAX_INPUT_SIDE}×${MAX_INPUT_SIDE}) Glassbox explains: each image through the model and its explanations would take gigabytes.`,
+      'Export it at the size it was trained at (e.g. 224×224), or with a dynamic height and width and choose the size in the preprocessing panel.',
+    );
+  }
 
   if (outputs.length === 0) fail('MODEL_OUTPUT_NOT_SCORES', 'This model has no outputs.', 'Export it with its class scores as the output (output_names=["logits"]).');
   if (outputs.length > 1) warnings.push(`The model has ${outputs.length} outputs; using the first, "${outputs[0].name}", as class scores.`);

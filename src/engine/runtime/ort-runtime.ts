@@ -71,8 +71,11 @@ function tensorInfoFromOrt(meta: readonly OrtNamespace.InferenceSession.ValueMet
 /** onnxruntime's session-creation failures, said in terms a data scientist can act on. */
 export function translateOrtError(e: unknown): GlassboxError {
   const text = e instanceof Error ? e.message : String(e);
-  const op = /(?:implementation for|not a registered function\/op[^:]*:?)\s*([\w.:]+)\(/.exec(text)?.[1] ?? /([\w.]+:)?(\w+)\(-?\d+\) is not a registered function\/op/.exec(text)?.[2];
-  if (op || /not a registered function\/op|Could not find an implementation/i.test(text)) {
+  const op =
+    /(?:implementation for|not a registered function\/op[^:]*:?)\s*([\w.:]+)\(/.exec(text)?.[1] ??
+    /([\w.]+:)?(\w+)\(-?\d+\) is not a registered function\/op/.exec(text)?.[2] ??
+    /No Op registered for (\w+) with domain_version/.exec(text)?.[1];
+  if (op || /not a registered function\/op|Could not find an implementation|No Op registered for/i.test(text)) {
     return new GlassboxError(
       'MODEL_UNSUPPORTED_OP',
       `This model uses an operator Glassbox cannot run${op ? `: "${op}"` : ''}.`,
@@ -186,15 +189,26 @@ export function readModelInfo(bytes: Uint8Array): ModelGraphInfo {
   return summarizeModel(decodeModel(bytes));
 }
 
-export function createOrtRuntime(ort: Ort): OrtRuntime {
+/** How the CPU backend ('wasm' in LoadOptions/SessionOptions) maps onto the onnxruntime module passed in. */
+export interface OrtRuntimeOptions {
+  /** Its execution provider: 'wasm' for onnxruntime-web (default), 'cpu' for onnxruntime-node (same graphs, native code). */
+  cpuProvider?: 'wasm' | 'cpu';
+  /** Threads per session, for modules that take them per session (onnxruntime-node); onnxruntime-web reads env.wasm.numThreads. */
+  intraOpNumThreads?: number;
+}
+
+export function createOrtRuntime(ort: Ort, runtimeOptions: OrtRuntimeOptions = {}): OrtRuntime {
+  const cpuProvider = runtimeOptions.cpuProvider ?? 'wasm';
+  const threads = runtimeOptions.intraOpNumThreads ? { intraOpNumThreads: runtimeOptions.intraOpNumThreads, interOpNumThreads: 1 } : {};
   return {
     async loadModel(bytes, options) {
       const info = options.info ?? readModelInfo(bytes);
       const create = (b: Uint8Array) =>
         ort.InferenceSession.create(b, {
-          executionProviders: [options.backend === 'webgpu' ? 'webgpu' : 'wasm'],
+          executionProviders: [options.backend === 'webgpu' ? 'webgpu' : cpuProvider],
           graphOptimizationLevel: 'all',
           logSeverityLevel: 3,
+          ...threads,
         });
       let session: OrtNamespace.InferenceSession;
       let upgraded: string | undefined;
@@ -228,13 +242,14 @@ export function createOrtRuntime(ort: Ort): OrtRuntime {
       const ep =
         options.backend === 'webgpu'
           ? [{ name: 'webgpu', ...(options.forceCpuNodeNames?.length ? { forceCpuNodeNames: options.forceCpuNodeNames } : {}) }]
-          : ['wasm'];
+          : [cpuProvider];
       let session: OrtNamespace.InferenceSession;
       try {
         session = await ort.InferenceSession.create(bytes, {
           executionProviders: ep as OrtNamespace.InferenceSession.SessionOptions['executionProviders'],
           graphOptimizationLevel: options.optimization ?? 'all',
           logSeverityLevel: 3,
+          ...threads,
         });
       } catch (e) {
         throw translateOrtError(e);

@@ -111,7 +111,7 @@ describe('customSegmentation', () => {
   it('validateParams names the method and the field; labels of their own size are checked against it', () => {
     const params = (segmentation: object) => ({ ...LIME_DEFAULTS, segmentation }) as typeof LIME_DEFAULTS;
     expect(() => validateParams(LIME_META, params({ method: 'custom', name: 'a.png' }), { width: 4, height: 4 })).toThrow(
-      'LIME: segmentation (segmentation) custom regions (a.png): no labels loaded: choose a label file (.npy or .png).',
+      'LIME: segmentation custom regions (a.png): no labels loaded: choose a label file (.npy or .png).',
     );
     expect(() => validateParams(LIME_META, params({ method: 'custom', labels: [0, 1, 0] }), { width: 4, height: 4 })).toThrow(/3 labels do not cover the 4×4 label image \(16 pixels\)/);
     expect(() => validateParams(LIME_META, params({ method: 'custom', labels: [0, 1, 0, 1, 0, 1], width: 3, height: 2 }), { width: 4, height: 4 })).not.toThrow();

@@ -48,7 +48,7 @@ describe('custom regions are never persisted', () => {
     const storage = memoryStorage();
     const store = createAppStore({ compute: () => ({}) as never, assets: {} as never, storage });
     store.getState().setMethodParams('lime', { segmentation: { method: 'custom', name: 'organs.npy' } });
-    expect(() => checkMethod(store.getState, 'lime')).toThrow('LIME: segmentation (segmentation) custom regions (organs.npy): no labels loaded: choose a label file (.npy or .png).');
+    expect(() => checkMethod(store.getState, 'lime')).toThrow('LIME: segmentation custom regions (organs.npy): no labels loaded: choose a label file (.npy or .png).');
     setLoadedRegions({ name: 'organs.npy', width: 8, height: 8, labels: LABELS, regions: 2 });
     expect(() => checkMethod(store.getState, 'lime')).not.toThrow();
   });
