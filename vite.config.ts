@@ -42,7 +42,8 @@ export default defineConfig({
         // The demo's figures are for the tests and docs, not the app: each precached file is one more request before
         // the first visit's reload on hosts without isolation headers. Its masks are the app's ground truth (offline too).
         globIgnores: ['demo/metrics.json'],
-        // onnxruntime's wasm is ~27 MB; Workbox's 2 MiB default would fail the build.
+        // onnxruntime's two wasm builds (the worker's loadOrt: plain for WASM, 14 MB; Asyncify for WebGPU, 27 MB) are both
+        // precached, so either backend works offline; Workbox's 2 MiB default would fail the build.
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
       },
       manifest: {

@@ -33,19 +33,28 @@ const boot: WorkerBootOptions = (() => {
   }
 })();
 
-let ortPromise: Promise<Ort> | undefined;
-function loadOrt(): Promise<Ort> {
-  ortPromise ??= import('onnxruntime-web/webgpu').then((ort) => {
-    // Leave one core to the page (rendering, input) and the browser. On 2 cores a second WASM thread made demo runs
-    // ~1.7× faster on an idle machine, but no faster on a busy one, where it competed with the page (long tasks
-    // on every progress report). Users can still choose more. Threads need cross-origin isolation.
-    const auto = self.crossOriginIsolated ? Math.max(1, Math.min(8, navigator.hardwareConcurrency - 1)) : 1;
-    ort.env.wasm.numThreads = boot.threads > 0 && self.crossOriginIsolated ? boot.threads : auto;
+/** WASM threads this worker uses: one core is left to the page; a user's choice wins where isolation allows threads. */
+function wasmThreads(): number {
+  // Leave one core to the page (rendering, input) and the browser. On 2 cores a second WASM thread made demo runs
+  // ~1.7× faster on an idle machine, but no faster on a busy one, where it competed with the page (long tasks
+  // on every progress report). Users can still choose more. Threads need cross-origin isolation.
+  const auto = self.crossOriginIsolated ? Math.max(1, Math.min(8, navigator.hardwareConcurrency - 1)) : 1;
+  return boot.threads > 0 && self.crossOriginIsolated ? boot.threads : auto;
+}
+
+/**
+ * One onnxruntime build per backend, each imported on first use. WASM runs on the plain SIMD-threaded build: the
+ * WebGPU build (Asyncify-instrumented wasm) also has the WASM backend but ran squeezenet1.1 2–3× slower in Chromium
+ * (bench/browser.ts); it is loaded only when a model runs on WebGPU.
+ */
+const ortPromises: Partial<Record<Backend, Promise<Ort>>> = {};
+function loadOrt(backend: Backend = 'wasm'): Promise<Ort> {
+  return (ortPromises[backend] ??= (backend === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm')).then((ort) => {
+    ort.env.wasm.numThreads = wasmThreads();
     ort.env.wasm.proxy = false;
     ort.env.logLevel = 'error';
     return ort as unknown as Ort;
-  });
-  return ortPromise;
+  }));
 }
 
 let adapterPromise: Promise<EnvironmentInfo['webgpu']> | undefined;
@@ -106,12 +115,11 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
 
 async function createModel(bytes: Uint8Array, name: string, choice: BackendChoice, fingerprint?: string): Promise<{ model: Model; summary: LoadedModel; gradients: GradientSource }> {
   const started = performance.now();
-  const ort = await loadOrt();
-  const runtime = createOrtRuntime(ort);
   // Decide the backend from the file before any session exists: a float16 model on a GPU without shader-f16
   // was seen to corrupt onnxruntime's WASM heap ("memory access out of bounds") rather than fail cleanly.
   const info = readModelInfo(bytes);
   const { backend, note } = await resolveBackend(choice, info.usesFloat16);
+  const runtime = createOrtRuntime(await loadOrt(backend));
   const model = await runtime.loadModel(bytes, { backend, info });
   const summary: LoadedModel = {
     name,
@@ -293,7 +301,7 @@ const api: ComputeApi = {
   sanityCheck: (jobId, job, onProgress) =>
     cancellableJob(jobId, async (signal, model, pixels) => {
       // each randomised copy of the held model's bytes is opened with this worker's onnxruntime, on the model's backend
-      const runtime = createOrtRuntime(await loadOrt());
+      const runtime = createOrtRuntime(await loadOrt(model.summary.backend));
       const { run, transfer } = await runSanityJob(runtime, model.summary.backend, model.bytes, resizeForModel(pixels.pixels, job.preprocess), job, signal, (p) => void onProgress(p));
       return Comlink.transfer(run, transfer);
     }),
@@ -347,7 +355,32 @@ const life: WorkerLifeApi = {
   },
 };
 
+/** bench/browser.ts's hook (called through the devtools protocol): one model loaded the app's way, timed call by call. */
+let benchModel: Awaited<ReturnType<typeof createModel>> | undefined;
+const benchInference = {
+  load: (bytes: Uint8Array, choice: BackendChoice) =>
+    exclusive(async () => {
+      await benchModel?.model.dispose();
+      await benchModel?.gradients.dispose();
+      benchModel = await createModel(bytes, 'bench', choice);
+      return { spec: benchModel.summary.spec, backend: benchModel.summary.backend, threads: (await loadOrt(benchModel.summary.backend)).env.wasm.numThreads ?? 1 };
+    }),
+  /** Milliseconds of each of `reps` calls of Model.run on `dims`, after `warmup` calls. */
+  run: (dims: number[], reps: number, warmup = 1) =>
+    exclusive(async () => {
+      const input = Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i));
+      const times: number[] = [];
+      for (let r = -warmup; r < reps; r++) {
+        const t = performance.now();
+        await benchModel!.model.run(input, dims);
+        if (r >= 0) times.push(performance.now() - t);
+      }
+      return times;
+    }),
+};
+
 if (!isPthread) {
+  (self as unknown as { benchInference: typeof benchInference }).benchInference = benchInference;
   registerErrorTransfer();
   Comlink.expose({ ...api, ...life });
 }
