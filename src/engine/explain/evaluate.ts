@@ -58,6 +58,8 @@ export interface LoopOptions {
    * the signal) and the rows it counted before this loop; `phase`, `signal` and `onProgress` are then the tracker's.
    */
   within?: { tracker: PhaseTracker; done: number };
+  /** Asked after each batch with the rows done: true ends the loop early (an anytime method that is stable). */
+  stop?: (done: number) => boolean;
 }
 
 /**
@@ -73,6 +75,7 @@ export async function forEachBatch(total: number, options: LoopOptions, batch: (
     const n = Math.min(capacity, total - start);
     await batch(start, n);
     progress.report(before + start + n, options.progressExtra?.(start + n));
+    if (start + n < total && options.stop?.(start + n)) break;
   }
   progress.throwIfCancelled();
 }
@@ -88,6 +91,7 @@ export interface ModelEvaluation {
   onProgress?: (p: Progress) => void;
   progressExtra?: (done: number) => Partial<Progress> | undefined;
   within?: LoopOptions['within'];
+  stop?: LoopOptions['stop'];
 }
 
 /**
@@ -104,7 +108,7 @@ export async function evaluateRows(
   const per = tensorLength(ev.preprocess);
   const capacity = batchCapacity(ev.model.spec.dynamicBatch, ev.batchSize, total);
   const buffer = new Float32Array(capacity * per);
-  await forEachBatch(total, { phase: ev.phase, capacity, signal: ev.signal, onProgress: ev.onProgress, progressExtra: ev.progressExtra, within: ev.within }, async (start, n) => {
+  await forEachBatch(total, { phase: ev.phase, capacity, signal: ev.signal, onProgress: ev.onProgress, progressExtra: ev.progressExtra, within: ev.within, stop: ev.stop }, async (start, n) => {
     for (let b = 0; b < n; b++) write(start + b, buffer, b * per);
     const out = await timedCall(ev.stats, n, () => ev.model.run(buffer.subarray(0, n * per), tensorDims(ev.preprocess, n)));
     const k = out.length / n;

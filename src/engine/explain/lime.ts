@@ -8,12 +8,15 @@
  * number of samples. Segmentation, hiding and the batched evaluation are the surrogate core's (surrogate.ts), shared
  * with KernelSHAP; this file is LIME's sampler, kernel and fit. The first class is also fitted on each half of the
  * samples (two more streamed ridges, no extra model calls): how well those two weight vectors agree is the result's
- * split-half stability (quality.ts).
+ * split-half stability (quality.ts). With `stableAt`, that agreement is checked after each batch and sampling stops
+ * once the map is predicted to agree with any larger budget at that ρ (anytime.ts).
  */
 import { createRng } from '../math/rng';
 import { WeightedRidgeAccumulator } from '../math/weighted-ridge';
 import { LIME_META, type LimeParams } from './meta/lime';
+import { CONFIRMATIONS, predictedAgreement, readyToJudge } from './anytime';
 import { splitHalfAgreement } from './quality';
+import { spearman } from './stability';
 import { defaultsOf, validateParams } from './schema';
 import { createSurrogate, type SurrogateFit } from './surrogate';
 import { checkTargets } from './targets';
@@ -40,9 +43,11 @@ export async function explainLime(request: ExplainRequest<LimeParams>): Promise<
   // lime's sampler: row 0 all present, then Bernoulli(½) per superpixel; each sample weighted by the kernel.
   const rng = createRng(seed);
   const ridge = new WeightedRidgeAccumulator(m, targets.length);
-  // Split-half stability: the first class refitted on the first and on the second half of the same samples.
-  const firstHalf = Math.ceil(params.samples / 2);
+  // Split-half stability: the first class refitted on the even and on the odd samples (halves at every moment,
+  // so an anytime run can judge itself after any batch).
   const halves = [new WeightedRidgeAccumulator(m, 1), new WeightedRidgeAccumulator(m, 1)];
+  const agreementSoFar = () => splitHalfAgreement(halves[0].solve(params.alpha)[0].coef, halves[1].solve(params.alpha)[0].coef);
+  const anytime = params.stableAt > 0 ? { target: params.stableAt, curve: [] as { samples: number; agreement: number }[], stoppedAt: undefined as number | undefined } : undefined;
   const modelPrediction = new Float64Array(targets.length);
   await surrogate.evaluate({
     phase: 'sampling',
@@ -57,8 +62,20 @@ export async function explainLime(request: ExplainRequest<LimeParams>): Promise<
       for (let s = 0; s < m; s++) present += z[s];
       const weight = limeKernel(present, m, params.kernelWidth);
       ridge.addBinary(z, weight, scores);
-      halves[row < firstHalf ? 0 : 1].addBinary(z, weight, scores);
+      halves[row % 2].addBinary(z, weight, scores);
     },
+    stop: anytime
+      ? (done) => {
+          if (!readyToJudge(done, m)) return false;
+          // Spearman of the halves' weights: the ranking of every superpixel, as the target promises
+          const agreement = predictedAgreement(spearman(halves[0].solve(params.alpha)[0].coef, halves[1].solve(params.alpha)[0].coef));
+          anytime.curve.push({ samples: done, agreement });
+          // stable at CONFIRMATIONS checks in a row: stopping at the first crossing favours a lucky estimate
+          if (anytime.curve.length < CONFIRMATIONS || anytime.curve.slice(-CONFIRMATIONS).some((c) => c.agreement < anytime.target)) return false;
+          anytime.stoppedAt = done;
+          return true;
+        }
+      : undefined,
   });
 
   const fits: SurrogateFit[] = ridge.solve(params.alpha).map((fit, j) => {
@@ -67,8 +84,8 @@ export async function explainLime(request: ExplainRequest<LimeParams>): Promise<
     return { weights: fit.coef, intercept: fit.intercept, score: fit.score, localPrediction: local, modelPrediction: modelPrediction[j] };
   });
   const result = surrogate.explanation('lime', fits, { params: params as unknown as Record<string, unknown> });
-  const splitHalf = splitHalfAgreement(halves[0].solve(params.alpha)[0].coef, halves[1].solve(params.alpha)[0].coef);
-  if (splitHalf !== undefined) result.stability = { splitHalf };
+  const splitHalf = agreementSoFar();
+  if (splitHalf !== undefined) result.stability = { splitHalf, ...(anytime ? { anytime } : {}) };
   return result;
 }
 

@@ -38,8 +38,18 @@ export function explanationSummary(e: Explanation): string[] {
       break;
     }
   }
+  const anytime = e.stability?.anytime;
+  if (anytime) lines.push(`  ${anytimeSummary(anytime, e.timings.samples)}`);
   for (const q of e.quality ?? []) lines.push(`  ${q.level === 'warning' ? 'warning' : 'note'}: ${q.message}`);
   if (e.metrics) lines.push(`  deletion AUC ${e.metrics.deletion.auc.toFixed(3)} (lower is better) · insertion AUC ${e.metrics.insertion.auc.toFixed(3)} (higher is better)`);
   lines.push(`  ${e.timings.samples} inputs in ${e.timings.modelCalls} model calls of up to ${e.timings.batchSize} · ${e.timings.totalMs.toFixed(0)} ms (inference ${e.timings.inferenceMs.toFixed(0)} ms)`);
   return lines;
+}
+
+/** An anytime run in words: where it stopped and why, or that the budget ran out first. */
+export function anytimeSummary(anytime: NonNullable<NonNullable<Explanation['stability']>['anytime']>, samples: number): string {
+  const last = anytime.curve[anytime.curve.length - 1];
+  return anytime.stoppedAt !== undefined
+    ? `stable after ${anytime.stoppedAt} samples: predicted agreement with any larger budget ρ ${last.agreement.toFixed(3)} ≥ ${anytime.target}`
+    : `not stable within the budget of ${samples} samples: predicted agreement ρ ${last ? last.agreement.toFixed(3) : '—'} < ${anytime.target}`;
 }

@@ -33,6 +33,8 @@ export interface CoalitionDesign {
   coalition(row: number, z: Uint8Array): void;
   /** The targets' scores (in the explained score space; a view valid during the call) for coalition `row`. */
   observe(row: number, z: Uint8Array, scores: Float64Array): void;
+  /** Asked after each batch with the coalitions evaluated so far: true stops (an anytime run that is stable). */
+  stop?(done: number): boolean;
 }
 
 /** What a method fitted for one target. */
@@ -92,7 +94,7 @@ export function createSurrogate(request: ExplainRequest<SurrogateParams>, hide: 
       let batchStart = 0;
       const slot = (row: number) => coalitions.subarray((row - batchStart) * m, (row - batchStart + 1) * m);
       await evaluateRows(
-        { model, preprocess, batchSize: params.batchSize, stats, phase: design.phase, signal: request.signal, onProgress: request.onProgress },
+        { model, preprocess, batchSize: params.batchSize, stats, phase: design.phase, signal: request.signal, onProgress: request.onProgress, stop: design.stop ? (done) => design.stop!(done) : undefined },
         design.count,
         (row, out, offset) => {
           if (offset === 0) batchStart = row;

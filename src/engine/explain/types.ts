@@ -123,7 +123,15 @@ interface ExplanationCommon {
   quality?: QualitySignal[];
   /** LIME, RISE: Pearson correlation of the first class's map from the first half of the samples with the map from
    *  the second half (no extra model calls; quality.ts). Absent when a half has no variation to correlate. */
-  stability?: { splitHalf: number };
+  stability?: {
+    splitHalf: number;
+    /**
+     * An anytime run's own estimate as it went: after each check, the samples so far and the predicted agreement of
+     * the map with the map at any larger budget (Spearman, from the split-half agreement); `stoppedAt` when it
+     * reached the target before the budget.
+     */
+    anytime?: { target: number; curve: { samples: number; agreement: number }[]; stoppedAt?: number };
+  };
   /** SHAP: the base value f(background) and the model output f(x) the attributions add up to, per the first class. */
   additivity?: { baseValue: number; output: number; sum: number };
 }

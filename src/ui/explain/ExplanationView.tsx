@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { describeUnits } from '../../engine/explain/units';
+import { anytimeSummary } from '../../engine/explain/summary';
 import { boundaryThickness, overlayScale, renderSurrogateOverlay, surrogateLook, visibleFeatures, type Polarity, type SurrogateView } from '../../engine/render/lime-view';
 import { formatValue } from '../../engine/render/scale';
 import { ColorBar } from '../common/ColorBar';
@@ -135,6 +136,7 @@ export function ExplanationView() {
         )}{' '}
         · {result.timings.samples} samples in {result.timings.modelCalls} model calls · {formatMs(result.timings.totalMs)} (inference{' '}
         {formatMs(result.timings.inferenceMs)}) · seed {result.seed}
+        {result.stability?.anytime && <span data-testid="anytime-summary"> · {anytimeSummary(result.stability.anytime, result.timings.samples)}</span>}
         {hover !== undefined && cls.weights && <> · superpixel #{hover}: {cls.weights[hover]?.toPrecision(3)}</>}
       </p>
       {mask && <GroundTruthMetrics map={cls.map} mask={mask} />}

@@ -14,6 +14,8 @@ export interface LimeParams {
   /** Images per model call when the model takes a dynamic batch. */
   batchSize: number;
   scoreSpace: ScoreSpace;
+  /** Stop sampling once the map's predicted agreement with an unlimited budget reaches this (0: use every sample). */
+  stableAt: number;
 }
 
 /** Fields several methods share, defined once. */
@@ -41,6 +43,10 @@ export const LIME_META = describe<LimeParams>({
     { kind: 'hide', name: 'hide', label: 'Hide with', help: 'What a hidden superpixel shows', cli: 'hide', sigmaCli: 'blur-sigma', default: { mode: 'mean' }, modes: ['mean', 'black', 'grey', 'blur', 'color'] },
     { kind: 'number', name: 'kernelWidth', label: 'Kernel width', help: 'Width of the exponential kernel on the cosine distance (lime: 0.25)', cli: 'kernel-width', default: 0.25, min: 0.001, max: 100, step: 0.05 },
     { kind: 'number', name: 'alpha', label: 'Ridge α', help: 'Ridge penalty of the surrogate (lime: 1)', cli: 'alpha', default: 1, min: 1e-6, max: 1e6, step: 0.1 },
+    {
+      kind: 'number', name: 'stableAt', label: 'Stop when stable at', cli: 'stable-at', default: 0, min: 0, max: 0.999, step: 0.01,
+      help: 'Stop sampling once the map is predicted (from split halves) to agree with any larger budget at this Spearman ρ, e.g. 0.95; 0 uses every sample',
+    },
     BATCH_PARAM(32),
     SCORE_SPACE_PARAM,
   ],

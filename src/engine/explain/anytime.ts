@@ -1,0 +1,27 @@
+/**
+ * Anytime explanations: a sampled method estimates its own stability while it runs and stops when more samples
+ * would no longer change the map. The estimate: fit the map on the even and on the odd samples separately (no
+ * extra model calls) and take the Spearman agreement r of the two halves. By the Spearman–Brown step-up, two
+ * independent maps from all n samples would agree at 2r/(1+r); the agreement of one of them with the map an
+ * unlimited budget gives (its reliability index) is the square root of that. The run stops once that predicted
+ * agreement reaches the target (e.g. 0.95: what the map at 4× the samples should agree with) at CONFIRMATIONS
+ * checks in a row — the estimate is noisy, and stopping at its first crossing of the target favours a lucky one.
+ */
+
+/** Consecutive checks at or above the target before a run stops. */
+export const CONFIRMATIONS = 3;
+
+/** Predicted Spearman agreement of the map from all samples so far with the map from unlimited samples. */
+export function predictedAgreement(splitHalf: number): number {
+  if (!(splitHalf > 0)) return 0;
+  return Math.sqrt((2 * splitHalf) / (1 + splitHalf));
+}
+
+/** Checks start once there are this many samples per feature (a stable ridge fit on each half needs some). */
+export const MIN_SAMPLES_PER_FEATURE = 2;
+export const MIN_SAMPLES = 100;
+
+/** True when a run with `done` samples of `features` features may be judged yet. */
+export function readyToJudge(done: number, features: number): boolean {
+  return done >= Math.max(MIN_SAMPLES, MIN_SAMPLES_PER_FEATURE * features);
+}
