@@ -112,7 +112,7 @@ export async function evaluateRows(
     for (let b = 0; b < n; b++) write(start + b, buffer, b * per);
     const out = await timedCall(ev.stats, n, () => ev.model.run(buffer.subarray(0, n * per), tensorDims(ev.preprocess, n)));
     const k = out.length / n;
-    assertFinite(out, `the model's scores on the ${ev.phase} inputs`, k, start);
+    assertFinite(out, `the model's scores (${ev.phase})`, k, start);
     for (let b = 0; b < n; b++) consume(start + b, out.subarray(b * k, (b + 1) * k));
   });
 }

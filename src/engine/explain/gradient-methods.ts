@@ -204,7 +204,7 @@ async function explainGradient<P extends { batchSize: number }>(id: GradientMeth
       seed[b * k + targets[Math.floor(row / samples.count)]] = 1;
     }
     const out = await timedCall(stats, n, () => gm.run(batch.subarray(0, n * per), tensorDims(preprocess, n), seed.subarray(0, n * k)));
-    assertFinite(out.scores, `the model's scores on the ${part.phase} inputs`, k, start);
+    assertFinite(out.scores, `the model's scores (${part.phase})`, k, start);
     const g = out.gradInput!.data;
     assertFinite(g, `the input gradient (${part.phase})`, per, start);
     for (let b = 0; b < n; b++) {

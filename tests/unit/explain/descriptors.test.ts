@@ -36,7 +36,7 @@ describe('method descriptors', () => {
       for (const p of m.params) {
         if (p.kind !== 'int' && p.kind !== 'number') continue;
         for (const v of [p.min - 1, p.max + 1, Number.NaN]) {
-          expect(() => validateParams(m, { ...defaultsOf(m), [p.name]: v } as never), `${id}.${p.name} = ${v}`).toThrow(new RegExp(`\\(${p.name}\\)`));
+          expect(() => validateParams(m, { ...defaultsOf(m), [p.name]: v } as never), `${id}.${p.name} = ${v}`).toThrow(new RegExp(p.label.toLowerCase() === p.name.toLowerCase() ? `: ${p.name} ` : `\\(${p.name}\\)`));
         }
         if (p.kind === 'int') expect(() => validateParams(m, { ...defaultsOf(m), [p.name]: p.min + 0.5 } as never)).toThrow(/whole number/);
       }
