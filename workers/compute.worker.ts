@@ -286,6 +286,16 @@ const api: ComputeApi = {
         // every candidate layer: a CAM on a layer the user picks is checked for that layer, not the suggested one
         const layerUnsupportedOps: Record<string, string[]> = {};
         for (const c of catalog.candidates) layerUnsupportedOps[c.name] = await current.gradients.unsupported(c.name);
+        // Build the suggested layer's backward session ahead, once this answer is on its way: the first Grad-CAM
+        // (or any gradient CAM on that layer) then only runs it. Cached in the source, so a run that starts before
+        // the build ends waits for the same session instead of building a second.
+        const { suggested } = catalog;
+        const source = current.gradients;
+        if (suggested && !layerUnsupportedOps[suggested]?.length) {
+          setTimeout(() => {
+            if (current?.gradients === source) void source.gradients({ layer: suggested }).catch(() => undefined);
+          }, 0);
+        }
         return { catalog, unsupportedOps, layerUnsupportedOps };
       } catch (e) {
         return { catalog: { candidates: [], reason: '' }, unsupportedOps: [], layerUnsupportedOps: {}, error: serializeError(e).message };
