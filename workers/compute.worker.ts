@@ -291,7 +291,8 @@ const api: ComputeApi = {
         // the build ends waits for the same session instead of building a second.
         const { suggested } = catalog;
         const source = current.gradients;
-        if (suggested && !layerUnsupportedOps[suggested]?.length) {
+        // (fixed-size models: a dynamic one is prepared per input size, known only when a run asks)
+        if (suggested && !layerUnsupportedOps[suggested]?.length && current.model.spec.height !== undefined) {
           setTimeout(() => {
             if (current?.gradients === source) void source.gradients({ layer: suggested }).catch(() => undefined);
           }, 0);
