@@ -7,6 +7,12 @@ import { methodFlagOptions, methodsUsage, paramsForMethods } from './method-flag
 import type { MethodDescriptor } from '../engine/explain/descriptor';
 import type { PreprocessConfig } from '../engine/image/preprocess';
 
+/** The CLI's backends: `wasm` (onnxruntime-web in Node) or `native` (onnxruntime-node's CPU provider). */
+export type NodeBackend = 'wasm' | 'native';
+/** `--backend`: `auto` (the default) takes native when onnxruntime-node loads, else wasm. */
+export type BackendChoice = NodeBackend | 'auto';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'wasm', 'native'];
+
 export interface CliRequest {
   model: string;
   image: string;
@@ -14,6 +20,8 @@ export interface CliRequest {
   json: boolean;
   labels?: string;
   threads: number;
+  /** --backend; undefined: auto. */
+  backend?: BackendChoice;
   /** Size limits raised from their defaults (--max-model-mb, --max-image-mb, --max-megapixels); undefined: the default. */
   maxModelMb?: number;
   maxImageMb?: number;
@@ -52,7 +60,9 @@ export const USAGE = `Usage: npm run explain -- --model M.onnx --image I.png [op
   --top K              number of classes to print (default 5)
   --json               print one JSON object instead of a table
   --labels PATH        labels file (.txt one per line, or JSON array/object)
-  --threads N          WASM threads (default 1)
+  --threads N          onnxruntime threads (default 1)
+  --backend B          native (onnxruntime-node, when installed), wasm (onnxruntime-web, as in the browser) or
+                       auto (default: native when it loads, else wasm)
   --max-model-mb N     refuse model files over N MB (default 2048)
   --max-image-mb N     refuse image files over N MB (default 256)
   --max-megapixels N   refuse images over N megapixels, read from the header before decoding (default 100)
@@ -95,6 +105,13 @@ function positiveInt(flag: string, raw: string, max: number): number {
   return n;
 }
 
+function backendChoice(raw: string | undefined): BackendChoice | undefined {
+  if (raw === undefined) return undefined;
+  const choice = BACKEND_CHOICES.find((b) => b === raw.toLowerCase());
+  if (!choice) throw new GlassboxError('PARAM_INVALID', `--backend must be ${BACKEND_CHOICES.join(', ')} (got "${raw}").`);
+  return choice;
+}
+
 export function parseCliArgs(argv: string[]): CliRequest {
   let values;
   try {
@@ -104,7 +121,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
       allowPositionals: false,
       options: {
         model: { type: 'string' }, image: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean' },
-        labels: { type: 'string' }, threads: { type: 'string' }, size: { type: 'string' }, resize: { type: 'string' },
+        labels: { type: 'string' }, threads: { type: 'string' }, backend: { type: 'string' }, size: { type: 'string' }, resize: { type: 'string' },
         range: { type: 'string' }, mean: { type: 'string' }, std: { type: 'string' }, bgr: { type: 'boolean' },
         rgb: { type: 'boolean' }, layout: { type: 'string' }, help: { type: 'boolean', short: 'h' },
         method: { type: 'string' }, target: { type: 'string' }, 'top-labels': { type: 'string' }, seed: { type: 'string' },
@@ -114,7 +131,12 @@ export function parseCliArgs(argv: string[]): CliRequest {
       },
     }));
   } catch (e) {
-    throw new GlassboxError('PARAM_INVALID', (e as Error).message, 'Run with --help for the list of options.');
+    // node:util's parseArgs speaks in its own terms ("Unknown option '--turbo'. To specify a positional …")
+    const text = (e as Error).message;
+    const unknown = /Unknown option '([^']+)'/.exec(text)?.[1];
+    const missing = /Option '([^']+)' argument missing/.exec(text)?.[1];
+    const message = unknown ? `There is no flag ${unknown}.` : missing ? `${missing.replace(/^-\w, /, '').replace(/ <value>$/, '')} needs a value.` : text.split('. ')[0] + '.';
+    throw new GlassboxError('PARAM_INVALID', message, 'Run with --help for the list of flags.', text);
   }
   if (values.help) throw new GlassboxError('PARAM_INVALID', 'help requested', USAGE);
   if (!values.model || !values.image) throw new GlassboxError('PARAM_INVALID', 'Both --model and --image are required.', USAGE);
@@ -191,6 +213,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
     json: Boolean(values.json),
     labels: values.labels,
     threads: values.threads ? positiveInt('--threads', values.threads, 64) : 1,
+    backend: backendChoice(values.backend),
     maxModelMb: values['max-model-mb'] === undefined ? undefined : positiveInt('--max-model-mb', values['max-model-mb'], 1024 * 1024),
     maxImageMb: values['max-image-mb'] === undefined ? undefined : positiveInt('--max-image-mb', values['max-image-mb'], 1024 * 1024),
     maxMegapixels: values['max-megapixels'] === undefined ? undefined : positiveInt('--max-megapixels', values['max-megapixels'], 1000000),

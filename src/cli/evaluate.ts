@@ -21,7 +21,7 @@ import { createGradientSource } from '../engine/grad/gradient-model';
 import { resolveLabels } from '../engine/labels/labels';
 import { maskFromImage } from '../engine/metrics/mask';
 import { decodeImageFile } from './decode-image';
-import { createNodeRuntime } from './ort-node';
+import { createNodeRuntime, resolveNodeBackend } from './ort-node';
 import { withExternalData } from './predict-file';
 
 // shared with the page's dataset mode (src/engine/evaluate): re-exported for the CLI's callers
@@ -217,7 +217,8 @@ async function evaluateFolder(req: EvaluateRequest, log: (line: string) => void)
   await checkWritable(req.out, '--out');
   if (req.report) await checkWritable(req.report, '--report');
 
-  const runtime = createNodeRuntime(req.threads);
+  // native (onnxruntime-node) when it loads, else wasm; maps agree within 1e-4 (tests/integration/native-backend.test.ts)
+  const runtime = createNodeRuntime(req.threads, resolveNodeBackend('auto'));
   const ids = req.models.map((m) => path.parse(m).name);
   const models: EvaluationModel[] = [];
   try {

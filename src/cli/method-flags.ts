@@ -126,8 +126,10 @@ function readParams<P>(meta: MethodDescriptor<P>, values: FlagValues): { params:
     const custom = segSpec && (params[segSpec.name] as { method?: string } | undefined)?.method === 'custom';
     validateParams(meta, (custom ? { ...params, [segSpec.name]: segmentationDefaults('slic') } : params) as P);
   } catch (e) {
-    const spec = meta.params.find((s) => (e as Error).message.includes(`(${s.name})`));
-    throw new GlassboxError('PARAM_INVALID', spec ? `--${spec.cli}: ${(e as Error).message}` : (e as Error).message, (e as GlassboxError).hint);
+    // the field is named "label (name)", or by its label alone when the two are the same word
+    const message = (e as Error).message;
+    const spec = meta.params.find((s) => message.includes(`(${s.name})`) || message.startsWith(`${meta.label}: ${s.label.toLowerCase()} `));
+    throw new GlassboxError('PARAM_INVALID', spec ? `--${spec.cli}: ${message}` : message, (e as GlassboxError).hint);
   }
   return { params: params as P, used };
 }

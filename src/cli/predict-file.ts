@@ -24,7 +24,7 @@ import { parseLabels, resolveLabels } from '../engine/labels/labels';
 import { rankScores } from '../engine/predict/scores';
 import type { CliRequest } from './args';
 import { decodeImageFile } from './decode-image';
-import { createNodeRuntime } from './ort-node';
+import { createNodeRuntime, resolveNodeBackend, type NodeBackend } from './ort-node';
 
 export interface CliResult {
   model: string;
@@ -32,7 +32,8 @@ export interface CliResult {
   top: { index: number; label: string; score: number; raw: number }[];
   outputKind: 'probabilities' | 'logits';
   labels: string;
-  backend: 'wasm';
+  /** The backend that ran the model: wasm (onnxruntime-web) or native (onnxruntime-node). */
+  backend: NodeBackend;
   threads: number;
   input: { name: string; shape: (number | string)[]; layout: string };
   preprocess: PreprocessConfig;
@@ -89,7 +90,8 @@ async function checkInputFile(file: string, what: InputKind, limit?: { mb: numbe
   }
   if (limit && stat.size > limit.mb * MB) {
     throw new GlassboxError(
-      codeFor(what),
+      // an image over the limit is IMAGE_UNSUPPORTED, as the dashboard says it (the file may be fine)
+      what === 'image' ? 'IMAGE_UNSUPPORTED' : codeFor(what),
       `The ${what} file ${file} is ${(stat.size / MB).toFixed(1)} MB, over the ${limit.mb} MB limit.`,
       `If the file is right, raise the limit with ${limit.flag} N (N in MB).`,
     );
@@ -249,7 +251,8 @@ async function checkOutputs(explain: CliRequest['explain']): Promise<void> {
 export async function predictFile(req: CliRequest, onProgress?: (p: Progress) => void, signal?: CancelSignal): Promise<CliResult> {
   await checkOutputs(req.explain);
   const t0 = performance.now();
-  const runtime = createNodeRuntime(req.threads);
+  const backend = resolveNodeBackend(req.backend);
+  const runtime = createNodeRuntime(req.threads, backend);
   refuseForeignModel(req.model);
   const bytes = await readModelFile(req.model, req.maxModelMb ?? CLI_LIMITS.modelMb);
   const model = await runtime.loadModel(bytes, { backend: 'wasm' });
@@ -287,7 +290,7 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
         glassbox: await glassboxVersion(),
         model: { name: path.basename(req.model), sha256: sha256(bytes), inputs: model.info.inputs, outputs: model.info.outputs },
         image: { name: path.basename(req.image), sha256: sha256(imageBytes) },
-        backend: 'wasm',
+        backend,
         threads: req.threads,
       };
       const segmentsFile = req.explain.segmentsFile;
@@ -334,7 +337,7 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
       top: ranked.top,
       outputKind: ranked.outputKind,
       labels: labels.source,
-      backend: 'wasm',
+      backend,
       threads: req.threads,
       input: { name: model.spec.inputName, shape: model.spec.inputShape, layout: cfg.layout },
       preprocess: cfg,

@@ -171,7 +171,7 @@ describe('bounded reading', () => {
     fs.writeFileSync(bigImage, pngHeader(10, 10));
     fs.truncateSync(bigImage, 300 * 1024 * 1024);
     const image = await refusal(['--model', MODEL, '--image', bigImage]);
-    expect(image.error.code).toBe('IMAGE_UNREADABLE');
+    expect(image.error.code).toBe('IMAGE_UNSUPPORTED');
     expect(image.error.message).toBe(`The image file ${bigImage} is 300.0 MB, over the 256 MB limit.`);
     expect(image.error.hint).toMatch(/--max-image-mb N/);
   });

@@ -29,7 +29,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 
 describe.skipIf(!sharedModelsAvailable())('npm run explain on squeezenet1.1', () => {
   it('--json prints the top-k with index, label and score, and the backend', async () => {
-    const r = await cli(['--model', sharedPath('squeezenet1.1-fp32.onnx'), '--image', sharedPath('images/chelsea.png'), '--top', '3', '--json']);
+    const r = await cli(['--model', sharedPath('squeezenet1.1-fp32.onnx'), '--image', sharedPath('images/chelsea.png'), '--top', '3', '--json', '--backend', 'wasm']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.backend).toBe('wasm');
