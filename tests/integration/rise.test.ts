@@ -284,10 +284,10 @@ describe('RISE on a model that is linear in the pixels', () => {
       expect((error as GlassboxError).code).toBe('PARAM_INVALID');
       expect((error as GlassboxError).message).toMatch(pattern);
     };
-    refuse({ masks: 0 }, /masks \(masks\)/);
-    refuse({ masks: 100_001 }, /masks \(masks\)/);
-    refuse({ masks: 2.5 }, /masks \(masks\)/);
-    refuse({ grid: 1 }, /grid \(grid\).*from 2/);
+    refuse({ masks: 0 }, /RISE: masks must/);
+    refuse({ masks: 100_001 }, /RISE: masks must/);
+    refuse({ masks: 2.5 }, /RISE: masks must/);
+    refuse({ grid: 1 }, /RISE: grid .*from 2/);
     refuse({ grid: SIZE + 1 }, /grid size must be at most 16/);
     refuse({ p1: 0 }, /p1/);
     refuse({ p1: 1 }, /p1/);
