@@ -143,7 +143,7 @@ describe.skipIf(!browserTestsRunnable())('keyboard and screen readers in Chromiu
     await page.evaluate(() => {
       const store = (window as unknown as { glassbox: { setState(s: object): void; getState(): { report(e: unknown, c: string): void } } }).glassbox;
       store.setState({ run: { jobId: 'job-a11y', kind: 'explain', method: 'lime', startedAt: Date.now() } });
-      store.getState().report(new Error('The model ran out of memory.'), 'Explaining');
+      store.getState().report(Object.assign(new Error('The model ran out of memory.'), { code: 'INFERENCE_FAILED' }), 'Explaining');
       store.setState({ run: undefined });
     });
     await page.waitForFunction(() => document.querySelector('[data-testid="live-region"]')?.textContent?.includes('LIME failed: The model ran out of memory.'));
