@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { relativeError } from '../helpers/compare';
+import { autogradSeed, expectAutogradMatch } from '../helpers/compare';
 import { f32 } from '../helpers/method-fixtures';
 import { describe, expect, it } from 'vitest';
 import { createGradientSource } from '../../src/engine/grad/gradient-model';
@@ -17,16 +17,7 @@ describe('gradients equal PyTorch autograd on exported models', () => {
     const ref = JSON.parse(fs.readFileSync(path.join(DIR, `${name}.json`), 'utf8'));
     const source = createGradientSource(runtime, new Uint8Array(fs.readFileSync(path.join(DIR, ref.model))), 'wasm');
     const model = await source.gradients({ layer: 'feat', input: true });
-    const [n] = ref.input_shape;
-    const seed = new Float32Array(n * model.classes);
-    ref.targets.forEach((t: number, i: number) => (seed[i * model.classes + t] = 1));
-    const out = await model.run(f32(ref.input), ref.input_shape, seed);
-    expect(relativeError(out.scores, f32(ref.logits))).toBeLessThan(1e-4);
-    expect(out.activation!.dims).toEqual(ref.feat_shape);
-    expect(relativeError(out.activation!.data, f32(ref.feat))).toBeLessThan(1e-4);
-    expect(relativeError(out.gradLayer!.data, f32(ref.grad_feat))).toBeLessThan(1e-3);
-    expect(out.gradInput!.dims).toEqual(ref.input_shape);
-    expect(relativeError(out.gradInput!.data, f32(ref.grad_input))).toBeLessThan(1e-3);
+    expectAutogradMatch(await model.run(f32(ref.input), ref.input_shape, autogradSeed(ref, model.classes)), ref);
     await source.dispose();
   });
 });

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { createGradientSource } from '../../src/engine/grad/gradient-model';
 import { channelWeightedSum, featureMapsOf, gradCamWeights, relu } from '../../src/engine/explain/cam';
 import { onnx } from '../../src/engine/onnx/proto';
-import { relativeError } from '../helpers/compare';
+import { autogradSeed, expectAutogradMatch, relativeError } from '../helpers/compare';
 import { buildModel, runtime } from '../helpers/grad-check';
 import { f32 } from '../helpers/method-fixtures';
 import { sharedModelsAvailable, sharedPath } from '../helpers/shared-models';
@@ -21,24 +21,14 @@ const DIR = path.resolve(import.meta.dirname, '../fixtures/grad/realworld');
 const load = (name: string) => JSON.parse(fs.readFileSync(path.join(DIR, `${name}.json`), 'utf8'));
 const sourceOf = (file: string, dir = DIR) => createGradientSource(runtime, new Uint8Array(fs.readFileSync(path.join(dir, file))), 'wasm');
 
-function seedFor(ref: { input_shape: number[]; targets: number[] }, classes: number): Float32Array {
-  const seed = new Float32Array(ref.input_shape[0] * classes);
-  ref.targets.forEach((t, i) => (seed[i * classes + t] = 1));
-  return seed;
-}
+const seedFor = autogradSeed;
 
 describe('gradients equal PyTorch autograd on real-world model shapes', () => {
   it.each(['resnetish_fp16', 'resnetish_dynhw', 'senet', 'tvit', 'tvit_opset14'])('%s: logits, layer activation and gradient, input gradient', async (name) => {
     const ref = load(name);
     const source = sourceOf(ref.model).forInput(ref.input_shape);
     const model = await source.gradients({ layer: 'feat', input: true });
-    const out = await model.run(f32(ref.input), ref.input_shape, seedFor(ref, model.classes));
-    expect(relativeError(out.scores, f32(ref.logits))).toBeLessThan(1e-4);
-    expect(out.activation!.dims).toEqual(ref.feat_shape);
-    expect(relativeError(out.activation!.data, f32(ref.feat))).toBeLessThan(1e-4);
-    expect(relativeError(out.gradLayer!.data, f32(ref.grad_feat))).toBeLessThan(1e-3);
-    expect(out.gradInput!.dims).toEqual(ref.input_shape);
-    expect(relativeError(out.gradInput!.data, f32(ref.grad_input))).toBeLessThan(1e-3);
+    expectAutogradMatch(await model.run(f32(ref.input), ref.input_shape, seedFor(ref, model.classes)), ref);
     await source.dispose();
   });
 

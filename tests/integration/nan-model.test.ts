@@ -20,6 +20,25 @@ const SIDE = 8;
 /** Three classes; the middle one's bias is NaN, so its score is NaN whatever the image. */
 const nanModel = () => linearImageModel(3, SIDE, SIDE, new Float32Array(3 * SIDE * SIDE * 3).fill(0.01), Float32Array.from([0, NaN, 1]));
 
+/** GAP(conv(x)) multiplied by zero — then, with `sqrt`, square-rooted: scores 0, gradients 0 (or NaN: ∞ · 0). */
+function zeroedHeadModel(sqrt: boolean): Uint8Array {
+  return buildModel({
+    inputs: [{ name: 'x', dims: [1, 3, SIDE, SIDE] }],
+    constants: [
+      { name: 'w', dims: [2, 3, 1, 1], values: Float32Array.of(1, 0.5, -0.2, 0.3, -1, 0.8) },
+      { name: 'zero', dims: [2], values: Float32Array.of(0, 0) },
+    ],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'w'], outputs: ['feat'] },
+      { op: 'GlobalAveragePool', inputs: ['feat'], outputs: ['g'] },
+      { op: 'Flatten', inputs: ['g'], outputs: ['f'] },
+      { op: 'Mul', inputs: ['f', 'zero'], outputs: [sqrt ? 'z' : 'y'] },
+      ...(sqrt ? [{ op: 'Sqrt', inputs: ['z'], outputs: ['y'] }] : []),
+    ],
+    output: 'y',
+  });
+}
+
 describe('a model whose outputs are NaN', () => {
   it('the engine refuses to rank its scores, naming the class', async () => {
     const runtime = createNodeRuntime(1);
@@ -59,22 +78,7 @@ describe('NaN or Infinity inside a run (gradients, perturbed inputs)', () => {
   };
 
   /** y = √(0 · GAP(conv(x))): finite scores (0), but d√u/du = ∞ at 0 times 0 makes every gradient NaN. */
-  const nanGradientModel = () =>
-    buildModel({
-      inputs: [{ name: 'x', dims: [1, 3, SIDE, SIDE] }],
-      constants: [
-        { name: 'w', dims: [2, 3, 1, 1], values: Float32Array.of(1, 0.5, -0.2, 0.3, -1, 0.8) },
-        { name: 'zero', dims: [2], values: Float32Array.of(0, 0) },
-      ],
-      nodes: [
-        { op: 'Conv', inputs: ['x', 'w'], outputs: ['feat'] },
-        { op: 'GlobalAveragePool', inputs: ['feat'], outputs: ['g'] },
-        { op: 'Flatten', inputs: ['g'], outputs: ['f'] },
-        { op: 'Mul', inputs: ['f', 'zero'], outputs: ['z'] },
-        { op: 'Sqrt', inputs: ['z'], outputs: ['y'] },
-      ],
-      output: 'y',
-    });
+  const nanGradientModel = () => zeroedHeadModel(true);
 
   it('a NaN gradient stops Grad-CAM and Saliency with INFERENCE_FAILED naming the layer or the input gradient (exit 2)', async () => {
     const file = write('nan-grad.onnx', nanGradientModel());
@@ -120,20 +124,7 @@ describe('NaN or Infinity inside a run (gradients, perturbed inputs)', () => {
 describe('warnings reach --json', () => {
   it('a constant (all-zero) Grad-CAM exits 0 with its quality warning in the top-level warnings list, printed once in the table', async () => {
     // y = 0 · GAP(conv(x)): every gradient is zero, so the CAM is zero everywhere
-    const bytes = buildModel({
-      inputs: [{ name: 'x', dims: [1, 3, SIDE, SIDE] }],
-      constants: [
-        { name: 'w', dims: [2, 3, 1, 1], values: Float32Array.of(1, 0.5, -0.2, 0.3, -1, 0.8) },
-        { name: 'zero', dims: [2], values: Float32Array.of(0, 0) },
-      ],
-      nodes: [
-        { op: 'Conv', inputs: ['x', 'w'], outputs: ['feat'] },
-        { op: 'GlobalAveragePool', inputs: ['feat'], outputs: ['g'] },
-        { op: 'Flatten', inputs: ['g'], outputs: ['f'] },
-        { op: 'Mul', inputs: ['f', 'zero'], outputs: ['y'] },
-      ],
-      output: 'y',
-    });
+    const bytes = zeroedHeadModel(false);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'glassbox-flat-')), 'flat.onnx');
     fs.writeFileSync(file, bytes);
     const args = ['src/cli/explain.ts', '--model', file, '--image', path.join(ROOT, 'public/demo/images/star-1.png'), '--size', String(SIDE), '--method', 'gradcam'];
