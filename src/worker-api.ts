@@ -19,6 +19,7 @@ import type { RgbaImage } from './engine/image/types';
 import type { ModelGraphInfo } from './engine/onnx/model-graph';
 import type { ClassifierSpec } from './engine/runtime/classifier-spec';
 import type { Backend } from './engine/runtime/ort-runtime';
+import { IMAGE_LIMITS } from './engine/intake/image-header';
 
 export type BackendChoice = 'auto' | Backend;
 
@@ -235,10 +236,7 @@ export interface WorkerBootOptions {
 export const PAGE_LIMITS = {
   /** A larger model asks first ("Load anyway"): the tab holds it about three times while it loads. */
   modelMb: 1024,
-  /** Image files larger than this are refused before their bytes are read. */
-  imageMb: 256,
-  /** Images whose header claims more pixels are refused before decoding (a decoded pixel is 4 bytes, more while resizing). */
-  megapixels: 100,
+  ...IMAGE_LIMITS,
 } as const;
 
 /**

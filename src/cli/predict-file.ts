@@ -25,6 +25,7 @@ import { rankScores } from '../engine/predict/scores';
 import type { CliRequest } from './args';
 import { decodeImageFile } from './decode-image';
 import { createNodeRuntime, resolveNodeBackend, type NodeBackend } from './ort-node';
+import { IMAGE_LIMITS, imageOverLimitError } from '../engine/intake/image-header';
 
 export interface CliResult {
   model: string;
@@ -58,7 +59,7 @@ export interface CliResult {
 const FILE_PROBLEMS: Record<string, string> = { ENOENT: 'there is no such file', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'it is a folder, not a file' };
 
 /** Default limits on what the CLI reads (raised with --max-model-mb, --max-image-mb, --max-megapixels). */
-export const CLI_LIMITS = { modelMb: 2048, imageMb: 256, megapixels: 100 } as const;
+export const CLI_LIMITS = { modelMb: 2048, ...IMAGE_LIMITS } as const;
 
 type InputKind = 'model' | 'image' | 'labels' | 'segments';
 const MB = 1024 * 1024;
@@ -192,11 +193,7 @@ async function checkImagePixels(bytes: Uint8Array, file: string, maxMegapixels: 
     return; // not an image sharp knows: decodeImageFile says so with its own wording
   }
   if (!width || !height || width * height <= maxMegapixels * 1e6) return;
-  throw new GlassboxError(
-    'IMAGE_UNSUPPORTED',
-    `${path.basename(file)} is ${width}×${height} pixels (${((width * height) / 1e6).toFixed(0)} megapixels), over the ${maxMegapixels}-megapixel limit.`,
-    'Downscale the image first (the model sees a few hundred pixels a side), or raise the limit with --max-megapixels N.',
-  );
+  throw imageOverLimitError(path.basename(file), { width, height }, { imageMb: CLI_LIMITS.imageMb, megapixels: maxMegapixels }, '--max-megapixels N');
 }
 
 /** A model file in another framework's format gets its conversion recipe before anything is read. */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { ElementHandle, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsRunnable, dropFiles, readTopK, ROOT, useDashboard } from './harness';
+import { seededBytes } from '../corpus/generators';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'public/demo/manifest.json'), 'utf8')) as {
   defaultModel: string;
@@ -18,16 +19,6 @@ const corpus = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/corpus/bad-inpu
 };
 const notes = corpus.labels.find((l) => l.file === 'notes.txt')!;
 
-/** Seeded bytes: a file that is not ONNX, as a user might drop by mistake. */
-function randomBytes(length: number, seed: number): Buffer {
-  const out = Buffer.alloc(length);
-  let s = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s >>> 24;
-  }
-  return out;
-}
 
 async function dismissAll(page: Page): Promise<void> {
   await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('[data-testid="messages"] button[aria-label="Dismiss"]').forEach((b) => b.click()));
@@ -64,7 +55,7 @@ describe.skipIf(!browserTestsRunnable())('errors in plain words, in Chromium', (
 
   it('random bytes named model.onnx: a plain first line, the parser text folded under "details"', async () => {
     const page = dashboard.session.page;
-    const message = await dropAndReadMessage(page, { name: 'model.onnx', type: '', bytes: randomBytes(4096, 1) }, 'MODEL_UNREADABLE');
+    const message = await dropAndReadMessage(page, { name: 'model.onnx', type: '', bytes: seededBytes(4096, 1) }, 'MODEL_UNREADABLE');
     const first = await text(message, '[data-testid="message-text"]');
     expect(first).toBe('Loading model model.onnx failed. This file is not a readable ONNX model: it may be cut short, damaged, or saved in another format.');
     expect(first).not.toMatch(/wire type|offset|protobuf/i);
@@ -80,7 +71,7 @@ describe.skipIf(!browserTestsRunnable())('errors in plain words, in Chromium', (
 
   it('weights.pt: PyTorch export guidance, with a torch.onnx.export recipe at opset 17 and a dynamic batch', async () => {
     const page = dashboard.session.page;
-    const message = await dropAndReadMessage(page, { name: 'weights.pt', type: 'application/octet-stream', bytes: randomBytes(256, 2) }, 'MODEL_NOT_ONNX');
+    const message = await dropAndReadMessage(page, { name: 'weights.pt', type: 'application/octet-stream', bytes: seededBytes(256, 2) }, 'MODEL_NOT_ONNX');
     expect(await text(message, '[data-testid="message-text"]')).toBe(
       'Loading model weights.pt failed. weights.pt is a PyTorch checkpoint, not an ONNX model. Convert it to ONNX first, then open the .onnx file.',
     );
@@ -94,7 +85,7 @@ describe.skipIf(!browserTestsRunnable())('errors in plain words, in Chromium', (
 
   it('model.h5: Keras export guidance through a SavedModel and tf2onnx', async () => {
     const page = dashboard.session.page;
-    const message = await dropAndReadMessage(page, { name: 'model.h5', type: 'application/x-hdf5', bytes: randomBytes(256, 3) }, 'MODEL_NOT_ONNX');
+    const message = await dropAndReadMessage(page, { name: 'model.h5', type: 'application/x-hdf5', bytes: seededBytes(256, 3) }, 'MODEL_NOT_ONNX');
     expect(await text(message, '[data-testid="message-text"]')).toBe(
       'Loading model model.h5 failed. model.h5 is a Keras model, not an ONNX model. Convert it to ONNX first, then open the .onnx file.',
     );

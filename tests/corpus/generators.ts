@@ -53,7 +53,7 @@ type Args = Record<string, unknown>;
 type Generator = (args: Args) => Buffer | Promise<Buffer>;
 
 /** Seeded bytes (a linear congruential generator): the same seed gives the same file on every run. */
-function seededBytes(length: number, seed: number): Buffer {
+export function seededBytes(length: number, seed: number): Buffer {
   const out = Buffer.alloc(length);
   let s = seed >>> 0;
   for (let i = 0; i < length; i++) {

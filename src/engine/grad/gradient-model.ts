@@ -94,9 +94,19 @@ function hasOpenSize(editor: GraphEditor): boolean {
 }
 
 export function createGradientSource(runtime: OrtRuntime, bytes: Uint8Array, backend: Backend): GradientSource {
-  let parsed: GraphEditor | undefined = GraphEditor.fromBytes(bytes);
-  const openSize = hasOpenSize(parsed);
-  // the first preparation takes the editor decoded above; later sizes decode their own copy
+  // Nothing is decoded until a gradient method asks (a model load costs no graph work); the first decode tells
+  // whether the input size is open and is then handed to the first preparation, later sizes decode their own copy.
+  let parsed: GraphEditor | undefined;
+  let openSize: boolean | undefined;
+  const decoded = () => {
+    if (openSize === undefined) {
+      parsed = GraphEditor.fromBytes(bytes);
+      openSize = hasOpenSize(parsed);
+      // a fixed size has one preparation (the root view's, which decodes its own): do not hold a second copy
+      if (!openSize) parsed = undefined;
+    }
+    return openSize;
+  };
   const take = () => {
     const e = parsed ?? GraphEditor.fromBytes(bytes);
     parsed = undefined;
@@ -104,7 +114,7 @@ export function createGradientSource(runtime: OrtRuntime, bytes: Uint8Array, bac
   };
   const views = new Map<string, GradientSource>();
   const at = (dims?: number[]): GradientSource => {
-    const key = openSize && dims ? dims.slice(1).join('×') : '';
+    const key = dims && decoded() ? dims.slice(1).join('×') : '';
     let view = views.get(key);
     if (!view) {
       view = sizedSource(runtime, take, backend, key ? dims : undefined, at, async () => {

@@ -54,8 +54,19 @@ export function imageHeaderSize(b: Uint8Array): { width: number; height: number 
   return undefined;
 }
 
-/** The refusal of an image over `limits`: by its file size, or by the pixel count its header claims. */
-export function imageOverLimitError(name: string, found: { bytes: number } | { width: number; height: number }, limits: { imageMb: number; megapixels: number }): GlassboxError {
+/** Image limits the page and the CLI share (the CLI raises them with --max-image-mb and --max-megapixels). */
+export const IMAGE_LIMITS = {
+  /** Image files larger than this are refused before their bytes are read. */
+  imageMb: 256,
+  /** Images whose header claims more pixels are refused before decoding (a decoded pixel is 4 bytes, more while resizing). */
+  megapixels: 100,
+} as const;
+
+/**
+ * The refusal of an image over `limits`: by its file size, or by the pixel count its header claims; `raise` is how
+ * to raise the limit where it can be (the CLI's flag).
+ */
+export function imageOverLimitError(name: string, found: { bytes: number } | { width: number; height: number }, limits: { imageMb: number; megapixels: number }, raise?: string): GlassboxError {
   if ('bytes' in found) {
     return new GlassboxError(
       'IMAGE_UNSUPPORTED',
@@ -66,6 +77,6 @@ export function imageOverLimitError(name: string, found: { bytes: number } | { w
   return new GlassboxError(
     'IMAGE_UNSUPPORTED',
     `${name} is ${found.width}×${found.height} pixels (${((found.width * found.height) / 1e6).toFixed(0)} megapixels), over the ${limits.megapixels}-megapixel limit.`,
-    'Downscale the image first (the model sees a few hundred pixels a side).',
+    `Downscale the image first (the model sees a few hundred pixels a side)${raise ? `, or raise the limit with ${raise}` : ''}.`,
   );
 }

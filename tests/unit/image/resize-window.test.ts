@@ -7,21 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultPreprocess, planResize, preprocessImage, tensorLength, writeModelInput, type PreprocessConfig } from '../../../src/engine/image/preprocess';
 import { cropImage, resizeBilinearAntialiased, resizeWindowBilinearAntialiased } from '../../../src/engine/image/resize';
 import { createRgbaImage, type RgbaImage } from '../../../src/engine/image/types';
+import { pattern } from '../../helpers/test-images';
 
-/** A pattern with sharp edges in both directions, so a wrong tap or offset shows. */
-function pattern(width: number, height: number): RgbaImage {
-  const img = createRgbaImage(width, height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const p = (y * width + x) * 4;
-      img.data[p] = (x * 37 + y * 91) % 256;
-      img.data[p + 1] = (x * x * 7 + y * 13 + 50) % 256;
-      img.data[p + 2] = ((x ^ y) * 29 + 7) % 256;
-      img.data[p + 3] = 255;
-    }
-  }
-  return img;
-}
 
 /** The model input by the old route: the whole image resized, then the crop cut out of it. */
 function resizeThenCrop(src: RgbaImage, cfg: PreprocessConfig): RgbaImage {

@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cropImage, resizeBilinearAntialiased } from '../../../src/engine/image/resize';
 import { createRgbaImage, type RgbaImage } from '../../../src/engine/image/types';
+import { pattern } from '../../helpers/test-images';
 
-/**
- * Deterministic test pattern; the same formula in Python makes the PIL references below.
- * The modulo wrap-arounds give sharp edges, so a wrong filter support, centre or normalisation shows up.
- */
-function pattern(width: number, height: number): RgbaImage {
-  const img = createRgbaImage(width, height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const p = (y * width + x) * 4;
-      img.data[p] = (x * 37 + y * 91) % 256;
-      img.data[p + 1] = (x * x * 7 + y * 13 + 50) % 256;
-      img.data[p + 2] = ((x ^ y) * 29 + 7) % 256;
-      img.data[p + 3] = 255;
-    }
-  }
-  return img;
-}
 
 /*
  * PIL references (Pillow 9.4.0, Debian /usr/bin/python3), generated with:
