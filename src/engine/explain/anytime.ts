@@ -25,3 +25,41 @@ export const MIN_SAMPLES = 100;
 export function readyToJudge(done: number, features: number): boolean {
   return done >= Math.max(MIN_SAMPLES, MIN_SAMPLES_PER_FEATURE * features);
 }
+
+/** What an anytime run records: its target, its estimate after each check, and where it stopped (if it did). */
+export interface AnytimeRecord {
+  target: number;
+  curve: { samples: number; agreement: number }[];
+  stoppedAt?: number;
+  /** Why there was nothing to judge (KernelSHAP's exact values). */
+  note?: string;
+}
+
+export interface AnytimeMonitor {
+  /** The record the result carries. */
+  record: AnytimeRecord;
+  /** The evaluation loop's stop test: after each batch, with the samples so far. */
+  stop(done: number): boolean;
+}
+
+/**
+ * The stop test of a sampled method with `features` unknowns: once readyToJudge, each check asks `splitHalf` for
+ * the Spearman agreement of the two halves' maps so far, records the predicted agreement and stops at
+ * CONFIRMATIONS checks in a row at or above the target. Undefined when the target is 0 (run the whole budget).
+ */
+export function anytimeMonitor(target: number, features: number, splitHalf: () => number): AnytimeMonitor | undefined {
+  if (!(target > 0)) return undefined;
+  const record: AnytimeRecord = { target, curve: [] };
+  return {
+    record,
+    stop(done) {
+      if (!readyToJudge(done, features)) return false;
+      const agreement = predictedAgreement(splitHalf());
+      record.curve.push({ samples: done, agreement });
+      // stable at CONFIRMATIONS checks in a row: stopping at the first crossing favours a lucky estimate
+      if (record.curve.length < CONFIRMATIONS || record.curve.slice(-CONFIRMATIONS).some((c) => c.agreement < target)) return false;
+      record.stoppedAt = done;
+      return true;
+    },
+  };
+}

@@ -10,6 +10,7 @@ import { tensorDims, tensorLength, type PreprocessConfig } from '../image/prepro
 import { now } from '../math/clock';
 import type { Model } from '../runtime/ort-runtime';
 import { createProgressTracker } from './progress';
+import type { RowStore } from './reuse';
 import type { CancelSignal, Progress } from './types';
 
 /** The one batch-size rule: as many rows as asked when the model takes a dynamic batch, else one at a time. */
@@ -24,10 +25,23 @@ export interface EvaluationStats {
   rows: number;
   /** The largest batch used. */
   batchSize: number;
+  /** Rows whose outputs came from an earlier run (reuse.ts) instead of the model. */
+  reusedRows: number;
 }
 
 export function createStats(): EvaluationStats {
-  return { inferenceMs: 0, modelCalls: 0, rows: 0, batchSize: 1 };
+  return { inferenceMs: 0, modelCalls: 0, rows: 0, batchSize: 1, reusedRows: 0 };
+}
+
+/** A result's timings from its stats: samples count every row used, reusedRows those no model call was made for. */
+export function rowTimings(stats: EvaluationStats): { inferenceMs: number; modelCalls: number; samples: number; batchSize: number; reusedRows?: number } {
+  return {
+    inferenceMs: stats.inferenceMs,
+    modelCalls: stats.modelCalls,
+    samples: stats.rows + stats.reusedRows,
+    batchSize: stats.batchSize,
+    ...(stats.reusedRows ? { reusedRows: stats.reusedRows } : {}),
+  };
 }
 
 /** Run one model call of `rows` rows, counted and timed in `stats`. */
@@ -92,6 +106,11 @@ export interface ModelEvaluation {
   progressExtra?: (done: number) => Partial<Progress> | undefined;
   within?: LoopOptions['within'];
   stop?: LoopOptions['stop'];
+  /**
+   * The outputs of this stream's rows from earlier runs (reuse.ts): rows it holds are not run through the model,
+   * rows it lacks are run and added. `write` is still called for every row (a method's sampler advances there).
+   */
+  rows?: RowStore;
 }
 
 /**
@@ -108,11 +127,24 @@ export async function evaluateRows(
   const per = tensorLength(ev.preprocess);
   const capacity = batchCapacity(ev.model.spec.dynamicBatch, ev.batchSize, total);
   const buffer = new Float32Array(capacity * per);
+  const store = ev.rows;
   await forEachBatch(total, { phase: ev.phase, capacity, signal: ev.signal, onProgress: ev.onProgress, progressExtra: ev.progressExtra, within: ev.within, stop: ev.stop }, async (start, n) => {
     for (let b = 0; b < n; b++) write(start + b, buffer, b * per);
-    const out = await timedCall(ev.stats, n, () => ev.model.run(buffer.subarray(0, n * per), tensorDims(ev.preprocess, n)));
-    const k = out.length / n;
-    assertFinite(out, `the model's scores (${ev.phase})`, k, start);
-    for (let b = 0; b < n; b++) consume(start + b, out.subarray(b * k, (b + 1) * k));
+    // rows the store holds are a prefix: the batch's first `known` rows
+    const known = store ? Math.max(0, Math.min(n, store.count - start)) : 0;
+    const fresh = n - known;
+    let out: Float32Array | undefined;
+    if (fresh > 0) {
+      if (known > 0) buffer.copyWithin(0, known * per, n * per);
+      out = await timedCall(ev.stats, fresh, () => ev.model.run(buffer.subarray(0, fresh * per), tensorDims(ev.preprocess, fresh)));
+      assertFinite(out, `the model's scores (${ev.phase})`, out.length / fresh, start + known);
+    }
+    ev.stats.reusedRows += known;
+    const k = out ? out.length / fresh : store!.width;
+    for (let b = 0; b < n; b++) {
+      const raw = b < known ? store!.get(start + b)! : out!.subarray((b - known) * k, (b - known + 1) * k);
+      if (b >= known) store?.append(start + b, raw);
+      consume(start + b, raw);
+    }
   });
 }

@@ -17,7 +17,10 @@
  */
 import { solveSpd } from '../math/linalg';
 import { createRng, type Rng } from '../math/rng';
+import { anytimeMonitor } from './anytime';
 import { KERNEL_SHAP_META, type KernelShapParams } from './meta/kernel-shap';
+import { splitHalfAgreement } from './quality';
+import { spearman } from './stability';
 import { defaultsOf, validateParams } from './schema';
 import { createSurrogate, type SurrogateFit } from './surrogate';
 import { checkTargets } from './targets';
@@ -37,6 +40,12 @@ function binomial(n: number, k: number): number {
 export interface CoalitionPlan {
   masks: Uint8Array[];
   weights: number[];
+  /** The first `enumerated` masks are whole subset sizes (no sampling noise); the rest were sampled. */
+  enumerated: number;
+  /** The kernel weight the sampled masks share (they sum to it). */
+  sampledWeight: number;
+  /** For each sampled mask (index − enumerated), the draw that added it: a mask and its complement share one. */
+  draw: Int32Array;
 }
 
 /** shap's sampling of coalitions for M players and a budget of `budget` evaluations (excluding ∅ and all). */
@@ -85,6 +94,8 @@ export function planCoalitions(m: number, budget: number, rng: Rng): CoalitionPl
     }
   }
   const fixed = masks.length;
+  const draw: number[] = [];
+  let weightLeft = 0;
   if (fullSizes !== numSubsetSizes && left > 0) {
     const rest = weightVector.map((w, i) => (i < numPaired ? w / 2 : w)).slice(fullSizes);
     const restTotal = rest.reduce((a, b) => a + b, 0);
@@ -111,10 +122,12 @@ export function planCoalitions(m: number, budget: number, rng: Rng): CoalitionPl
         used.set(key, masks.length);
         masks.push(mask);
         weights.push(1);
+        draw.push(draws);
         left--;
         if (left > 0 && paired) {
           masks.push(mask.map((v) => 1 - v));
           weights.push(1);
+          draw.push(draws);
           left--;
         }
       } else {
@@ -123,12 +136,40 @@ export function planCoalitions(m: number, budget: number, rng: Rng): CoalitionPl
       }
     }
     // the sampled coalitions share the kernel weight the enumerated sizes left over
-    const weightLeft = weightVector.slice(fullSizes).reduce((a, b) => a + b, 0);
+    weightLeft = weightVector.slice(fullSizes).reduce((a, b) => a + b, 0);
     let sampled = 0;
     for (let i = fixed; i < weights.length; i++) sampled += weights[i];
     for (let i = fixed; i < weights.length; i++) weights[i] *= weightLeft / sampled;
   }
-  return { masks, weights };
+  return { masks, weights, enumerated: fixed, sampledWeight: weightLeft, draw: Int32Array.from(draw) };
+}
+
+/**
+ * The plan as far as it was evaluated (its first `upto` masks) and, with `half`, only the sampled masks of even
+ * (0) or odd (1) draws: the sampled masks kept share the sampled kernel weight again, as a smaller budget's draws
+ * would. `values` follow the plan's masks; returns the sub-plan and its values.
+ */
+export function subPlan(plan: CoalitionPlan, values: Float64Array, upto: number, half?: 0 | 1): { plan: CoalitionPlan; values: Float64Array } {
+  const keep: number[] = [];
+  let sampled = 0;
+  for (let i = 0; i < Math.min(upto, plan.masks.length); i++) {
+    if (i >= plan.enumerated) {
+      if (half !== undefined && plan.draw[i - plan.enumerated] % 2 !== half) continue;
+      sampled += plan.weights[i];
+    }
+    keep.push(i);
+  }
+  const scale = sampled > 0 ? plan.sampledWeight / sampled : 1;
+  return {
+    plan: {
+      masks: keep.map((i) => plan.masks[i]),
+      weights: keep.map((i) => (i >= plan.enumerated ? plan.weights[i] * scale : plan.weights[i])),
+      enumerated: plan.enumerated,
+      sampledWeight: plan.sampledWeight,
+      draw: Int32Array.from(keep.filter((i) => i >= plan.enumerated).map((i) => plan.draw[i - plan.enumerated])),
+    },
+    values: Float64Array.from(keep, (i) => values[i]),
+  };
 }
 
 /**
@@ -203,14 +244,29 @@ export async function explainKernelShap(request: ExplainRequest<KernelShapParams
     coalitions = [new Uint8Array(m), new Uint8Array(m).fill(1), ...plan.masks];
   }
   const values = targets.map(() => new Float64Array(coalitions.length));
+  // Anytime (sampled coalitions only: enumerated sizes carry no sampling noise): the first class's values from
+  // the even and from the odd draws, each with the enumerated sizes, after each batch.
+  const sampledPlan = !exact && plan!.masks.length > plan!.enumerated ? plan : undefined;
+  const halfValues = (done: number, half: 0 | 1) => {
+    const part = subPlan(sampledPlan!, values[0].subarray(2), done - 2, half);
+    return solveConstrained(part.plan, part.values, values[0][0], values[0][1]);
+  };
+  let rows = 0;
+  const anytime = sampledPlan ? anytimeMonitor(params.stableAt, m, () => spearman(halfValues(rows, 0), halfValues(rows, 1))) : undefined;
   await surrogate.evaluate({
     phase: exact ? 'all coalitions' : 'coalitions',
     count: coalitions.length,
     coalition: (row, z) => z.set(coalitions[row]),
     observe(row, _z, scores) {
       for (let j = 0; j < targets.length; j++) values[j][row] = scores[j];
+      rows = row + 1;
     },
+    // judged only once the enumerated sizes are in (before that a half holds no sampled coalition)
+    stop: anytime ? (done) => done > 2 + plan!.enumerated && anytime.stop(done) : undefined,
+    // the coalitions are the plan's (seed and budget) or all 2^M, on this segmentation
+    stream: { method: 'kernelshap', seed, exact, evaluations: coalitions.length },
   });
+  const stopped = anytime?.record.stoppedAt !== undefined;
 
   const fits: SurrogateFit[] = targets.map((_, j) => {
     let phi: Float64Array, fNull: number, fX: number;
@@ -221,15 +277,27 @@ export async function explainKernelShap(request: ExplainRequest<KernelShapParams
     } else {
       fNull = values[j][0];
       fX = values[j][1];
-      phi = solveConstrained(plan!, values[j].subarray(2), fNull, fX);
+      // a run stopped early fits the coalitions it evaluated, the sampled ones sharing the sampled weight
+      const part = stopped ? subPlan(plan!, values[j].subarray(2), rows - 2) : { plan: plan!, values: values[j].subarray(2) };
+      phi = solveConstrained(part.plan, part.values, fNull, fX);
     }
     return { weights: phi, intercept: fNull, modelPrediction: fX, localPrediction: fNull + phi.reduce((a, b) => a + b, 0) };
   });
   const first = fits[0];
-  return surrogate.explanation('kernelshap', fits, {
-    params: { ...params, exact, evaluations: coalitions.length } as unknown as Record<string, unknown>,
+  const result = surrogate.explanation('kernelshap', fits, {
+    params: { ...params, exact, evaluations: rows } as unknown as Record<string, unknown>,
     additivity: { baseValue: first.intercept, output: first.modelPrediction, sum: Array.from(first.weights).reduce((a, b) => a + b, 0) },
   });
+  if (params.stableAt > 0) {
+    if (anytime) {
+      const splitHalf = splitHalfAgreement(halfValues(rows, 0), halfValues(rows, 1)) ?? 0;
+      result.stability = { splitHalf, anytime: anytime.record };
+    } else {
+      // nothing sampled: every value is exact for this budget, there is no sampling noise to wait out
+      result.stability = { splitHalf: 1, anytime: { target: params.stableAt, curve: [], note: exact ? `all 2^${m} coalitions evaluated: exact Shapley values` : 'every coalition size enumerated: nothing was sampled' } };
+    }
+  }
+  return result;
 }
 
 export const kernelShapExplainer: Explainer<KernelShapParams> = { explain: explainKernelShap };

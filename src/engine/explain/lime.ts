@@ -14,7 +14,7 @@
 import { createRng } from '../math/rng';
 import { WeightedRidgeAccumulator } from '../math/weighted-ridge';
 import { LIME_META, type LimeParams } from './meta/lime';
-import { CONFIRMATIONS, predictedAgreement, readyToJudge } from './anytime';
+import { anytimeMonitor } from './anytime';
 import { splitHalfAgreement } from './quality';
 import { spearman } from './stability';
 import { defaultsOf, validateParams } from './schema';
@@ -47,7 +47,8 @@ export async function explainLime(request: ExplainRequest<LimeParams>): Promise<
   // so an anytime run can judge itself after any batch).
   const halves = [new WeightedRidgeAccumulator(m, 1), new WeightedRidgeAccumulator(m, 1)];
   const agreementSoFar = () => splitHalfAgreement(halves[0].solve(params.alpha)[0].coef, halves[1].solve(params.alpha)[0].coef);
-  const anytime = params.stableAt > 0 ? { target: params.stableAt, curve: [] as { samples: number; agreement: number }[], stoppedAt: undefined as number | undefined } : undefined;
+  // Spearman of the halves' weights: the ranking of every superpixel, as the target promises
+  const anytime = anytimeMonitor(params.stableAt, m, () => spearman(halves[0].solve(params.alpha)[0].coef, halves[1].solve(params.alpha)[0].coef));
   const modelPrediction = new Float64Array(targets.length);
   await surrogate.evaluate({
     phase: 'sampling',
@@ -64,18 +65,10 @@ export async function explainLime(request: ExplainRequest<LimeParams>): Promise<
       ridge.addBinary(z, weight, scores);
       halves[row % 2].addBinary(z, weight, scores);
     },
-    stop: anytime
-      ? (done) => {
-          if (!readyToJudge(done, m)) return false;
-          // Spearman of the halves' weights: the ranking of every superpixel, as the target promises
-          const agreement = predictedAgreement(spearman(halves[0].solve(params.alpha)[0].coef, halves[1].solve(params.alpha)[0].coef));
-          anytime.curve.push({ samples: done, agreement });
-          // stable at CONFIRMATIONS checks in a row: stopping at the first crossing favours a lucky estimate
-          if (anytime.curve.length < CONFIRMATIONS || anytime.curve.slice(-CONFIRMATIONS).some((c) => c.agreement < anytime.target)) return false;
-          anytime.stoppedAt = done;
-          return true;
-        }
-      : undefined,
+    stop: anytime?.stop,
+    // the coalitions are the seed's Bernoulli draws on this segmentation: a rerun (more samples, a continued
+    // anytime run) reuses the rows evaluated before
+    stream: { method: 'lime', seed },
   });
 
   const fits: SurrogateFit[] = ridge.solve(params.alpha).map((fit, j) => {
@@ -85,7 +78,7 @@ export async function explainLime(request: ExplainRequest<LimeParams>): Promise<
   });
   const result = surrogate.explanation('lime', fits, { params: params as unknown as Record<string, unknown> });
   const splitHalf = agreementSoFar();
-  if (splitHalf !== undefined) result.stability = { splitHalf, ...(anytime ? { anytime } : {}) };
+  if (splitHalf !== undefined) result.stability = { splitHalf, ...(anytime ? { anytime: anytime.record } : {}) };
   return result;
 }
 

@@ -12,7 +12,7 @@
  * in the reference, the mask multiplies the normalised tensor: a hidden pixel is 0 after normalisation (the
  * dataset's mean colour under ImageNet-style mean/std, black without normalisation). Scores are probabilities
  * (softmax of logits; the reference appends a Softmax, TorchRay a sigmoid) or, on request, the raw outputs.
- * The first class's map from the first half of the masks and from the second half are compared (their Pearson
+ * The first class's map from the even and from the odd masks are compared (their Pearson
  * correlation, the result's split-half stability: quality.ts); the sums are the same, so the map is unchanged.
  */
 import { GlassboxError } from '../errors';
@@ -21,7 +21,10 @@ import { now } from '../math/clock';
 import { createRng, type Rng } from '../math/rng';
 import { isDistribution, scoresIn } from '../predict/scores';
 import { minMaxNormalise } from './cam';
-import { batchCapacity, createStats, evaluateRows, type ModelEvaluation } from './evaluate';
+import { batchCapacity, createStats, evaluateRows, rowTimings, type ModelEvaluation } from './evaluate';
+import { anytimeMonitor } from './anytime';
+import { streamRows, UNPERTURBED_STREAM } from './reuse';
+import { spearman } from './stability';
 import { hiddenTensor } from './hide';
 import { RISE_META, type RiseParams } from './meta/rise';
 import { createProgressTracker } from './progress';
@@ -252,7 +255,7 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
   // The unmasked image: the model's own score for each target, and which score space its outputs are in.
   let unmasked = new Float32Array(0);
   await evaluateRows(
-    { ...evaluation('scoring the image'), onProgress: undefined },
+    { ...evaluation('scoring the image'), onProgress: undefined, rows: streamRows(request, UNPERTURBED_STREAM) },
     1,
     (_, out) => out.set(imageTensor),
     (_, raw) => (unmasked = Float32Array.from(raw)),
@@ -274,7 +277,8 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
       // The same random numbers for every candidate, so the spreads differ by p, not by luck.
       const rng = createRng(autoSeed(seed));
       let count = 0, mean = 0, m2 = 0;
-      await evaluateMasks({ ...evaluation('choosing p1'), within: { tracker, done: k * autoCount } }, autoCount, rng, RISE_AUTO_P1[k], (_, _mask, raw) => {
+      const rows = streamRows(request, { method: 'rise', phase: 'p1', seed, grid: params.grid, p1: RISE_AUTO_P1[k], hide: params.hide });
+      await evaluateMasks({ ...evaluation('choosing p1'), within: { tracker, done: k * autoCount }, rows }, autoCount, rng, RISE_AUTO_P1[k], (_, _mask, raw) => {
         const f = scoresOf(raw)[targets[0]];
         count++;
         const d = f - mean;
@@ -294,43 +298,59 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
   // The N masks, batch by batch: Σ f_c(I⊙M)·M per target, and the map so far now and then.
   const total = params.masks;
   const sums = new Float64Array(targets.length * pixels);
-  // Split-half stability: the first class's sums after the first half of the masks (the second half's are the rest).
-  const firstHalf = Math.ceil(total / 2);
-  let firstHalfSums: Float64Array | undefined;
+  // Split-half stability: the first class's sums over the even masks (the odd masks' are the rest), so the
+  // halves exist after any batch and an anytime run can judge itself.
+  const evenSums = new Float64Array(pixels);
+  const halves = () => {
+    const odd = new Float64Array(pixels);
+    for (let i = 0; i < pixels; i++) odd[i] = sums[i] - evenSums[i];
+    return [evenSums, odd] as const;
+  };
+  // Anytime: Spearman of the halves' maps on a grid of at most ~4096 pixels (the map is smooth at the mask cells'
+  // scale; a full-resolution rank of 50 000 pixels per batch would cost more than it tells)
+  const stride = Math.max(1, Math.floor(Math.sqrt(pixels / 4096)));
+  const probe: number[] = [];
+  for (let y = 0; y < height; y += stride) for (let x = 0; x < width; x += stride) probe.push(y * width + x);
+  const anytime = anytimeMonitor(params.stableAt, params.grid * params.grid, () => {
+    const [a, b] = halves();
+    return spearman(probe.map((i) => a[i]), probe.map((i) => b[i]));
+  });
+  let done = 0;
   const examples: { mask: number[]; score: number }[] = [];
   const onProgress = request.onProgress;
   let lastPreview = now();
-  const preview = (done: number) => {
-    if (!onProgress || (done !== total && now() - lastPreview < PREVIEW_INTERVAL_MS)) return undefined;
-    const map = saliencyOf(sums, 0, pixels, done, p1);
+  const preview = (n: number) => {
+    if (!onProgress || (n !== total && now() - lastPreview < PREVIEW_INTERVAL_MS)) return undefined;
+    const map = saliencyOf(sums, 0, pixels, n, p1);
     lastPreview = now();
     return { preview: { width, height, map } };
   };
-  await evaluateMasks({ ...evaluation('masks'), progressExtra: preview }, total, createRng(seed), p1, (row, mask, raw) => {
-    // rows arrive in order: at the first row of the second half, the sums so far are the first half's
-    if (row === firstHalf) firstHalfSums = sums.slice(0, pixels);
+  // the masks are the seed's draws for this grid, p1 and size: a rerun (more masks, a continued anytime run)
+  // reuses the rows evaluated before
+  const maskRows = streamRows(request, { method: 'rise', phase: 'masks', seed, grid: params.grid, p1, hide: params.hide });
+  await evaluateMasks({ ...evaluation('masks'), progressExtra: preview, stop: anytime?.stop, rows: maskRows }, total, createRng(seed), p1, (row, mask, raw) => {
     const scores = scoresOf(raw);
     for (let j = 0; j < targets.length; j++) {
       const f = scores[targets[j]];
       if (f === 0) continue;
       const o = j * pixels;
       for (let i = 0; i < pixels; i++) sums[o + i] += f * mask[i];
+      if (j === 0 && row % 2 === 0) for (let i = 0; i < pixels; i++) evenSums[i] += f * mask[i];
     }
     if (row < EXAMPLE_COUNT) examples.push({ mask: Array.from(mask), score: scores[targets[0]] });
+    done = row + 1;
   });
 
   const classes: ClassAttribution[] = targets.map((target, j) => ({
     target,
     modelPrediction: modelPrediction[j],
-    map: saliencyOf(sums, j * pixels, pixels, total, p1),
+    map: saliencyOf(sums, j * pixels, pixels, done, p1),
   }));
   const map = classes[0].map;
   let stability: PixelMapExplanation['stability'];
-  if (firstHalfSums) {
-    const secondHalfSums = new Float64Array(pixels);
-    for (let i = 0; i < pixels; i++) secondHalfSums[i] = sums[i] - firstHalfSums[i];
-    const splitHalf = splitHalfAgreement(firstHalfSums, secondHalfSums);
-    if (splitHalf !== undefined) stability = { splitHalf };
+  if (done >= 2) {
+    const splitHalf = splitHalfAgreement(...halves());
+    if (splitHalf !== undefined) stability = { splitHalf, ...(anytime ? { anytime: anytime.record } : {}) };
   }
   return {
     kind: 'pixel-map',
@@ -347,7 +367,7 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
     params: { ...params, p1Chosen: p1, ...(p1Search ? { p1Search } : {}) },
     seed,
     scoreSpace: params.scoreSpace,
-    timings: { totalMs: now() - started, inferenceMs: stats.inferenceMs, modelCalls: stats.modelCalls, samples: stats.rows, batchSize: stats.batchSize },
+    timings: { totalMs: now() - started, ...rowTimings(stats) },
   };
 }
 

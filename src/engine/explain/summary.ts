@@ -49,6 +49,7 @@ export function explanationSummary(e: Explanation): string[] {
 /** An anytime run in words: where it stopped and why, or that the budget ran out first. */
 export function anytimeSummary(anytime: NonNullable<NonNullable<Explanation['stability']>['anytime']>, samples: number): string {
   const last = anytime.curve[anytime.curve.length - 1];
+  if (anytime.note) return `stop when stable at ${anytime.target}: nothing to wait for (${anytime.note})`;
   return anytime.stoppedAt !== undefined
     ? `stable after ${anytime.stoppedAt} samples: predicted agreement with any larger budget ρ ${last.agreement.toFixed(3)} ≥ ${anytime.target}`
     : `not stable within the budget of ${samples} samples: predicted agreement ρ ${last ? last.agreement.toFixed(3) : '—'} < ${anytime.target}`;

@@ -9,10 +9,11 @@
 import { now } from '../math/clock';
 import { scoresIn } from '../predict/scores';
 import type { Segmentation } from '../segment/types';
-import { batchCapacity, createStats, evaluateRows } from './evaluate';
+import { batchCapacity, createStats, evaluateRows, rowTimings } from './evaluate';
 import { hiddenTensor, type HideSpec } from './hide';
 import { createMaskedInputBuilder } from './perturb';
 import type { MethodId } from './registry';
+import { reuseKey, streamRows } from './reuse';
 import { segmentImage, type SegmentationSpec } from './segmentation';
 import type { ClassAttribution, ExplainRequest, ScoreSpace, SuperpixelExplanation } from './types';
 
@@ -35,6 +36,12 @@ export interface CoalitionDesign {
   observe(row: number, z: Uint8Array, scores: Float64Array): void;
   /** Asked after each batch with the coalitions evaluated so far: true stops (an anytime run that is stable). */
   stop?(done: number): boolean;
+  /**
+   * What, besides the segmentation and what hidden superpixels show, decides the coalitions row by row (the
+   * method, its seed, a plan's budget): with the request's reuse cache, rows an earlier run with the same stream
+   * evaluated are not run again. Omit it when the rows cannot be identified.
+   */
+  stream?: unknown;
 }
 
 /** What a method fitted for one target. */
@@ -76,12 +83,18 @@ function withoutLabels(params: Record<string, unknown>, regions: number): Record
 
 /** Segment the image (with the run's seed) and prepare the masked inputs; `hide` says what hidden superpixels show. */
 export function createSurrogate(request: ExplainRequest<SurrogateParams>, hide: HideSpec): Surrogate {
-  const { model, image, preprocess, targets, params, seed } = request;
+  const { model, image, preprocess, targets, params, seed, reuse } = request;
   const started = now();
-  const segmentation = segmentImage(image, params.segmentation, seed, preprocess);
+  // the segmentation and the hidden image depend on the image, the preprocessing, the spec and the seed: computed
+  // once for every method and rerun on this model and image (the reuse cache)
+  const imageKey = { inputs: request.inputs, size: [image.width, image.height], preprocess };
+  const segmentationKey = reuseKey({ segmentation: params.segmentation, seed, ...imageKey });
+  const segmentation = reuse ? reuse.value(`segmentation:${segmentationKey}`, () => segmentImage(image, params.segmentation, seed, preprocess)) : segmentImage(image, params.segmentation, seed, preprocess);
   const segmentationMs = now() - started;
   const m = segmentation.count;
-  const builder = createMaskedInputBuilder(image, segmentation, hiddenTensor(image, hide, preprocess, segmentation), preprocess);
+  const hiddenKey = reuseKey({ hide, segmentationKey });
+  const hidden = reuse ? reuse.value(`hidden:${hiddenKey}`, () => hiddenTensor(image, hide, preprocess, segmentation)) : hiddenTensor(image, hide, preprocess, segmentation);
+  const builder = createMaskedInputBuilder(image, segmentation, hidden, preprocess);
   const stats = createStats();
 
   return {
@@ -93,8 +106,9 @@ export function createSurrogate(request: ExplainRequest<SurrogateParams>, hide: 
       const responses = new Float64Array(targets.length);
       let batchStart = 0;
       const slot = (row: number) => coalitions.subarray((row - batchStart) * m, (row - batchStart + 1) * m);
+      const rows = design.stream !== undefined ? streamRows(request, { ...(design.stream as object), hiddenKey }) : undefined;
       await evaluateRows(
-        { model, preprocess, batchSize: params.batchSize, stats, phase: design.phase, signal: request.signal, onProgress: request.onProgress, stop: design.stop ? (done) => design.stop!(done) : undefined },
+        { model, preprocess, batchSize: params.batchSize, stats, phase: design.phase, signal: request.signal, onProgress: request.onProgress, stop: design.stop ? (done) => design.stop!(done) : undefined, rows },
         design.count,
         (row, out, offset) => {
           if (offset === 0) batchStart = row;
@@ -140,14 +154,7 @@ export function createSurrogate(request: ExplainRequest<SurrogateParams>, hide: 
         params: withoutLabels(extra.params, m),
         seed,
         scoreSpace: params.scoreSpace,
-        timings: {
-          totalMs: now() - started,
-          inferenceMs: stats.inferenceMs,
-          segmentationMs,
-          modelCalls: stats.modelCalls,
-          samples: stats.rows,
-          batchSize: stats.batchSize,
-        },
+        timings: { totalMs: now() - started, segmentationMs, ...rowTimings(stats) },
       };
     },
   };

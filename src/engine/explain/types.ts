@@ -28,6 +28,9 @@ export interface CancelSignal {
 /** Score space the method explains: class probabilities (lime's predict_proba) or the model's raw outputs. */
 export type ScoreSpace = 'probability' | 'raw';
 
+import type { AnytimeRecord } from './anytime';
+import type { ReuseCache } from './reuse';
+
 export interface ExplainRequest<P> {
   model: Model;
   /** The image exactly as the model sees it (resized/cropped to the input size), and how to turn it into a tensor. */
@@ -43,6 +46,11 @@ export interface ExplainRequest<P> {
   gradients?: GradientSource;
   /** The model's and image's SHA-256, stamped on the result (with the preprocessing) as its provenance. */
   inputs?: { modelSha256: string; imageSha256: string };
+  /**
+   * What earlier runs on this model and image computed (reuse.ts): model outputs of the same input rows,
+   * segmentations, backgrounds. The owner keeps one per model and image and drops it when either changes.
+   */
+  reuse?: ReuseCache;
 }
 
 export interface ClassAttribution {
@@ -74,8 +82,11 @@ export interface Timings {
   inferenceMs: number;
   segmentationMs?: number;
   modelCalls: number;
+  /** Input rows the method used, from the model and from earlier runs (reusedRows of them). */
   samples: number;
   batchSize: number;
+  /** Rows whose outputs an earlier run on the same model and image had computed (reuse.ts): no model call. */
+  reusedRows?: number;
 }
 
 /**
@@ -130,7 +141,7 @@ interface ExplanationCommon {
      * the map with the map at any larger budget (Spearman, from the split-half agreement); `stoppedAt` when it
      * reached the target before the budget.
      */
-    anytime?: { target: number; curve: { samples: number; agreement: number }[]; stoppedAt?: number };
+    anytime?: AnytimeRecord;
   };
   /** SHAP: the base value f(background) and the model output f(x) the attributions add up to, per the first class. */
   additivity?: { baseValue: number; output: number; sum: number };

@@ -66,9 +66,10 @@ export function toState(get: GetState, ctx: SliceContext, result: Explanation, f
  */
 export function learnRowTime(set: SetState, get: GetState, result: Explanation): void {
   const key = rowKey(get());
-  if (!key || !result.timings.samples) return;
+  const modelRows = result.timings.samples - (result.timings.reusedRows ?? 0); // reused rows cost no inference
+  if (!key || !(modelRows > 0)) return;
   if (!isMethodId(result.method) || descriptorOf(result.method).needs !== 'inference') return;
-  const measured = result.timings.inferenceMs / result.timings.samples;
+  const measured = result.timings.inferenceMs / modelRows;
   const old = get().rowMs[key];
   set({ rowMs: { ...get().rowMs, [key]: old === undefined ? measured : 0.5 * old + 0.5 * measured } });
 }

@@ -2,7 +2,7 @@ import { describe } from '../descriptor';
 import type { HideSpec } from '../hide';
 import type { SegmentationSpec } from '../segmentation';
 import type { ScoreSpace } from '../types';
-import { BATCH_PARAM, SCORE_SPACE_PARAM } from './lime';
+import { BATCH_PARAM, SCORE_SPACE_PARAM, STABLE_AT_PARAM } from './lime';
 import { SURROGATE_SEGMENTATION } from './segmentation';
 
 export interface KernelShapParams {
@@ -15,6 +15,8 @@ export interface KernelShapParams {
   exactUpTo: number;
   batchSize: number;
   scoreSpace: ScoreSpace;
+  /** Stop sampling coalitions once the values' predicted agreement with an unlimited budget reaches this (0: whole budget). */
+  stableAt: number;
 }
 
 export const KERNEL_SHAP_META = describe<KernelShapParams>({
@@ -37,6 +39,7 @@ export const KERNEL_SHAP_META = describe<KernelShapParams>({
     { kind: 'segmentation', name: 'segmentation', label: 'Segmentation', help: 'How the image is cut into players (superpixels)', cli: 'segmentation', default: SURROGATE_SEGMENTATION },
     { kind: 'hide', name: 'background', label: 'Background', help: 'What a hidden superpixel shows', cli: 'background', sigmaCli: 'blur-sigma', default: { mode: 'mean' }, modes: ['mean', 'black', 'grey', 'blur', 'color'] },
     { kind: 'int', name: 'exactUpTo', label: 'Exact up to', help: 'Enumerate all 2^M coalitions (exact Shapley values) when there are at most this many superpixels', cli: 'exact-up-to', default: 14, min: 0, max: 20 },
+    STABLE_AT_PARAM('sampling coalitions'),
     BATCH_PARAM(32),
     SCORE_SPACE_PARAM,
   ],

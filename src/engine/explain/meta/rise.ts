@@ -1,7 +1,7 @@
 import { describe } from '../descriptor';
 import type { HideSpec } from '../hide';
 import type { ScoreSpace } from '../types';
-import { BATCH_PARAM, SCORE_SPACE_PARAM } from './lime';
+import { BATCH_PARAM, SCORE_SPACE_PARAM, STABLE_AT_PARAM } from './lime';
 
 export interface RiseParams {
   /** Number of random masks N. */
@@ -18,6 +18,8 @@ export interface RiseParams {
   /** Masked images per model call when the model takes a dynamic batch. */
   batchSize: number;
   scoreSpace: ScoreSpace;
+  /** Stop drawing masks once the map's predicted agreement with an unlimited budget reaches this (0: all masks). */
+  stableAt: number;
   /** Masks tried for each candidate p1 when p1 is 'auto' (default 32); not counted in `masks`. */
   autoMasks?: number;
 }
@@ -40,6 +42,7 @@ export const RISE_META = describe<RiseParams>({
     { kind: 'int', name: 'grid', label: 'Grid', help: 's: cells per side of the random grid', cli: 'cells', default: 8, min: 2, max: 8192 },
     { kind: 'number-or-auto', name: 'p1', label: 'Keep probability', help: 'Probability that a cell is kept; auto tries 0.1 … 0.9 and keeps the one whose scores spread most', cli: 'p1', default: 0.5, manual: 0.5, min: 0, max: 1, exclusive: true, step: 0.05 },
     { kind: 'hide', name: 'hide', label: 'Dropped cells show', help: 'What a dropped cell shows (RISE: the zero tensor)', cli: 'hide', sigmaCli: 'blur-sigma', default: { mode: 'zeros' }, modes: ['zeros', 'black', 'grey', 'blur', 'color'] },
+    STABLE_AT_PARAM('drawing masks'),
     BATCH_PARAM(32),
     SCORE_SPACE_PARAM,
   ],
