@@ -100,6 +100,11 @@ export interface ExplainJob<M extends MethodId = MethodId> {
   metrics?: FaithfulnessParams;
   /** Class names by index: the result names its target. */
   labels?: string[];
+  /**
+   * Compute every row afresh, using nothing earlier runs on this model and image left in the worker's reuse cache
+   * (a re-run that checks a result reproduces; by default rows already evaluated are reused: reuse.ts).
+   */
+  fresh?: boolean;
 }
 
 /** The curves of one map: which class, the map at model resolution, and the preprocessing it was computed with. */

@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import { GlassboxError, serializeError } from '../src/engine/errors';
 import { isMethodId } from '../src/engine/explain/registry';
 import { faithfulness } from '../src/engine/explain/faithfulness';
+import { createReuseCache, type ReuseCache } from '../src/engine/explain/reuse';
 import { runMethod } from '../src/engine/explain/run';
 import { runStability } from '../src/engine/explain/stability-run';
 import type { ExplainRequest, Progress } from '../src/engine/explain/types';
@@ -156,6 +157,15 @@ async function withExternalData(bytes: Uint8Array, given: ExternalDataFile[] = [
   });
 }
 
+/**
+ * What runs on the held models and image computed that later runs can reuse (reuse.ts): model outputs of the same
+ * input rows, segmentations, backgrounds. Keys carry the model's and image's SHA-256; one cache per backend (their
+ * outputs differ in the last bits: a shelf model on WebGPU never reads rows the same file made on WASM); emptied
+ * when the image, the model or its backend changes, so it holds only what can still be asked for.
+ */
+const reuseCaches: Record<Backend, ReuseCache> = { wasm: createReuseCache(), webgpu: createReuseCache() };
+const clearReuse = () => Object.values(reuseCaches).forEach((c) => c.clear());
+
 /** Cancel flags of running jobs, by id: comlink cannot carry an AbortSignal. */
 const jobs = new Map<string, { aborted: boolean }>();
 
@@ -191,6 +201,7 @@ function explainRequest(job: ExplainJob, signal: { aborted: boolean }, model: No
     onProgress: (p) => void onProgress(p),
     gradients: model.gradients,
     inputs: { modelSha256: model.summary.fingerprint, imageSha256: pixels.sha256 },
+    ...(job.fresh ? {} : { reuse: reuseCaches[model.summary.backend] }),
   };
 }
 
@@ -214,6 +225,7 @@ const api: ComputeApi = {
       const next = await createModel(bytes, name, backend);
       const previous = current;
       current = { model: next.model, bytes, summary: next.summary, gradients: next.gradients };
+      clearReuse();
       await previous?.model.dispose();
       await previous?.gradients.dispose();
       return next.summary;
@@ -225,6 +237,7 @@ const api: ComputeApi = {
       const next = await createModel(current.bytes, current.summary.name, backend, current.summary.fingerprint);
       const previous = current;
       current = { model: next.model, bytes: previous.bytes, summary: next.summary, gradients: next.gradients };
+      clearReuse(); // another backend's outputs differ in the last bits: no mixing
       await previous.model.dispose();
       await previous.gradients.dispose();
       return next.summary;
@@ -234,6 +247,7 @@ const api: ComputeApi = {
     await checkImageBlob(file, name); // before a byte is hashed: a 2 GB file is refused, not read
     const [decoded, sha256] = await Promise.all([decodeImageInWorker(file, name), file.arrayBuffer().then((b) => sha256Hex(new Uint8Array(b)))]);
     image = { pixels: decoded.image, sha256 };
+    clearReuse();
     // The UI gets its own copy for display; the worker keeps the original for every run.
     const copy = { ...decoded.image, data: new Uint8ClampedArray(decoded.image.data) };
     return Comlink.transfer({ ...decoded, sha256, image: copy }, [copy.data.buffer]);
@@ -274,6 +288,8 @@ const api: ComputeApi = {
         randomSeed: job.seed,
         signal,
         onProgress: (p) => void onProgress(p),
+        inputs: { modelSha256: model.summary.fingerprint, imageSha256: pixels.sha256 },
+        reuse: reuseCaches[model.summary.backend],
       }),
     ),
 

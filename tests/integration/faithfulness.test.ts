@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { faithfulness, FAITHFULNESS_DEFAULTS, randomPixelOrder, rankPixels, trapezoidAuc } from '../../src/engine/explain/faithfulness';
 import { tensorDims, tensorLength, writeModelInput } from '../../src/engine/image/preprocess';
 import { createRgbaImage } from '../../src/engine/image/types';
+import { createReuseCache } from '../../src/engine/explain/reuse';
 import { createRng } from '../../src/engine/math/rng';
 import { softmax } from '../../src/engine/predict/scores';
 import { runtime } from '../helpers/grad-check';
@@ -47,8 +48,9 @@ describe('deletion and insertion', () => {
     expect(good.deletion.x[0]).toBe(0);
     expect(good.deletion.x[20]).toBe(1);
     expect(good.deletion.y).toHaveLength(21);
-    // 42 images for the map's curves plus 2 × 19 for the random order's inner steps, in batches of 8
-    expect(good.timings.modelCalls).toBe(10);
+    // in batches of 8: the rows no map decides (2 × 19 random-order inner steps, the full substrate, the insertion
+    // substrate, the image) in 6 calls, then the map's 2 × 19 inner steps in 5
+    expect(good.timings.modelCalls).toBe(11);
   });
 
   it('the random pixel order is the baseline: the true map deletes faster and inserts faster than it; it is seeded and shares the end points', async () => {
@@ -68,6 +70,27 @@ describe('deletion and insertion', () => {
     expect(other.random!.deletion.y).toEqual(random.deletion.y);
     const reseeded = await faithfulness({ model, image, preprocess, target: 0, map: truth, params, randomSeed: 7 });
     expect(reseeded.random!.deletion.y).not.toEqual(random.deletion.y);
+  });
+
+  it('with a reuse cache, a second map of the same model and image pays only for its own 2(n − 1) steps, with the same curves', async () => {
+    const { model, image, preprocess, truth } = await leftHalfModel();
+    const params = { ...FAITHFULNESS_DEFAULTS, steps: 20, batchSize: 8, insertionSubstrate: 'black' as const };
+    const reuse = createReuseCache();
+    const inputs = { modelSha256: 'left-half', imageSha256: 'noise' };
+    const reversed = truth.map((v) => -v);
+    await faithfulness({ model, image, preprocess, target: 0, map: truth, params, inputs, reuse });
+    const second = await faithfulness({ model, image, preprocess, target: 0, map: reversed, params, inputs, reuse });
+    const alone = await faithfulness({ model, image, preprocess, target: 0, map: reversed, params });
+    expect(second.timings).toMatchObject({ modelCalls: 5, reusedRows: 41 });
+    expect(second.deletion.y).toEqual(alone.deletion.y);
+    expect(second.insertion.y).toEqual(alone.insertion.y);
+    expect(second.random!.deletion.y).toEqual(alone.random!.deletion.y);
+    // another target of the same rows: the stored rows are raw outputs, every class is in them
+    const other = await faithfulness({ model, image, preprocess, target: 1, map: reversed, params, inputs, reuse });
+    expect(other.timings.modelCalls).toBe(5);
+    // other settings are other rows
+    const moreSteps = await faithfulness({ model, image, preprocess, target: 0, map: reversed, params: { ...params, steps: 10 }, inputs, reuse });
+    expect(moreSteps.timings.reusedRows).toBeUndefined();
   });
 
   it('insertion starts from the blurred image by default', async () => {

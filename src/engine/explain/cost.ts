@@ -15,7 +15,12 @@ export function runCost<P>(meta: MethodDescriptor<P>, params: P, context: CostCo
   return { rows, calls };
 }
 
-/** Rows of the deletion and insertion curves (each curve: the start and `steps` points). */
-export function curvesRows(steps: number): number {
-  return 2 * (steps + 1);
+/**
+ * Rows of the deletion and insertion curves: each map's inner steps (2(n − 1)), plus — unless an earlier map of
+ * the same model and image already paid for them (`shared` known) — the random order's inner steps and the
+ * three images the curves start and end at (faithfulness.ts).
+ */
+export function curvesRows(steps: number, sharedKnown = false): number {
+  const own = 2 * (steps - 1);
+  return sharedKnown ? own : own + 2 * (steps - 1) + 3;
 }

@@ -6,7 +6,8 @@
  * its area (trapezoid rule, x from 0 to 1) summarises it: a faithful map has a low deletion AUC and a high
  * insertion AUC. All steps run through the model in batches (evaluate.ts); the substrates are hide.ts's black and
  * blurred images. The same curves for a random pixel order (seeded, same steps; the end points are shared) give
- * the baseline a map must beat to say anything about the model.
+ * the baseline a map must beat to say anything about the model. Those rows, and the curves' end points, do not
+ * depend on the map: with a reuse cache they are evaluated once for every map of a model and image.
  */
 import { GlassboxError } from '../errors';
 import { tensorLength, writeModelInput, type PreprocessConfig } from '../image/preprocess';
@@ -16,6 +17,8 @@ import { createRng } from '../math/rng';
 import { scoresIn } from '../predict/scores';
 import type { Model } from '../runtime/ort-runtime';
 import { createStats, evaluateRows } from './evaluate';
+import { createProgressTracker } from './progress';
+import { streamRows, type ReuseCache, type RowStore } from './reuse';
 import { validateFaithfulnessParams, type FaithfulnessParams } from './faithfulness-params';
 import { hiddenTensor } from './hide';
 import type { CancelSignal, FaithfulnessCurve, FaithfulnessMetrics, Progress } from './types';
@@ -64,6 +67,9 @@ export interface FaithfulnessRequest {
   randomSeed?: number;
   signal?: CancelSignal;
   onProgress?: (p: Progress) => void;
+  /** The model's and image's SHA-256 and the owner's reuse cache: the rows no map decides are kept (reuse.ts). */
+  inputs?: { modelSha256: string; imageSha256: string };
+  reuse?: ReuseCache;
 }
 
 export async function faithfulness(request: FaithfulnessRequest): Promise<FaithfulnessMetrics> {
@@ -87,38 +93,53 @@ export async function faithfulness(request: FaithfulnessRequest): Promise<Faithf
   // jobs: the map's deletion and insertion steps 0..n, then the random order's inner steps 1..n-1 (its first and
   // last images are the map's: nothing or everything changed)
   type Order = keyof typeof orders;
-  const jobs: { order: Order; kind: 'deletion' | 'insertion'; k: number }[] = [];
-  for (const kind of ['deletion', 'insertion'] as const) for (let k = 0; k <= n; k++) jobs.push({ order: 'map', kind, k });
-  for (const kind of ['deletion', 'insertion'] as const) for (let k = 1; k < n; k++) jobs.push({ order: 'random', kind, k });
+  type Job = { order: Order; kind: 'deletion' | 'insertion'; k: number };
+  // Rows that do not depend on the map, first: the random order's inner steps, then the three images every curve
+  // starts or ends at (the full substrate, the insertion substrate, the image). With the reuse cache they are
+  // evaluated once per model, image, settings and seed, for every map after the first: a map costs its 2(n − 1)
+  // inner steps then.
+  const shared: Job[] = [];
+  for (const kind of ['deletion', 'insertion'] as const) for (let k = 1; k < n; k++) shared.push({ order: 'random', kind, k });
+  shared.push({ order: 'map', kind: 'deletion', k: n }, { order: 'map', kind: 'insertion', k: 0 }, { order: 'map', kind: 'deletion', k: 0 });
+  const own: Job[] = [];
+  for (const kind of ['deletion', 'insertion'] as const) for (let k = 1; k < n; k++) own.push({ order: 'map', kind, k });
   const curves = {
     map: { deletion: new Array<number>(n + 1), insertion: new Array<number>(n + 1) },
     random: { deletion: new Array<number>(n + 1), insertion: new Array<number>(n + 1) },
   };
   const stats = createStats();
-  await evaluateRows(
-    { model, preprocess, batchSize: params.batchSize, stats, phase: 'deletion and insertion', signal: request.signal, onProgress: request.onProgress },
-    jobs.length,
-    (row, out, o) => {
-      const { order, kind, k } = jobs[row];
-      // deletion: the image with the top pixels replaced; insertion: the substrate with the top pixels restored
-      const base = kind === 'deletion' ? original : substrate[params.insertionSubstrate];
-      const fill = kind === 'deletion' ? substrate[params.deletionSubstrate] : original;
-      const ranked = orders[order];
-      out.set(base, o);
-      for (let r = 0; r < changedAt(k); r++) {
-        const p = ranked[r];
-        for (let c = 0; c < channels; c++) {
-          const e = elementsOf(p, c);
-          out[o + e] = fill[e];
+  const tracker = createProgressTracker('deletion and insertion', shared.length + own.length, request.onProgress, request.signal);
+  const { steps, deletionSubstrate, insertionSubstrate, blurSigma } = params;
+  const sharedRows = streamRows(request, { curves: 'random order and end points', steps, deletionSubstrate, insertionSubstrate, blurSigma, seed: request.randomSeed ?? RANDOM_ORDER_SEED });
+  const evaluate = (jobs: Job[], done: number, rows?: RowStore) =>
+    evaluateRows(
+      { model, preprocess, batchSize: params.batchSize, stats, phase: 'deletion and insertion', within: { tracker, done }, rows },
+      jobs.length,
+      (row, out, o) => {
+        const { order, kind, k } = jobs[row];
+        // deletion: the image with the top pixels replaced; insertion: the substrate with the top pixels restored
+        const base = kind === 'deletion' ? original : substrate[params.insertionSubstrate];
+        const fill = kind === 'deletion' ? substrate[params.deletionSubstrate] : original;
+        const ranked = orders[order];
+        out.set(base, o);
+        for (let r = 0; r < changedAt(k); r++) {
+          const p = ranked[r];
+          for (let c = 0; c < channels; c++) {
+            const e = elementsOf(p, c);
+            out[o + e] = fill[e];
+          }
         }
-      }
-    },
-    (row, raw) => {
-      const probs = scoresIn(raw, 'probability', model.spec.outputKind);
-      const { order, kind, k } = jobs[row];
-      curves[order][kind][k] = probs[target];
-    },
-  );
+      },
+      (row, raw) => {
+        const probs = scoresIn(raw, 'probability', model.spec.outputKind);
+        const { order, kind, k } = jobs[row];
+        curves[order][kind][k] = probs[target];
+      },
+    );
+  await evaluate(shared, 0, sharedRows);
+  await evaluate(own, shared.length);
+  // the image is the insertion's last point too
+  curves.map.insertion[n] = curves.map.deletion[0];
   for (const kind of ['deletion', 'insertion'] as const) {
     curves.random[kind][0] = curves.map[kind][0];
     curves.random[kind][n] = curves.map[kind][n];
@@ -131,6 +152,6 @@ export async function faithfulness(request: FaithfulnessRequest): Promise<Faithf
     random: { deletion: curve(curves.random.deletion), insertion: curve(curves.random.insertion) },
     target,
     steps: n,
-    timings: { totalMs: now() - started, modelCalls: stats.modelCalls },
+    timings: { totalMs: now() - started, modelCalls: stats.modelCalls, ...(stats.reusedRows ? { reusedRows: stats.reusedRows } : {}) },
   };
 }

@@ -39,6 +39,8 @@ export async function runMethod(method: MethodId, request: ExplainRequest<unknow
     randomSeed: request.seed,
     signal: request.signal,
     onProgress: request.onProgress,
+    inputs: request.inputs,
+    reuse: request.reuse,
   });
   return result;
 }

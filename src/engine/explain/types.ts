@@ -200,7 +200,7 @@ export interface FaithfulnessMetrics {
   random?: { deletion: FaithfulnessCurve; insertion: FaithfulnessCurve };
   target: number;
   steps: number;
-  timings: { totalMs: number; modelCalls: number };
+  timings: { totalMs: number; modelCalls: number; reusedRows?: number };
 }
 
 /**

@@ -106,7 +106,8 @@ export function createReopenActions(set: SetState, get: GetState, ctx: SliceCont
       const jobId = `job-${ctx.nextJobId()}`;
       set({ run: { jobId, kind: 'explain', method: result.method, startedAt: Date.now() } });
       try {
-        const job = { method: result.method, params: paramsToRerun(result), targets: result.classes.map((c) => c.target), seed: result.seed, preprocess: entry.inputs.preprocess, labels: get().prediction?.labels.labels };
+        // fresh: a check that the result reproduces recomputes every row, reusing nothing earlier runs left in the worker
+        const job = { method: result.method, params: paramsToRerun(result), targets: result.classes.map((c) => c.target), seed: result.seed, preprocess: entry.inputs.preprocess, labels: get().prediction?.labels.labels, fresh: true };
         const again = await ctx.deps.compute().explain(jobId, job as never, (progress) => {
           if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
         });
