@@ -20,13 +20,14 @@ function render(patch: Partial<AppState>): string {
 describe('ExplainPanel cost', () => {
   it('LIME at 1000 samples, batch 32: 32 model calls; with a measured 2 ms per image about 2 s (curves included)', () => {
     const html = render({ rowMs: { 'fp:wasm': 2 } });
-    expect(html).toMatch(/Run LIME · 32 model calls · ~2\.13 s/);
+    // 1000 rows and the curves' 127 (2 × 31 steps of the map, 2 × 31 of the random order, 3 end points)
+    expect(html).toMatch(/Run LIME · 32 model calls · ~2\.25 s/);
     expect(html).not.toContain('data-testid="long-run"');
   });
 
   it('a run estimated over 30 s says so before it starts', () => {
     const html = render({ rowMs: { 'fp:wasm': 50 } });
-    expect(html).toMatch(/data-testid="long-run"[^>]*>This run will take about 53\.30 s \(32 model calls\)/);
+    expect(html).toMatch(/data-testid="long-run"[^>]*>This run will take about 56\.35 s \(32 model calls\)/);
   });
 
   it('without any measurement it still shows the model calls; while the engine restarts Run waits', () => {
