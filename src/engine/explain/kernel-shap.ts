@@ -19,7 +19,7 @@ import { solveSpd } from '../math/linalg';
 import { createRng, type Rng } from '../math/rng';
 import { anytimeMonitor } from './anytime';
 import { KERNEL_SHAP_META, type KernelShapParams } from './meta/kernel-shap';
-import { splitHalfAgreement } from './quality';
+import { splitHalfAgreement, UNDERSAMPLED_PER_SUPERPIXEL } from './quality';
 import { spearman } from './stability';
 import { defaultsOf, validateParams } from './schema';
 import { createSurrogate, type SurrogateFit } from './surrogate';
@@ -261,8 +261,9 @@ export async function explainKernelShap(request: ExplainRequest<KernelShapParams
       for (let j = 0; j < targets.length; j++) values[j][row] = scores[j];
       rows = row + 1;
     },
-    // judged only once the enumerated sizes are in (before that a half holds no sampled coalition)
-    stop: anytime ? (done) => done > 2 + plan!.enumerated && anytime.stop(done) : undefined,
+    // judged only once the enumerated sizes are in (before that a half holds no sampled coalition) and the samples
+    // are past the undersampled bar (quality.ts): a stop never leaves a result that signal would flag
+    stop: anytime ? (done) => done > 2 + plan!.enumerated && done - 2 >= UNDERSAMPLED_PER_SUPERPIXEL * m && anytime.stop(done) : undefined,
     // the coalitions are the plan's (seed and budget) or all 2^M, on this segmentation
     stream: { method: 'kernelshap', seed, exact, evaluations: coalitions.length },
   });

@@ -33,8 +33,8 @@ export const POOR_FIT_LOCAL_MISS = 0.5;
 export const SATURATED_PROBABILITY = 0.01;
 
 /**
- * LIME, RISE: the Pearson correlation between the map from the first half of the samples and the map from the second
- * half. Below UNSTABLE_SPLIT_HALF (a warning) the halves share under a quarter of their variation: the map is mostly
+ * LIME, RISE (and KernelSHAP when anytime): the Pearson correlation between the map from the even samples and the map
+ * from the odd ones. Below UNSTABLE_SPLIT_HALF (a warning) the halves share under a quarter of their variation: the map is mostly
  * sampling noise. Below NOISY_SPLIT_HALF (a note) its details would change with another seed. (The full map is
  * steadier than either half: by Spearman–Brown its reliability is about 2r / (1 + r), 0.67 at r = 0.5, 0.89 at 0.8.)
  * Measured on the demo: LIME (43–47 superpixels) 0.05–0.54 at 20–50 samples, 0.63–0.91 at 100, ≥ 0.96 at the
@@ -207,7 +207,7 @@ function unstable(result: Explanation): QualitySignal | undefined {
     id: 'unstable',
     level: bad ? 'warning' : 'info',
     message:
-      `The map from the first half of the ${samples} and the map from the second half ${bad ? 'agree only weakly' : 'differ in their details'} ` +
+      `The map from half of the ${samples} and the map from the other half ${bad ? 'agree only weakly' : 'differ in their details'} ` +
       `(correlation ${fixed(r)}, below ${bad ? UNSTABLE_SPLIT_HALF : NOISY_SPLIT_HALF}): ` +
       (bad
         ? 'much of what it shows is sampling noise, and another seed would draw a different picture. Use more '

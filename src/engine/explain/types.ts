@@ -132,8 +132,8 @@ interface ExplanationCommon {
   provenance?: Provenance;
   /** Quality signals (poor fit, saturated scores, …), stamped by the run; empty when nothing is wrong. */
   quality?: QualitySignal[];
-  /** LIME, RISE: Pearson correlation of the first class's map from the first half of the samples with the map from
-   *  the second half (no extra model calls; quality.ts). Absent when a half has no variation to correlate. */
+  /** LIME, RISE (KernelSHAP when anytime): Pearson correlation of the first class's map from the even samples with the
+   *  map from the odd ones (no extra model calls; quality.ts). Absent when a half has no variation to correlate. */
   stability?: {
     splitHalf: number;
     /**
