@@ -235,6 +235,12 @@ export interface ExplanationSlice {
   /** Run a result again with its own method, parameters, seed and classes on the screen's inputs (which must be
    *  its own) and record whether the map is the same, bit for bit. */
   rerunResult(id: number): Promise<void>;
+  /** Continue an anytime result on its own inputs (which must be the screen's), with its seed, classes and
+   *  preprocessing, reusing the rows it evaluated: one that stopped when stable runs on to its whole budget
+   *  (stableAt 0); one not stable within its budget runs with 4× the budget (see `continuation`). */
+  continueRun(id: number): Promise<void>;
+  /** The deletion/insertion curves of a result that has none (the settings' curve parameters, else the defaults). */
+  computeCurves(id: number): Promise<void>;
   /** After a new prediction: results (and a comparison) not computed from the inputs on screen stop being shown. */
   inputsChanged(): void;
   /** The explained class shown (index into explanation.result.classes). */

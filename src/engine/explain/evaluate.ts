@@ -140,7 +140,7 @@ export async function evaluateRows(
       assertFinite(out, `the model's scores (${ev.phase})`, out.length / fresh, start + known);
     }
     ev.stats.reusedRows += known;
-    const k = out ? out.length / fresh : store!.width;
+    const k = out ? out.length / fresh : store!.width!;
     for (let b = 0; b < n; b++) {
       const raw = b < known ? store!.get(start + b)! : out!.subarray((b - known) * k, (b - known + 1) * k);
       if (b >= known) store?.append(start + b, raw);

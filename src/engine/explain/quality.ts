@@ -194,7 +194,7 @@ function poorFit(result: Explanation): QualitySignal | undefined {
 }
 
 /** The parameter that counts a method's samples, for the unstable signal's fix (LIME: samples, RISE: masks). */
-const SAMPLE_COUNT_PARAMS = ['samples', 'masks'];
+export const SAMPLE_COUNT_PARAMS = ['samples', 'masks'];
 
 function unstable(result: Explanation): QualitySignal | undefined {
   const r = result.stability?.splitHalf;

@@ -13,7 +13,8 @@
 
 /** The raw model outputs of rows 0 … count−1 of one stream of inputs (each `width` values). */
 export interface RowStore {
-  readonly width: number;
+  /** Values per row: given, or set by the first row stored (undefined until then). */
+  readonly width: number | undefined;
   readonly count: number;
   /** Row `row`'s outputs when stored (a view valid until the next append), else undefined. */
   get(row: number): Float32Array | undefined;
@@ -27,8 +28,11 @@ export interface ReuseStats {
 }
 
 export interface ReuseCache {
-  /** The row store under `key` for outputs of `width` values (a new, empty one when absent or of another width). */
-  rows(key: string, width: number): RowStore;
+  /**
+   * The row store under `key` for outputs of `width` values (a new, empty one when absent or of another width);
+   * without a width, the first row stored sets it.
+   */
+  rows(key: string, width?: number): RowStore;
   /** The value under `key`, computed by `make` (and kept) the first time. */
   value<T>(key: string, make: () => T, bytes?: (value: T) => number): T;
   readonly stats: ReuseStats;
@@ -84,7 +88,7 @@ export function createReuseCache(budgetBytes = REUSE_BUDGET_BYTES): ReuseCache {
     rows(key, width) {
       const name = `rows:${key}`;
       const found = entries.get(name);
-      if (found && (found.value as RowStore).width === width) {
+      if (found && (width === undefined || (found.value as RowStore).width === width)) {
         touch(name, found);
         return found.value as RowStore;
       }
@@ -94,26 +98,30 @@ export function createReuseCache(budgetBytes = REUSE_BUDGET_BYTES): ReuseCache {
       }
       const chunks: Float32Array[] = [];
       let count = 0;
+      let size = width;
       const entry: Entry = { bytes: 0, value: undefined };
       const store: RowStore = {
-        width,
+        get width() {
+          return size;
+        },
         get count() {
           return count;
         },
         get(row) {
           if (!(row >= 0 && row < count)) return undefined;
           const chunk = chunks[Math.floor(row / CHUNK_ROWS)];
-          const o = (row % CHUNK_ROWS) * width;
-          return chunk.subarray(o, o + width);
+          const o = (row % CHUNK_ROWS) * size!;
+          return chunk.subarray(o, o + size!);
         },
         append(row, raw) {
-          if (row !== count || raw.length !== width || entries.get(name) !== entry) return; // evicted meanwhile
+          size ??= raw.length;
+          if (row !== count || raw.length !== size || entries.get(name) !== entry) return; // not next, or evicted meanwhile
           const c = Math.floor(row / CHUNK_ROWS);
           if (c === chunks.length) {
-            chunks.push(new Float32Array(CHUNK_ROWS * width));
-            grow(name, entry, CHUNK_ROWS * width * 4);
+            chunks.push(new Float32Array(CHUNK_ROWS * size));
+            grow(name, entry, CHUNK_ROWS * size * 4);
           }
-          chunks[c].set(raw, (row % CHUNK_ROWS) * width);
+          chunks[c].set(raw, (row % CHUNK_ROWS) * size);
           count++;
         },
       };
@@ -167,7 +175,7 @@ export function reuseKey(parts: unknown): string {
 
 /** What identifies a request's model input stream: the model and image (their SHA-256), the preprocessing, the size. */
 interface StreamRequest {
-  model: { spec: { numClasses: number } };
+  model: { spec: { numClasses?: number } };
   image: { width: number; height: number };
   preprocess: unknown;
   inputs?: { modelSha256: string; imageSha256: string };

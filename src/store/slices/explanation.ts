@@ -1,11 +1,14 @@
 import { GlassboxError } from '../../engine/errors';
-import { descriptorOf, isMethodId } from '../../engine/explain/registry';
+import { FAITHFULNESS_DEFAULTS, type FaithfulnessParams } from '../../engine/explain/faithfulness-params';
+import { MORE_SAMPLES_FACTOR, SAMPLE_COUNT_PARAMS } from '../../engine/explain/quality';
+import { descriptorOf, isMethodId, type MethodId } from '../../engine/explain/registry';
 import type { Explanation } from '../../engine/explain/types';
+import type { ExplainJob } from '../../worker-api';
 import { historyEntryBytes, type HistoryStore } from '../history-db';
 import { sameInputs, screenInputs, type InputsKey } from '../inputs';
 import type { ExplanationSlice, ExplanationState, GetState, SetState, Slice, SliceContext } from '../types';
 import { checkMethod, jobFor, labelOf, targetsToExplain } from './job';
-import { createReopenActions } from './reopen';
+import { createReopenActions, jobToRerun, otherInputsError, paramsToRerun } from './reopen';
 
 /** At most this many results in the history strip, whatever their size. */
 export const HISTORY_LIMIT = 200;
@@ -74,14 +77,52 @@ export function learnRowTime(set: SetState, get: GetState, result: Explanation):
   set({ rowMs: { ...get().rowMs, [key]: old === undefined ? measured : 0.5 * old + 0.5 * measured } });
 }
 
+/** How an anytime run goes on from where it ended: the button's words and the parameters of the run that continues it. */
+export interface Continuation {
+  /** 'finish': it stopped once stable, go on to its whole budget; 'more': it was not stable within its budget. */
+  kind: 'finish' | 'more';
+  label: string;
+  /** What the button says in full (its title). */
+  detail: string;
+  params: Explanation['params'];
+}
+
+/**
+ * The continuation of an anytime result: one that stopped when stable runs on to its whole budget (stableAt 0);
+ * one not stable within its budget runs again with MORE_SAMPLES_FACTOR× the budget (within the parameter's range
+ * in the method's descriptor), still stopping when stable. With the same seed, the worker reuses the rows already
+ * evaluated. None for a run without an anytime record, one with nothing to wait for, or one already at the top.
+ */
+export function continuation(result: Explanation): Continuation | undefined {
+  const anytime = result.stability?.anytime;
+  if (!anytime || anytime.note || !isMethodId(result.method)) return undefined;
+  const spec = descriptorOf(result.method).params.find((p) => SAMPLE_COUNT_PARAMS.includes(p.name));
+  if (!spec || (spec.kind !== 'int' && spec.kind !== 'int-or-auto')) return undefined;
+  const name = spec.name;
+  const budget = result.params[name];
+  const params = paramsToRerun(result);
+  if (anytime.stoppedAt !== undefined) {
+    const label = typeof budget === 'number' ? `Continue to ${budget} ${name}` : 'Continue to the full budget';
+    return { kind: 'finish', label, detail: `${label}: the same run with the same seed, past where it stopped (rows already evaluated are reused)`, params: { ...params, stableAt: 0 } };
+  }
+  // KernelSHAP's 'auto' budget is shap's 2M + 2048 sampled coalitions
+  const current = typeof budget === 'number' ? budget : budget === 'auto' && result.kind === 'superpixel-weights' ? 2 * result.segmentCount + 2048 : undefined;
+  if (current === undefined || spec.max === undefined || !(current < spec.max)) return undefined;
+  const value = Math.min(spec.max, Math.ceil(current * MORE_SAMPLES_FACTOR));
+  return {
+    kind: 'more',
+    label: `Continue with ${MORE_SAMPLES_FACTOR}× the ${name}`,
+    detail: `Run again with ${value} ${name} instead of ${current}, the same seed, still stopping when stable at ${anytime.target} (rows already evaluated are reused)`,
+    params: { ...params, [name]: value },
+  };
+}
+
 /**
  * One explanation run: progress while it runs; the map is shown as soon as it exists (only when computed from the
  * inputs on screen), then its deletion/insertion curves run as their own cancellable job.
  */
 export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) => {
-  const runCurves = async (entry: ExplanationState) => {
-    const params = get().explainSettings.metrics;
-    if (!params) return;
+  const runCurves = async (entry: ExplanationState, params: FaithfulnessParams) => {
     const jobId = `job-${ctx.nextJobId()}`;
     set({ run: { jobId, kind: 'curves', method: entry.result.method, startedAt: Date.now() } });
     try {
@@ -97,6 +138,34 @@ export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) =
       if (get().run?.jobId === jobId) set({ run: undefined });
     }
   };
+
+  /**
+   * Run one explanation job: progress while it runs; the finished result joins the history and is shown when it
+   * was computed from the inputs on screen. Undefined when it failed or was cancelled (reported under `context`).
+   */
+  const runJob = async (method: MethodId, job: ExplainJob, inputs: InputsKey, context: string): Promise<ExplanationState | undefined> => {
+    const jobId = `job-${ctx.nextJobId()}`;
+    set({ run: { jobId, kind: 'explain', method, startedAt: Date.now() } });
+    try {
+      const result = await ctx.deps.compute().explain(jobId, job, (progress) => {
+        if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
+      });
+      const entry = toState(get, ctx, result, inputs);
+      learnRowTime(set, get, result);
+      get().keepInHistory(entry);
+      // only a finished run computed from the inputs on screen is drawn over the image
+      if (sameInputs(entry.inputs, screenInputs(get()))) set({ explanation: entry, viewClass: 0, hoverFeature: undefined });
+      return entry;
+    } catch (e) {
+      if ((e as GlassboxError).code !== 'CANCELLED') get().report(e, context);
+      return undefined;
+    } finally {
+      if (get().run?.jobId === jobId) set({ run: undefined });
+    }
+  };
+
+  /** A history entry, or the result on screen, by id. */
+  const entryOf = (id: number) => get().history.find((h) => h.id === id) ?? (get().explanation?.id === id ? get().explanation : undefined);
 
   // The history store, until it fails: then the history lives in this page only (told once).
   const budget = ctx.deps.historyBudgetBytes ?? HISTORY_BUDGET_BYTES;
@@ -202,25 +271,38 @@ export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) =
         return;
       }
       const targets = targetsToExplain(get, explainSettings.topLabels);
-      const jobId = `job-${ctx.nextJobId()}`;
-      set({ run: { jobId, kind: 'explain', method, startedAt: Date.now() } });
-      let entry: ExplanationState | undefined;
-      try {
-        // the map first: the curves follow as their own job
-        const result = await ctx.deps.compute().explain(jobId, { ...jobFor(get, method, targets), metrics: undefined }, (progress) => {
-          if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
-        });
-        entry = toState(get, ctx, result, inputs);
-        learnRowTime(set, get, result);
-        get().keepInHistory(entry);
-        // only a finished run computed from the inputs on screen is drawn over the image
-        if (sameInputs(entry.inputs, screenInputs(get()))) set({ explanation: entry, viewClass: 0, hoverFeature: undefined });
-      } catch (e) {
-        if ((e as GlassboxError).code !== 'CANCELLED') get().report(e, 'Explaining');
-      } finally {
-        if (get().run?.jobId === jobId) set({ run: undefined });
+      // the map first: the curves follow as their own job
+      const entry = await runJob(method, { ...jobFor(get, method, targets), metrics: undefined }, inputs, 'Explaining');
+      const curves = get().explainSettings.metrics;
+      if (entry && curves) await runCurves(entry, curves);
+    },
+
+    async continueRun(id) {
+      const entry = entryOf(id);
+      if (!entry || get().run) return;
+      const next = continuation(entry.result);
+      if (!next) return;
+      const refused = otherInputsError(get, entry);
+      if (refused) {
+        get().report(refused, 'Continuing a run');
+        return;
       }
-      if (entry) await runCurves(entry);
+      // not fresh: the worker reuses the rows this run (and earlier ones) already evaluated
+      const continued = await runJob(entry.result.method as MethodId, jobToRerun(get, entry, next.params), entry.inputs, 'Continuing a run');
+      const curves = get().explainSettings.metrics;
+      if (continued && curves) await runCurves(continued, curves);
+    },
+
+    async computeCurves(id) {
+      const entry = entryOf(id);
+      if (!entry || get().run) return;
+      // the worker computes the curves on the model and image it holds: they must be the result's own
+      const refused = otherInputsError(get, entry);
+      if (refused) {
+        get().report(refused, 'Computing deletion/insertion curves');
+        return;
+      }
+      await runCurves(entry, get().explainSettings.metrics ?? FAITHFULNESS_DEFAULTS);
     },
 
     async cancelExplanation() {

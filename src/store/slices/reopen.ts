@@ -6,8 +6,10 @@
  */
 import { GlassboxError } from '../../engine/errors';
 import { explanationOf } from '../../engine/export/result-json';
+import type { MethodId } from '../../engine/explain/registry';
 import type { Explanation } from '../../engine/explain/types';
 import { createRgbaImage, type RgbaImage } from '../../engine/image/types';
+import type { ExplainJob } from '../../worker-api';
 import { sameInputs, screenInputs, type InputsKey } from '../inputs';
 import type { ExplanationSlice, ExplanationState, GetState, RerunCheck, SetState, SliceContext } from '../types';
 import { labelOf } from './job';
@@ -48,6 +50,32 @@ export function paramsToRerun(result: Explanation): Explanation['params'] {
   const segmentation = (result.params as { segmentation?: { method?: string } }).segmentation;
   if (result.kind !== 'superpixel-weights' || segmentation?.method !== 'custom') return result.params;
   return { ...result.params, segmentation: { ...segmentation, labels: result.segments, width: result.width, height: result.height } };
+}
+
+/**
+ * The job that computes a result again on its own inputs: its method, parameters (`params`, by default
+ * paramsToRerun's), classes, seed and preprocessing. Reuses the worker's cached rows unless the caller adds `fresh`.
+ */
+export function jobToRerun(get: GetState, entry: ExplanationState, params: Explanation['params'] = paramsToRerun(entry.result)): ExplainJob {
+  const { result } = entry;
+  return {
+    method: result.method as MethodId,
+    params: params as unknown as ExplainJob['params'],
+    targets: result.classes.map((c) => c.target),
+    seed: result.seed,
+    preprocess: entry.inputs.preprocess,
+    labels: get().prediction?.labels.labels,
+  };
+}
+
+/** Why a result cannot be computed again now: the screen shows other inputs than its own (undefined when it does not). */
+export function otherInputsError(get: GetState, entry: ExplanationState): GlassboxError | undefined {
+  if (sameInputs(entry.inputs, screenInputs(get()))) return undefined;
+  return new GlassboxError(
+    'PARAM_INVALID',
+    `This result was computed from ${entry.modelName} on ${entry.imageName} with its own preprocessing; the screen shows other inputs.`,
+    `Load ${entry.modelName} and ${entry.imageName} (same files: their SHA-256 must match) and the same preprocessing, then re-run.`,
+  );
 }
 
 export function createReopenActions(set: SetState, get: GetState, ctx: SliceContext, toState: (result: Explanation, inputs: InputsKey) => ExplanationState): ReopenActions {
@@ -94,12 +122,9 @@ export function createReopenActions(set: SetState, get: GetState, ctx: SliceCont
     async rerunResult(id) {
       const entry = get().history.find((h) => h.id === id) ?? (get().explanation?.id === id ? get().explanation : undefined);
       if (!entry || get().run) return;
-      const screen = screenInputs(get());
-      if (!sameInputs(entry.inputs, screen)) {
-        get().report(
-          new GlassboxError('PARAM_INVALID', `This result was computed from ${entry.modelName} on ${entry.imageName} with its own preprocessing; the screen shows other inputs.`, `Load ${entry.modelName} and ${entry.imageName} (same files: their SHA-256 must match) and the same preprocessing, then re-run.`),
-          'Re-running a result',
-        );
+      const refused = otherInputsError(get, entry);
+      if (refused) {
+        get().report(refused, 'Re-running a result');
         return;
       }
       const { result } = entry;
@@ -107,8 +132,7 @@ export function createReopenActions(set: SetState, get: GetState, ctx: SliceCont
       set({ run: { jobId, kind: 'explain', method: result.method, startedAt: Date.now() } });
       try {
         // fresh: a check that the result reproduces recomputes every row, reusing nothing earlier runs left in the worker
-        const job = { method: result.method, params: paramsToRerun(result), targets: result.classes.map((c) => c.target), seed: result.seed, preprocess: entry.inputs.preprocess, labels: get().prediction?.labels.labels, fresh: true };
-        const again = await ctx.deps.compute().explain(jobId, job as never, (progress) => {
+        const again = await ctx.deps.compute().explain(jobId, { ...jobToRerun(get, entry), fresh: true }, (progress) => {
           if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
         });
         const rerun = compareMaps(result, again);

@@ -11,11 +11,11 @@ import { OpacityField } from '../common/OpacityField';
 import { formatMs } from '../common/format';
 import { useApp } from '../store-context';
 import { ExplanationHeader } from './ExplanationHeader';
-import { FaithfulnessPlots } from './FaithfulnessPlots';
 import { withMaskOutline } from '../../engine/render/outline';
 import { GroundTruthMetrics } from '../mask/GroundTruthMetrics';
 import { useAlignedMask, useOutlineShown } from '../mask/use-ground-truth';
 import { HeatmapExplanation } from './HeatmapExplanation';
+import { AnytimeRun, CurvesOrCompute, ReusedRows } from './AnytimeRun';
 import { WeightsChart } from './WeightsChart';
 import './views.css';
 
@@ -135,12 +135,14 @@ export function ExplanationView() {
           </>
         )}{' '}
         · {result.timings.samples} samples in {result.timings.modelCalls} model calls · {formatMs(result.timings.totalMs)} (inference{' '}
-        {formatMs(result.timings.inferenceMs)}) · seed {result.seed}
+        {formatMs(result.timings.inferenceMs)})
+        <ReusedRows result={result} /> · seed {result.seed}
         {result.stability?.anytime && <span data-testid="anytime-summary"> · {anytimeSummary(result.stability.anytime, result.timings.samples)}</span>}
         {hover !== undefined && cls.weights && <> · superpixel #{hover}: {cls.weights[hover]?.toPrecision(3)}</>}
       </p>
+      <AnytimeRun entry={explanation} />
       {mask && <GroundTruthMetrics map={cls.map} mask={mask} />}
-      {result.metrics && <FaithfulnessPlots metrics={result.metrics} />}
+      <CurvesOrCompute entry={explanation} />
     </section>
   );
 }

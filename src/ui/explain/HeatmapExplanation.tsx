@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { descriptorOf } from '../../engine/explain/registry';
+import { anytimeSummary } from '../../engine/explain/summary';
 import { describeUnits, scoreSpaceLabel } from '../../engine/explain/units';
 import { CLIP_PERCENTILE, defaultColormap, resolveView } from '../../engine/render/defaults';
 import { renderHeatmapOverlay, type HeatmapView } from '../../engine/render/heatmap';
@@ -11,7 +12,7 @@ import { OpacityField } from '../common/OpacityField';
 import { formatMs } from '../common/format';
 import { useApp } from '../store-context';
 import { ExplanationHeader } from './ExplanationHeader';
-import { FaithfulnessPlots } from './FaithfulnessPlots';
+import { AnytimeRun, CurvesOrCompute, ReusedRows } from './AnytimeRun';
 import { withMaskOutline } from '../../engine/render/outline';
 import { GroundTruthMetrics } from '../mask/GroundTruthMetrics';
 import { useAlignedMask, useOutlineShown } from '../mask/use-ground-truth';
@@ -115,10 +116,13 @@ export function HeatmapExplanation() {
         )}
         {' '}· scores: {scoreSpaceLabel(result.scoreSpace)} · {result.timings.samples} inputs in {result.timings.modelCalls} model calls ·{' '}
         {formatMs(result.timings.totalMs)} (inference {formatMs(result.timings.inferenceMs)})
+        <ReusedRows result={result} />
+        {result.stability?.anytime && <span data-testid="anytime-summary"> · {anytimeSummary(result.stability.anytime, result.timings.samples)}</span>}
       </p>
+      <AnytimeRun entry={explanation} />
       {result.kind === 'pixel-map' && result.examples && base && <RiseExamples image={base} examples={result.examples} />}
       {mask && <GroundTruthMetrics map={cls.map} mask={mask} />}
-      {result.metrics && <FaithfulnessPlots metrics={result.metrics} />}
+      <CurvesOrCompute entry={explanation} />
     </section>
   );
 }
