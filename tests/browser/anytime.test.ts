@@ -73,6 +73,23 @@ describe.skipIf(!browserTestsRunnable())('anytime runs in Chromium', () => {
     await page.waitForSelector('[data-testid="faithfulness-curves"]', { timeout: 180_000 });
     await settled(page);
     expect(await page.$('[data-testid="compute-curves"]')).toBeNull();
+  });
+
+  it('RISE (raw scores) stops when stable too, with its curve and its Continue in the pixel-map view', async () => {
+    const page = dashboard.session.page;
+    await page.selectOption('[data-testid="method-picker"]', 'rise');
+    await setNumber(page, 'Stop when stable at', 0.8);
+    await setNumber(page, 'Masks', 6000);
+    await page.selectOption('select[aria-label="Score space"]', 'raw');
+    await page.click('[data-testid="run-explain"]');
+    await page.waitForSelector('[data-testid="stability-curve"]', { timeout: 180_000 });
+    await settled(page);
+    const summary = (await page.textContent('[data-testid="anytime-summary"]')) ?? '';
+    const at = Number(/stable after (\d+) samples/.exec(summary)?.[1]);
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThan(6000);
+    expect(await page.textContent('[data-testid="anytime-continue"]')).toBe('Continue to 6000 masks');
+    expect(await page.textContent('[data-testid="explanation-meta"]')).toMatch(/RISE|masks|inputs in/);
     expect(dashboard.session.consoleErrors).toEqual([]);
   });
 });
