@@ -6,6 +6,8 @@ import path from 'node:path';
 import { GlassboxError } from '../engine/errors';
 import { foreignModelError, foreignModelFormat, foreignModelFormatById } from '../engine/intake/export-guidance';
 import { createGradientSource } from '../engine/grad/gradient-model';
+import { descriptorOf } from '../engine/explain/registry';
+import { createReuseCache } from '../engine/explain/reuse';
 import { runMethod } from '../engine/explain/run';
 import { renderFigure } from '../engine/export/figure';
 import { decodeNpy, float32MapNpy, int32LabelsNpy } from '../engine/export/npy';
@@ -241,6 +243,9 @@ async function checkOutputs(explain: CliRequest['explain']): Promise<void> {
   if (explain?.report) await checkWriteTarget(explain.report, 'report', '--report');
 }
 
+/** Gradient rows up to which the CLI builds backward sessions for speed of building rather than of running. */
+export const FEW_GRADIENT_PASSES = 8;
+
 /**
  * `signal`: set `aborted` to stop an explanation at its next batch (it then throws CANCELLED); the CLI sets it on
  * SIGINT/SIGTERM.
@@ -253,7 +258,15 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
   refuseForeignModel(req.model);
   const bytes = await readModelFile(req.model, req.maxModelMb ?? CLI_LIMITS.modelMb);
   const model = await runtime.loadModel(bytes, { backend: 'wasm' });
-  const gradients = createGradientSource(runtime, bytes, 'wasm');
+  // One process, one request: on the native backend a request of a few gradient passes (a CAM, Saliency) is done
+  // sooner with backward sessions that build fast ('extended'), one of many (Integrated Gradients, SmoothGrad) with
+  // sessions that run fast ('all'; gradient-model.ts has the figures).
+  const gradientPasses = (req.explain?.runs ?? []).reduce((n, run) => {
+    const meta = descriptorOf(run.method);
+    return meta.needs === 'inference' ? n : n + meta.rows(run.params as never, { width: 0, height: 0, targets: req.explain!.topLabels });
+  }, 0);
+  const gradients = createGradientSource(runtime, bytes, 'wasm', backend === 'native' && gradientPasses <= FEW_GRADIENT_PASSES ? { optimization: 'extended' } : {});
+  const reuse = createReuseCache(); // several methods on one model and image share rows, segmentations, curves' baseline
   const t1 = performance.now();
   try {
     const imageBytes = await readFileOrFail(req.image, 'image', { mb: req.maxImageMb ?? CLI_LIMITS.imageMb, flag: '--max-image-mb' });
@@ -307,6 +320,7 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
           signal,
           onProgress: progress,
           inputs: { modelSha256: context.model.sha256, imageSha256: context.image.sha256 },
+          reuse,
         }, { metrics: req.explain.metrics, labels: labels.labels });
         explanations.push(explanation);
         if (req.explain.outDir) {

@@ -52,7 +52,7 @@ export interface SessionOptions {
   /** On WebGPU, nodes to run on the CPU (MaxPool with an Indices output has no WebGPU kernel). */
   forceCpuNodeNames?: string[];
   /** Keep the graph as written (no fusions), e.g. to read intermediate tensors exactly. */
-  optimization?: 'all' | 'basic' | 'disabled';
+  optimization?: 'all' | 'extended' | 'basic' | 'disabled';
 }
 
 export interface OrtRuntime {
