@@ -90,6 +90,9 @@ export interface PredictResult {
 export type { MethodSupport } from './engine/explain/availability';
 
 /** One explanation run, as the UI asks for it. */
+export type { BatchProbe } from './engine/runtime/batch-probe';
+import type { BatchProbe } from './engine/runtime/batch-probe';
+
 export interface ExplainJob<M extends MethodId = MethodId> {
   method: M;
   params: MethodParams[M];
@@ -155,6 +158,12 @@ export interface ComputeApi {
   cancel(jobId: string): Promise<void>;
   /** Which gradient methods and layers the current model supports. */
   methodSupport(): Promise<MethodSupport>;
+  /**
+   * The batch size the current model runs fastest at per image on its backend, found by a short probe of batches
+   * of 1, 2, 4, … on a dummy input of `rowDims` (one row, batch 1; batch-probe.ts); undefined for a model that takes
+   * one image per call.
+   */
+  probeBatch(rowDims: number[]): Promise<BatchProbe | undefined>;
   /**
    * The stability view: the job's method and parameters rerun with seeds job.seed … job.seed + k − 1 (no curves),
    * with the mean, std and pairwise Spearman ρ of the k maps; one cancellable job, progress over all k runs.

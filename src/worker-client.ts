@@ -202,6 +202,7 @@ export function createComputeClient(boot: WorkerBootOptions): ComputeClient {
       curves: track('curves', (jobId, job, onProgress) => client.api.curves(jobId, job, forUi(onProgress))),
       cancel: (jobId) => client.api.cancel(jobId),
       methodSupport: track('methodSupport', () => client.api.methodSupport()),
+      probeBatch: track('probeBatch', (rowDims) => client.api.probeBatch(rowDims)),
       stability: track('stability', (jobId, job, k, onProgress) => client.api.stability(jobId, job, k, forUi(onProgress))),
       shelfAdd: track('shelfAdd', (bytes, name, backend) => client.api.shelfAdd(bytes, name, backend)),
       shelfRemove: (id) => client.api.shelfRemove(id),

@@ -7,6 +7,7 @@ import { GlassboxError, serializeError } from '../src/engine/errors';
 import { isMethodId } from '../src/engine/explain/registry';
 import { faithfulness } from '../src/engine/explain/faithfulness';
 import { createReuseCache, type ReuseCache } from '../src/engine/explain/reuse';
+import { probeBatchSize, PROBE_CANDIDATES, PROBE_MAX_BUFFER_BYTES } from '../src/engine/runtime/batch-probe';
 import { runMethod } from '../src/engine/explain/run';
 import { runStability } from '../src/engine/explain/stability-run';
 import type { ExplainRequest, Progress } from '../src/engine/explain/types';
@@ -317,6 +318,17 @@ const api: ComputeApi = {
       } catch (e) {
         return { catalog: { candidates: [], reason: '' }, unsupportedOps: [], layerUnsupportedOps: {}, error: serializeError(e).message };
       }
+    }),
+
+  probeBatch: (rowDims) =>
+    exclusive(async () => {
+      if (!current) throw new GlassboxError('NO_MODEL', 'Load a model first.');
+      const { model } = current;
+      if (!model.spec.dynamicBatch) return undefined;
+      const per = rowDims.slice(1).reduce((a, b) => a * b, 1);
+      const largest = Math.max(1, Math.min(Math.max(...PROBE_CANDIDATES), Math.floor(PROBE_MAX_BUFFER_BYTES / (4 * per))));
+      const input = Float32Array.from({ length: largest * per }, (_, i) => Math.sin(i * 0.37));
+      return probeBatchSize((b) => model.run(input.subarray(0, b * per), [b, ...rowDims.slice(1)]).then(() => undefined), { rowBytes: 4 * per });
     }),
 
   stability: (jobId, job, k, onProgress) =>

@@ -29,6 +29,7 @@ import type { AppState, SliceContext, StoreDeps } from './types';
 export type * from './types';
 export type { HistoryStore } from './history-db';
 export { defaultExplainSettings, paramsForJob, usesLayer } from './explain-settings';
+export { autoBatch, currentProbe } from './slices/job';
 
 export type AppStore = StoreApi<AppState>;
 

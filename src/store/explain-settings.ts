@@ -29,6 +29,12 @@ export function defaultExplainSettings(): ExplainSettings {
   return { method: 'lime', params: defaultMethodParams(), seed: 0, topLabels: 1, metrics: FAITHFULNESS_DEFAULTS };
 }
 
+/** The method's default batch size (undefined when it has no batch size). */
+export function batchDefault(method: MethodId): number | undefined {
+  const spec = descriptorOf(method).params.find((p) => p.name === 'batchSize');
+  return spec && spec.kind === 'int' ? spec.default : undefined;
+}
+
 /** Whether the method has the shared target-layer field. */
 export function usesLayer(method: MethodId): boolean {
   return descriptorOf(method).params.some((p) => p.kind === 'layer');
@@ -38,8 +44,10 @@ export function usesLayer(method: MethodId): boolean {
  * The parameters a job for `method` carries: its own, plus the shared layer where it has one, and the loaded
  * labels where its segmentation is 'custom' (they live in memory, never in the settings: custom-segments.ts).
  */
-export function paramsForJob<M extends MethodId>(settings: ExplainSettings, method: M): MethodParams[M] {
+export function paramsForJob<M extends MethodId>(settings: ExplainSettings, method: M, autoBatch?: number): MethodParams[M] {
   let own = settings.params[method] as unknown as Record<string, unknown>;
+  // a batch size left at the method's default means "what runs fastest": the model's probed batch, when there is one
+  if (autoBatch !== undefined && own.batchSize !== undefined && own.batchSize === batchDefault(method)) own = { ...own, batchSize: autoBatch };
   const seg = own.segmentation as SegmentationSpec | undefined;
   if (seg?.method === 'custom') own = { ...own, segmentation: withLoadedRegions(seg) };
   return (usesLayer(method) ? { ...own, layer: settings.layer || undefined } : own) as MethodParams[M];

@@ -1,4 +1,5 @@
 /** The store's state, one interface per concern; AppState is their union. */
+import type { BatchProbe } from '../engine/runtime/batch-probe';
 import type { StateStorage } from 'zustand/middleware';
 import type { SerializedError } from '../engine/errors';
 import type { MethodSupport } from '../engine/explain/availability';
@@ -173,6 +174,10 @@ export interface ModelSlice {
   dismissOversizeModel(): void;
   loadDemoModel(file: string): Promise<void>;
   refreshSupport(): Promise<void>;
+  /** The current model's fastest batch per image, measured after it loads (`key`: its fingerprint:backend). */
+  batchProbe?: BatchProbe & { key: string };
+  /** Measure it (in the background after a load or a backend switch; a failure leaves the defaults). */
+  probeBatch(): Promise<void>;
 }
 
 export interface ImageSlice {

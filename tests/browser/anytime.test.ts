@@ -28,6 +28,15 @@ describe.skipIf(!browserTestsRunnable())('anytime runs in Chromium', () => {
   const dashboard = useDashboard({ beforeAll, afterAll });
   let stoppedAt = 0;
 
+  it('the model panel shows the batch the demo model was measured fastest at on WASM, not applied there', async () => {
+    const page = dashboard.session.page;
+    await page.waitForSelector('[data-testid="batch-probe"]', { state: 'attached', timeout: 60_000 });
+    const text = (await page.textContent('[data-testid="batch-probe"]')) ?? '';
+    expect(text).toMatch(/^ · measured here: fastest per image at batch (1|2|4|8|16|32|64): [\d.]+ ms per image/);
+    expect(text).not.toMatch(/runs use it/);
+    expect(await page.$('[data-testid="auto-batch"]')).toBeNull();
+  });
+
   it('LIME stopping when stable at 0.9 stops before its 3000 samples and draws its stability curve, with its words', async () => {
     const page = dashboard.session.page;
     await page.selectOption('[data-testid="method-picker"]', 'lime');

@@ -18,7 +18,8 @@ const unused = (what: string) => async (): Promise<never> => {
 };
 
 /** The compute API's features a store test does not exercise: each throws (or does nothing) if it is reached. */
-export const UNUSED_COMPUTE: Pick<ComputeApi, 'decodeMask' | 'shelfAdd' | 'shelfRemove' | 'shelfPredict' | 'shelfExplain' | 'stability' | 'sanityCheck' | 'datasetRun' | 'datasetPause'> = {
+export const UNUSED_COMPUTE: Pick<ComputeApi, 'decodeMask' | 'shelfAdd' | 'shelfRemove' | 'shelfPredict' | 'shelfExplain' | 'stability' | 'sanityCheck' | 'datasetRun' | 'datasetPause' | 'probeBatch'> = {
+  probeBatch: async () => undefined, // no measurement: runs keep their settings' batch sizes
   decodeMask: unused('masks'),
   shelfAdd: unused('the model shelf'),
   shelfRemove: async () => undefined,

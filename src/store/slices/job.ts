@@ -3,7 +3,7 @@ import { GlassboxError } from '../../engine/errors';
 import { methodUnavailable } from '../../engine/explain/availability';
 import { descriptorOf, isMethodId, type MethodId } from '../../engine/explain/registry';
 import { validateParams } from '../../engine/explain/schema';
-import type { ExplainJob } from '../../worker-api';
+import type { BatchProbe, ExplainJob } from '../../worker-api';
 import { paramsForJob } from '../explain-settings';
 import type { GetState } from '../types';
 
@@ -27,11 +27,27 @@ export function targetsToExplain(get: GetState, count: number): number[] {
   return [first, ...ranking.filter((i) => i !== first)].slice(0, count);
 }
 
+/** The current model's probe (batch-probe.ts), when it was measured for this model and backend. */
+export function currentProbe(state: Pick<ReturnType<GetState>, 'batchProbe' | 'model'>): BatchProbe | undefined {
+  const { batchProbe, model } = state;
+  return batchProbe && model && batchProbe.key === `${model.fingerprint}:${model.backend}` ? batchProbe : undefined;
+}
+
+/**
+ * The batch size runs use where a method's is at its default: the probed one, on WebGPU. There the best batch
+ * varies most (by device, driver and memory) and matters most; on WASM the probe is shown but the defaults kept:
+ * on this project's machines 32 is within a few per cent of the best there (README, Performance), and the call
+ * counts of a run stay what its settings say.
+ */
+export function autoBatch(state: Pick<ReturnType<GetState>, 'batchProbe' | 'model'>): number | undefined {
+  return state.model?.backend === 'webgpu' ? currentProbe(state)?.best : undefined;
+}
+
 export function jobFor(get: GetState, method: MethodId, targets: number[]): ExplainJob {
   const { explainSettings, preprocess, prediction } = get();
   return {
     method,
-    params: paramsForJob(explainSettings, method),
+    params: paramsForJob(explainSettings, method, autoBatch(get())),
     targets,
     seed: explainSettings.seed,
     preprocess: preprocess!,

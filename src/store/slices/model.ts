@@ -1,4 +1,5 @@
 import { GlassboxError } from '../../engine/errors';
+import { tensorDims } from '../../engine/image/preprocess';
 import { PAGE_LIMITS } from '../../worker-api';
 import type { ModelSlice, Slice } from '../types';
 
@@ -31,7 +32,7 @@ export const createModelSlice: Slice<ModelSlice> = (set, get, ctx) => {
         set({ model, modelStatus: 'ready', preprocess, prediction: undefined, target: undefined, support: undefined, explainSettings: { ...get().explainSettings, layer: undefined } });
         get().inputsChanged();
         await get().predict();
-        void get().refreshSupport();
+        void get().refreshSupport().then(() => get().probeBatch());
       } catch (e) {
         // The worker keeps the previous model; so does the UI.
         set({ modelStatus: get().model ? 'ready' : 'error' });
@@ -77,6 +78,18 @@ export const createModelSlice: Slice<ModelSlice> = (set, get, ctx) => {
         await get().loadModel(bytes, file);
       } catch (e) {
         get().report(e, `Loading demo model ${file}`);
+      }
+    },
+
+    async probeBatch() {
+      const { model, preprocess } = get();
+      set({ batchProbe: undefined });
+      if (!model || !preprocess || !model.spec.dynamicBatch) return;
+      try {
+        const probe = await ctx.deps.compute().probeBatch(tensorDims(preprocess, 1));
+        if (probe && get().model === model) set({ batchProbe: { ...probe, key: `${model.fingerprint}:${model.backend}` } });
+      } catch {
+        // no measurement: runs keep the batch sizes of their settings
       }
     },
 

@@ -44,6 +44,7 @@ export const createRuntimeSlice: Slice<RuntimeSlice> = (set, get, ctx) => ({
         set({ model: await deps.compute().switchBackend(runtime.backend) });
       }
       await get().predict();
+      void get().probeBatch(); // another backend runs fastest at another batch
     } catch (e) {
       get().report(e, 'Changing the backend');
     }

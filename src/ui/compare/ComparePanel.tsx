@@ -15,7 +15,7 @@ import { methodsByGroup } from '../explain/MethodPicker';
 import { useApp } from '../store-context';
 import { curvesRows, runCost } from '../../engine/explain/cost';
 import { FAITHFULNESS_DEFAULTS } from '../../engine/explain/faithfulness-params';
-import { paramsForJob, type ComparisonEntry } from '../../store/app-store';
+import { autoBatch, paramsForJob, type ComparisonEntry } from '../../store/app-store';
 import { EntryExports } from '../export/EntryExports';
 import { download } from '../export/files';
 import { reportHtml } from '../export/report';
@@ -65,6 +65,7 @@ export function ComparePanel() {
   const preprocessForCost = useApp((s) => s.preprocess);
   const dynamicBatch = useApp((s) => s.model?.spec.dynamicBatch ?? false);
   const layerChannels = useApp((s) => s.support?.catalog.candidates.find((c) => c.name === (s.explainSettings.layer || s.support?.catalog.suggested))?.channels);
+  const batch = useApp(autoBatch);
   // what the comparison will cost: every method's calls plus its curves (from the descriptors)
   const compareCalls = useMemo(() => {
     if (!preprocessForCost) return 0;
@@ -72,7 +73,7 @@ export function ComparePanel() {
     let calls = 0;
     for (const [i, m] of methods.entries()) {
       try {
-        calls += runCost(descriptorOf(m), paramsForJob(settings, m) as never, { width: preprocessForCost.width, height: preprocessForCost.height, targets: settings.topLabels, channels: layerChannels, dynamicBatch }).calls;
+        calls += runCost(descriptorOf(m), paramsForJob(settings, m, batch) as never, { width: preprocessForCost.width, height: preprocessForCost.height, targets: settings.topLabels, channels: layerChannels, dynamicBatch }).calls;
         // the random-order baseline and the end points are evaluated for the first map only (reused after)
         calls += Math.ceil(curvesRows(curves.steps, i > 0) / (dynamicBatch ? curves.batchSize : 1));
       } catch {
@@ -80,7 +81,7 @@ export function ComparePanel() {
       }
     }
     return calls;
-  }, [methods, settings, preprocessForCost, dynamicBatch, layerChannels]);
+  }, [methods, settings, preprocessForCost, dynamicBatch, layerChannels, batch]);
   const scale = useApp((s) => s.compareScale);
   const comparison = useApp((s) => s.comparison);
   const closeComparison = useApp((s) => s.closeComparison);

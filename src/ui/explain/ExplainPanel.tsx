@@ -2,7 +2,8 @@ import { methodUnavailable } from '../../engine/explain/availability';
 import { curvesRows, runCost } from '../../engine/explain/cost';
 import { FAITHFULNESS_DEFAULTS } from '../../engine/explain/faithfulness-params';
 import { descriptorOf } from '../../engine/explain/registry';
-import { paramsForJob } from '../../store/app-store';
+import { autoBatch, paramsForJob } from '../../store/app-store';
+import { batchDefault } from '../../store/explain-settings';
 import { formatMs } from '../common/format';
 import { useApp } from '../store-context';
 import { MethodPicker } from './MethodPicker';
@@ -21,12 +22,13 @@ function useRunEstimate(): { calls: number; ms?: number } | undefined {
   const support = useApp((s) => s.support);
   const rowMs = useApp((s) => (s.model ? s.rowMs[`${s.model.fingerprint}:${s.model.backend}`] : undefined));
   const predictMs = useApp((s) => (s.model ? s.rowMs[`${s.model.fingerprint}:${s.model.backend}:predict`] : undefined));
+  const batch = useApp(autoBatch);
   if (!model || !preprocess) return undefined;
   const method = settings.method;
   const layerName = settings.layer || support?.catalog.suggested;
   const channels = support?.catalog.candidates.find((c) => c.name === layerName)?.channels;
   try {
-    const cost = runCost(descriptorOf(method), paramsForJob(settings, method) as never, { width: preprocess.width, height: preprocess.height, targets: settings.topLabels, channels, dynamicBatch: model.spec.dynamicBatch });
+    const cost = runCost(descriptorOf(method), paramsForJob(settings, method, batch) as never, { width: preprocess.width, height: preprocess.height, targets: settings.topLabels, channels, dynamicBatch: model.spec.dynamicBatch });
     const curves = settings.metrics ? curvesRows(settings.metrics.steps) : 0;
     // measured time per row from earlier runs on this model and backend; else the fastest single prediction's
     // (an upper bound: batches amortise the per-call cost)
@@ -35,6 +37,21 @@ function useRunEstimate(): { calls: number; ms?: number } | undefined {
   } catch {
     return undefined; // parameters out of range: the form says so when run
   }
+}
+
+/** When the method's batch size is at its default, runs use the batch the model was measured fastest at. */
+function AutoBatchNote() {
+  const batch = useApp(autoBatch);
+  const method = useApp((s) => s.explainSettings.method);
+  const own = useApp((s) => (s.explainSettings.params[s.explainSettings.method] as { batchSize?: number }).batchSize);
+  const backend = useApp((s) => s.model?.backend);
+  const fallback = batchDefault(method);
+  if (batch === undefined || own === undefined || own !== fallback || batch === fallback) return null;
+  return (
+    <p className="muted small" data-testid="auto-batch">
+      Batch size {fallback} is the default: runs use {batch}, the batch this model was measured fastest at per image on {backend?.toUpperCase()} (change the field to choose).
+    </p>
+  );
 }
 
 /** The running job's progress and ETA, and RISE's map so far (its own component: progress re-renders only this). */
@@ -118,6 +135,7 @@ export function ExplainPanel() {
         {meta.howToRead}
       </p>
       <ParamsForm key={method} method={method} />
+      <AutoBatchNote />
       <div className="controls">
         <label title="Deletion and insertion curves of the map (RISE's metrics), computed after the map is shown">
           <input aria-label="Faithfulness curves" type="checkbox" checked={!!settings.metrics} onChange={(e) => setSettings({ metrics: e.target.checked ? FAITHFULNESS_DEFAULTS : null })} /> deletion/insertion curves

@@ -2,10 +2,14 @@ import { useRef } from 'react';
 import { formatBytes, formatMs, formatShape } from '../common/format';
 import { useFileIntake } from '../drop/use-file-intake';
 import { useApp } from '../store-context';
+import { describeProbe } from './describe-probe';
+import { autoBatch, currentProbe } from '../../store/app-store';
 
 export function ModelPanel() {
   const model = useApp((s) => s.model);
   const status = useApp((s) => s.modelStatus);
+  const probe = useApp(currentProbe);
+  const applied = useApp(autoBatch);
   const demo = useApp((s) => s.demo);
   const loadDemoModel = useApp((s) => s.loadDemoModel);
   const intake = useFileIntake();
@@ -89,6 +93,12 @@ export function ModelPanel() {
                   : spec.dynamicBatch
                     ? 'dynamic (batched runs)'
                     : 'fixed (one image per call)'}
+                {probe && (
+                  <span data-testid="batch-probe">
+                    {' '}· measured here: {describeProbe(probe)}
+                    {applied !== undefined ? `; runs use it where a method's batch size is at its default` : ''}
+                  </span>
+                )}
               </dd>
               <dt>Output</dt>
               <dd>

@@ -8,7 +8,7 @@ import type { RgbaImage } from '../../engine/image/types';
 import { resolveView } from '../../engine/render/defaults';
 import { renderHeatmapOverlay } from '../../engine/render/heatmap';
 import { clippedEnds, formatValue, mapRange, sharedRange } from '../../engine/render/scale';
-import { paramsForJob } from '../../store/app-store';
+import { autoBatch, paramsForJob } from '../../store/app-store';
 import { sameInputs, screenInputs } from '../../store/inputs';
 import type { StabilityState } from '../../store/slices/stability';
 import { ColorBar } from '../common/ColorBar';
@@ -29,15 +29,16 @@ function useStabilityCalls(k: number | undefined): number {
   const preprocess = useApp((s) => s.preprocess);
   const dynamicBatch = useApp((s) => s.model?.spec.dynamicBatch ?? false);
   const channels = useApp((s) => s.support?.catalog.candidates.find((c) => c.name === (s.explainSettings.layer || s.support?.catalog.suggested))?.channels);
+  const batch = useApp(autoBatch);
   return useMemo(() => {
     if (!preprocess || k === undefined) return 0;
     try {
       const method = settings.method;
-      return k * runCost(descriptorOf(method), paramsForJob(settings, method) as never, { width: preprocess.width, height: preprocess.height, targets: 1, channels, dynamicBatch }).calls;
+      return k * runCost(descriptorOf(method), paramsForJob(settings, method, batch) as never, { width: preprocess.width, height: preprocess.height, targets: 1, channels, dynamicBatch }).calls;
     } catch {
       return 0; // parameters out of range: the run says so
     }
-  }, [k, settings, preprocess, dynamicBatch, channels]);
+  }, [k, settings, preprocess, dynamicBatch, channels, batch]);
 }
 
 /** How far the k rankings agree, in words. */
