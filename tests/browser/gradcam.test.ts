@@ -47,9 +47,12 @@ describe.skipIf(!browserTestsRunnable())('Grad-CAM and gradients in Chromium', (
     await page.selectOption('select[aria-label="Backend"]', 'webgpu');
     await page.waitForFunction(() => document.querySelector('[data-testid="backend-badge"]')?.textContent === 'WEBGPU', undefined, { timeout: 120_000 });
     await page.waitForFunction(() => !document.querySelector('[aria-label="predicting"]'));
-    // the batch probe runs on the new backend; on WebGPU its batch is what runs at a default batch size use
+    // the batch probe runs on the new backend; on WebGPU its batch is what runs at a default batch size use, unless
+    // it ran out of time before the time per image flattened (SwiftShader here, ~50× slower than WASM)
     await page.waitForSelector('[data-testid="batch-probe"]', { state: 'attached', timeout: 120_000 });
-    expect(await page.textContent('[data-testid="batch-probe"]')).toMatch(/measured here: fastest per image at batch \d+: [\d.]+ ms per image.*; runs use it where a method's batch size is at its default$/);
+    const probe = (await page.textContent('[data-testid="batch-probe"]')) ?? '';
+    expect(probe).toMatch(/measured here: fastest per image at batch \d+: [\d.]+ ms per image/);
+    expect(/runs use it where a method's batch size is at its default$/.test(probe)).toBe(!probe.includes('in the time allowed'));
     await runAndWait(page, 'gradcam');
     const gpu = await resultMap(page);
     expect(gpu.layer).toBe(wasm.layer);

@@ -40,7 +40,10 @@ export function currentProbe(state: Pick<ReturnType<GetState>, 'batchProbe' | 'm
  * counts of a run stay what its settings say.
  */
 export function autoBatch(state: Pick<ReturnType<GetState>, 'batchProbe' | 'model'>): number | undefined {
-  return state.model?.backend === 'webgpu' ? currentProbe(state)?.best : undefined;
+  const probe = state.model?.backend === 'webgpu' ? currentProbe(state) : undefined;
+  // a probe that ran out of time did not see where the time per image stops falling: its best is no optimum (a
+  // software adapter stops after batch 1)
+  return probe && probe.stoppedBy !== 'budget' ? probe.best : undefined;
 }
 
 export function jobFor(get: GetState, method: MethodId, targets: number[]): ExplainJob {

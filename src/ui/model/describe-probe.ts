@@ -8,5 +8,7 @@ export function describeProbe(probe: BatchProbe): string {
   const best = probe.perImageMs[probe.best];
   const single = probe.perImageMs[1];
   const against = probe.best !== 1 && single !== undefined ? ` (batch 1: ${ms(single)} ms, ${(single / best).toFixed(1)}× slower)` : '';
-  return `fastest per image at batch ${probe.best}: ${ms(best)} ms per image${against}`;
+  const largest = Math.max(...Object.keys(probe.perImageMs).map(Number));
+  const limit = probe.stoppedBy === 'budget' ? ` (measured up to batch ${largest} in the time allowed)` : '';
+  return `fastest per image at batch ${probe.best}: ${ms(best)} ms per image${against}${limit}`;
 }

@@ -54,6 +54,14 @@ describe('the probed batch size', () => {
     expect((jobs[0].params as { batchSize: number }).batchSize).toBe(32);
   });
 
+  it('a probe that ran out of time (a software adapter: batch 1 only) is shown but not applied', async () => {
+    const slow: BatchProbe = { best: 1, perImageMs: { 1: 250 }, stoppedBy: 'budget' };
+    const { store, jobs } = await probedPage(slow);
+    await store.getState().runExplanation();
+    expect((jobs[0].params as { batchSize: number }).batchSize).toBe(32);
+    expect(describeProbe(slow)).toBe('fastest per image at batch 1: 250 ms per image (measured up to batch 1 in the time allowed)');
+  });
+
   it('a probe of another backend is not used', async () => {
     const { store, jobs } = await probedPage();
     store.setState({ batchProbe: { ...PROBE, key: 'fp-good.onnx:wasm' } });
