@@ -27,12 +27,26 @@ describe('probeBatchSize', () => {
     expect(probe.perImageMs[64]).toBeCloseTo(20 / 64 + 0.5, 9);
   });
 
-  it('a model whose time per image does not fall with the batch: batch 1, stopping after two flat steps', async () => {
+  it('a model whose time per image does not fall with the batch: batch 1, stopping after three flat steps', async () => {
     const m = simulated(0.1, 30);
     const probe = await probeBatchSize(m.run, { rowBytes: 1000, now: m.now, budgetMs: 10_000 });
     expect(probe.best).toBe(1);
     expect(probe.stoppedBy).toBe('flat');
-    expect(Object.keys(probe.perImageMs).map(Number)).toEqual([1, 2, 4]);
+    expect(Object.keys(probe.perImageMs).map(Number)).toEqual([1, 2, 4, 8]);
+  });
+
+  it('a gain that pauses for two batches is still found; one slow call does not decide, the fastest does', async () => {
+    let clock = 0;
+    let calls = 0;
+    // 1 ms per image at batches 1, 2 and 4, 0.25 ms from 8 (a tiny model: the gain starts late); every third call
+    // is interrupted for 50 ms
+    const run = async (batch: number) => {
+      clock += batch * (batch >= 8 ? 0.25 : 1) + (++calls % 3 === 0 ? 50 : 0);
+    };
+    const probe = await probeBatchSize(run, { rowBytes: 1000, now: () => clock, budgetMs: 10_000 });
+    expect(probe.best).toBe(8);
+    expect(probe.perImageMs[1]).toBe(1);
+    expect(probe.perImageMs[8]).toBe(0.25);
   });
 
   it('a run that fails (out of GPU memory) ends the probe with the best batch that ran', async () => {
