@@ -114,14 +114,15 @@ export interface ModelEvaluation {
 }
 
 /**
- * The common case: `total` input tensors written by `write(row, out, offset)` into a reused batch buffer, run
- * through the model, and each row's raw scores (numClasses values, a view valid during the call) handed to
- * `consume(row, scores)`.
+ * The common case: `total` input tensors written by `write(row, out, offset, stored)` into a reused batch buffer,
+ * run through the model, and each row's raw scores (numClasses values, a view valid during the call) handed to
+ * `consume(row, scores)`. `write` is called for every row, in order; for a row whose outputs the store holds
+ * (`stored`) it need only advance its sampler: that input is not run.
  */
 export async function evaluateRows(
   ev: ModelEvaluation,
   total: number,
-  write: (row: number, out: Float32Array, offset: number) => void,
+  write: (row: number, out: Float32Array, offset: number, stored: boolean) => void,
   consume: (row: number, scores: Float32Array) => void,
 ): Promise<void> {
   const per = tensorLength(ev.preprocess);
@@ -129,9 +130,9 @@ export async function evaluateRows(
   const buffer = new Float32Array(capacity * per);
   const store = ev.rows;
   await forEachBatch(total, { phase: ev.phase, capacity, signal: ev.signal, onProgress: ev.onProgress, progressExtra: ev.progressExtra, within: ev.within, stop: ev.stop }, async (start, n) => {
-    for (let b = 0; b < n; b++) write(start + b, buffer, b * per);
-    // rows the store holds are a prefix: the batch's first `known` rows
+    // rows the store holds are a prefix: the batch's first `known` rows; their inputs need not be written (`stored`)
     const known = store ? Math.max(0, Math.min(n, store.count - start)) : 0;
+    for (let b = 0; b < n; b++) write(start + b, buffer, b * per, b < known);
     const fresh = n - known;
     let out: Float32Array | undefined;
     if (fresh > 0) {

@@ -115,7 +115,8 @@ export async function faithfulness(request: FaithfulnessRequest): Promise<Faithf
     evaluateRows(
       { model, preprocess, batchSize: params.batchSize, stats, phase: 'deletion and insertion', within: { tracker, done }, rows },
       jobs.length,
-      (row, out, o) => {
+      (row, out, o, stored) => {
+        if (stored) return;
         const { order, kind, k } = jobs[row];
         // deletion: the image with the top pixels replaced; insertion: the substrate with the top pixels restored
         const base = kind === 'deletion' ? original : substrate[params.insertionSubstrate];

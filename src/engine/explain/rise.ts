@@ -242,11 +242,11 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
     return evaluateRows(
       ev,
       count,
-      (row, out, offset) => {
+      (row, out, offset, stored) => {
         if (offset === 0) batchStart = row;
         const mask = slot(row);
-        riseMask(rng, params.grid, p, width, height, mask, plan);
-        writeMasked(mask, out, offset);
+        riseMask(rng, params.grid, p, width, height, mask, plan); // the map needs the mask, stored or not
+        if (!stored) writeMasked(mask, out, offset);
       },
       (row, raw) => consume(row, slot(row), raw),
     );

@@ -110,11 +110,11 @@ export function createSurrogate(request: ExplainRequest<SurrogateParams>, hide: 
       await evaluateRows(
         { model, preprocess, batchSize: params.batchSize, stats, phase: design.phase, signal: request.signal, onProgress: request.onProgress, stop: design.stop ? (done) => design.stop!(done) : undefined, rows },
         design.count,
-        (row, out, offset) => {
+        (row, out, offset, stored) => {
           if (offset === 0) batchStart = row;
           const z = slot(row);
           design.coalition(row, z);
-          builder.write(z, out, offset);
+          if (!stored) builder.write(z, out, offset);
         },
         (row, raw) => {
           const scores = scoresIn(raw, params.scoreSpace, model.spec.outputKind);

@@ -87,12 +87,14 @@ describe('evaluateRows with stored rows', () => {
       const stats = createStats();
       const seen: number[] = [];
       const written: number[] = [];
-      await evaluateRows({ model, preprocess, batchSize: 4, stats, phase: 't', rows: cache.rows('s', 2) }, total, (row, out, o) => {
+      const stored: number[] = [];
+      await evaluateRows({ model, preprocess, batchSize: 4, stats, phase: 't', rows: cache.rows('s', 2) }, total, (row, out, o, isStored) => {
         written.push(row);
+        if (isStored) stored.push(row);
         out[o] = row;
         out[o + 1] = 1;
       }, (row, raw) => (seen[row] = raw[0]));
-      return { seen, written, stats };
+      return { seen, written, stored, stats };
     };
     const first = await collect(6);
     expect(calls).toEqual([4, 2]);
@@ -102,7 +104,8 @@ describe('evaluateRows with stored rows', () => {
     // rows 0–5 stored: batch 0–3 none run, batch 4–7 runs rows 6 and 7 only, then 8–9
     expect(calls).toEqual([2, 2]);
     expect(second.seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(second.written).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]); // every row is still written (samplers advance there)
+    expect(second.written).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]); // every row is still asked for (samplers advance there)
+    expect(second.stored).toEqual([0, 1, 2, 3, 4, 5]); // … told which need no input
     expect(second.stats).toMatchObject({ modelCalls: 2, rows: 4, reusedRows: 6 });
   });
 });
