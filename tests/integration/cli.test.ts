@@ -177,6 +177,25 @@ describe('npm run explain --method partitionshap / rise', () => {
   });
 });
 
+describe('npm run explain: anytime and reuse within one request', () => {
+  const MODEL = 'public/demo/shapes.onnx', IMAGE = 'public/demo/images/star-1.png';
+  it('--stable-at stops RISE early and says so; the methods of one request share rows and the curves\' baseline', async () => {
+    const r = await cli(['--model', MODEL, '--image', IMAGE, '--method', 'rise', '--masks', '6000', '--raw', '--stable-at', '0.8', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const stoppedAt = out.explanation.stability.anytime.stoppedAt;
+    expect(stoppedAt).toBeGreaterThan(0);
+    expect(stoppedAt).toBeLessThan(6000);
+    expect(out.summary.join('\n')).toMatch(new RegExp(`stable after ${stoppedAt} samples`));
+    // LIME then KernelSHAP on the same segmentation, each with curves: the second's curves reuse the baseline rows
+    const two = await cli(['--model', MODEL, '--image', IMAGE, '--method', 'lime,kernelshap', '--samples', '200', '--metrics', '--metric-steps', '8', '--json']);
+    expect(two.code, two.stderr).toBe(0);
+    const [lime, shap] = JSON.parse(two.stdout).explanations;
+    expect(lime.metrics.timings.reusedRows).toBeUndefined();
+    expect(shap.metrics.timings.reusedRows).toBe(2 * 7 + 3); // the random order's inner steps and the three end points
+  });
+});
+
 describe('npm run explain --method a,b --report', () => {
   const MODEL = 'public/demo/shapes.onnx', IMAGE = 'public/demo/images/star-1.png';
 
