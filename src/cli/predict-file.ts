@@ -266,7 +266,9 @@ export async function predictFile(req: CliRequest, onProgress?: (p: Progress) =>
     return meta.needs === 'inference' ? n : n + meta.rows(run.params as never, { width: 0, height: 0, targets: req.explain!.topLabels });
   }, 0);
   const gradients = createGradientSource(runtime, bytes, 'wasm', backend === 'native' && gradientPasses <= FEW_GRADIENT_PASSES ? { optimization: 'extended' } : {});
-  const reuse = createReuseCache(); // several methods on one model and image share rows, segmentations, curves' baseline
+  // several methods, or a map and its curves, on one model and image share segmentations, backgrounds and the
+  // curves' baseline rows; one method alone has nothing to share (and its rows would only take memory)
+  const reuse = req.explain && (req.explain.runs.length > 1 || req.explain.metrics) ? createReuseCache() : undefined;
   const t1 = performance.now();
   try {
     const imageBytes = await readFileOrFail(req.image, 'image', { mb: req.maxImageMb ?? CLI_LIMITS.imageMb, flag: '--max-image-mb' });

@@ -56,12 +56,13 @@ describe.skipIf(!browserTestsRunnable())('SHAP and the comparison view in Chromi
     for (const m of COMPARED) await page.waitForSelector(`[data-testid="compare-map-${m}"]`);
     const rows = await page.$$eval('[data-testid="compare-table"] tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')));
     expect(rows.map((r) => r[0])).toEqual(['LIME', 'KernelSHAP', 'RISE', 'Grad-CAM']);
-    // model calls follow from the settings and the batch size (32): 200 LIME samples → 7 calls; RISE the image
-    // itself, then 300 masks → 1 + 10; Grad-CAM one forward+backward run
-    expect(rows.map((r) => Number(r[2]))).toEqual([7, expect.any(Number), 11, 1]);
+    // model calls follow from the settings and the batch size (32): 200 LIME samples → 7 calls; Grad-CAM one
+    // forward+backward run; RISE (the image, then 300 masks) calls the model not at all: the 4000-mask run above,
+    // with the same seed, grid and keep probability, scored those rows, and the table says so
+    expect(rows.map((r) => r[2])).toEqual(['7', expect.stringMatching(/^\d+$/), '0 + 301 rows reused', '1']);
     for (const [method, time, calls, deletion, insertion] of rows) {
       expect(time).toMatch(/\d/);
-      expect(Number(calls)).toBeGreaterThan(0);
+      if (method !== 'RISE') expect(Number(calls)).toBeGreaterThan(0);
       // a faithful map: restoring its most important pixels first brings the class back faster than deleting them removes it
       expect(Number(insertion), method).toBeGreaterThan(Number(deletion));
     }

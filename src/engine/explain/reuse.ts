@@ -41,8 +41,8 @@ export interface ReuseCache {
   clear(): void;
 }
 
-/** Default size limit: 256 MB (a 4000-row LIME run on a 1000-class model keeps 16 MB of rows). */
-export const REUSE_BUDGET_BYTES = 256 * 1024 * 1024;
+/** Default size limit: 64 MB (a 4000-row LIME run on a 1000-class model keeps 16 MB of rows, 2000 RISE masks 8 MB). */
+export const REUSE_BUDGET_BYTES = 64 * 1024 * 1024;
 const CHUNK_ROWS = 256;
 
 interface Entry {

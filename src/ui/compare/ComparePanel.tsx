@@ -370,7 +370,10 @@ export function ComparePanel() {
                   {fromHistory && <td>{e.result ? `#${e.result.target} ${e.label ?? ''}` : ''}</td>}
                   {fromHistory && <td>{e.modelName}</td>}
                   <td>{e.result ? formatMs(e.result.timings.totalMs) : (e.error ?? '…')}</td>
-                  <td>{e.result ? e.result.timings.modelCalls : ''}</td>
+                  <td data-testid="compare-calls">
+                    {e.result ? e.result.timings.modelCalls : ''}
+                    {e.result?.timings.reusedRows ? <span className="muted"> + {e.result.timings.reusedRows} rows reused</span> : null}
+                  </td>
                   <td>{e.result?.metrics ? e.result.metrics.deletion.auc.toFixed(3) : ''}</td>
                   <td>{e.result?.metrics ? e.result.metrics.insertion.auc.toFixed(3) : ''}</td>
                   {scored && LOCALISATION_COLUMNS.map((c) => <td key={c.id} data-metric={c.id}>{localisation.get(e.key) ? formatLocalisation(localisation.get(e.key)!, c.id) : ''}</td>)}
