@@ -29,7 +29,7 @@ import type { AppState, SliceContext, StoreDeps } from './types';
 export type * from './types';
 export type { HistoryStore } from './history-db';
 export { defaultExplainSettings, paramsForJob, usesLayer } from './explain-settings';
-export { autoBatch, currentProbe } from './slices/job';
+export { autoBatch, currentProbe, rowKey } from './slices/job';
 
 export type AppStore = StoreApi<AppState>;
 

@@ -289,14 +289,12 @@ export async function explainKernelShap(request: ExplainRequest<KernelShapParams
     params: { ...params, exact, evaluations: rows } as unknown as Record<string, unknown>,
     additivity: { baseValue: first.intercept, output: first.modelPrediction, sum: Array.from(first.weights).reduce((a, b) => a + b, 0) },
   });
-  if (params.stableAt > 0) {
-    if (anytime) {
-      const splitHalf = splitHalfAgreement(halfValues(rows, 0), halfValues(rows, 1)) ?? 0;
-      result.stability = { splitHalf, anytime: anytime.record };
-    } else {
-      // nothing sampled: every value is exact for this budget, there is no sampling noise to wait out
-      result.stability = { splitHalf: 1, anytime: { target: params.stableAt, curve: [], note: exact ? `all 2^${m} coalitions evaluated: exact Shapley values` : 'every coalition size enumerated: nothing was sampled' } };
-    }
+  if (anytime) {
+    const splitHalf = splitHalfAgreement(halfValues(rows, 0), halfValues(rows, 1));
+    result.stability = { ...(splitHalf !== undefined ? { splitHalf } : {}), anytime: anytime.record };
+  } else if (params.stableAt > 0) {
+    // nothing sampled: every value is exact for this budget, there is no sampling noise to wait out
+    result.stability = { anytime: { target: params.stableAt, curve: [], note: exact ? `all 2^${m} coalitions evaluated: exact Shapley values` : 'every coalition size enumerated: nothing was sampled' } };
   }
   return result;
 }

@@ -45,10 +45,10 @@ export async function explainLime(request: ExplainRequest<LimeParams>): Promise<
   const ridge = new WeightedRidgeAccumulator(m, targets.length);
   // Split-half stability: the first class refitted on the even and on the odd samples (halves at every moment,
   // so an anytime run can judge itself after any batch).
-  const halves = [new WeightedRidgeAccumulator(m, 1), new WeightedRidgeAccumulator(m, 1)];
-  const agreementSoFar = () => splitHalfAgreement(halves[0].solve(params.alpha)[0].coef, halves[1].solve(params.alpha)[0].coef);
+  const halves = [new WeightedRidgeAccumulator(m, 1), new WeightedRidgeAccumulator(m, 1)] as const;
+  const halfWeights = () => [halves[0].solve(params.alpha)[0].coef, halves[1].solve(params.alpha)[0].coef] as const;
   // Spearman of the halves' weights: the ranking of every superpixel, as the target promises
-  const anytime = anytimeMonitor(params.stableAt, m, () => spearman(halves[0].solve(params.alpha)[0].coef, halves[1].solve(params.alpha)[0].coef));
+  const anytime = anytimeMonitor(params.stableAt, m, () => spearman(...halfWeights()));
   const modelPrediction = new Float64Array(targets.length);
   await surrogate.evaluate({
     phase: 'sampling',
@@ -77,7 +77,7 @@ export async function explainLime(request: ExplainRequest<LimeParams>): Promise<
     return { weights: fit.coef, intercept: fit.intercept, score: fit.score, localPrediction: local, modelPrediction: modelPrediction[j] };
   });
   const result = surrogate.explanation('lime', fits, { params: params as unknown as Record<string, unknown> });
-  const splitHalf = agreementSoFar();
+  const splitHalf = splitHalfAgreement(...halfWeights());
   if (splitHalf !== undefined) result.stability = { splitHalf, ...(anytime ? { anytime: anytime.record } : {}) };
   return result;
 }

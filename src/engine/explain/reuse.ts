@@ -152,6 +152,11 @@ export function createReuseCache(budgetBytes = REUSE_BUDGET_BYTES): ReuseCache {
   return cache;
 }
 
+/** `make()`, kept in `reuse` under `key` when there is a cache (computed once per key), computed afresh without. */
+export function cached<T>(reuse: ReuseCache | undefined, key: string, make: () => T): T {
+  return reuse ? reuse.value(key, make) : make();
+}
+
 /** FNV-1a of a number array (custom region labels in a key, without the array itself). */
 export function digestNumbers(values: ArrayLike<number>): string {
   let h = 0x811c9dc5;

@@ -13,7 +13,7 @@ import { batchCapacity, createStats, evaluateRows, rowTimings } from './evaluate
 import { hiddenTensor, type HideSpec } from './hide';
 import { createMaskedInputBuilder } from './perturb';
 import type { MethodId } from './registry';
-import { reuseKey, streamRows } from './reuse';
+import { cached, reuseKey, streamRows } from './reuse';
 import { segmentImage, type SegmentationSpec } from './segmentation';
 import type { ClassAttribution, ExplainRequest, ScoreSpace, SuperpixelExplanation } from './types';
 
@@ -89,11 +89,11 @@ export function createSurrogate(request: ExplainRequest<SurrogateParams>, hide: 
   // once for every method and rerun on this model and image (the reuse cache)
   const imageKey = { inputs: request.inputs, size: [image.width, image.height], preprocess };
   const segmentationKey = reuseKey({ segmentation: params.segmentation, seed, ...imageKey });
-  const segmentation = reuse ? reuse.value(`segmentation:${segmentationKey}`, () => segmentImage(image, params.segmentation, seed, preprocess)) : segmentImage(image, params.segmentation, seed, preprocess);
+  const segmentation = cached(reuse, `segmentation:${segmentationKey}`, () => segmentImage(image, params.segmentation, seed, preprocess));
   const segmentationMs = now() - started;
   const m = segmentation.count;
   const hiddenKey = reuseKey({ hide, segmentationKey });
-  const hidden = reuse ? reuse.value(`hidden:${hiddenKey}`, () => hiddenTensor(image, hide, preprocess, segmentation)) : hiddenTensor(image, hide, preprocess, segmentation);
+  const hidden = cached(reuse, `hidden:${hiddenKey}`, () => hiddenTensor(image, hide, preprocess, segmentation));
   const builder = createMaskedInputBuilder(image, segmentation, hidden, preprocess);
   const stats = createStats();
 
@@ -108,7 +108,7 @@ export function createSurrogate(request: ExplainRequest<SurrogateParams>, hide: 
       const slot = (row: number) => coalitions.subarray((row - batchStart) * m, (row - batchStart + 1) * m);
       const rows = design.stream !== undefined ? streamRows(request, { ...(design.stream as object), hiddenKey }) : undefined;
       await evaluateRows(
-        { model, preprocess, batchSize: params.batchSize, stats, phase: design.phase, signal: request.signal, onProgress: request.onProgress, stop: design.stop ? (done) => design.stop!(done) : undefined, rows },
+        { model, preprocess, batchSize: params.batchSize, stats, phase: design.phase, signal: request.signal, onProgress: request.onProgress, stop: design.stop?.bind(design), rows },
         design.count,
         (row, out, offset, stored) => {
           if (offset === 0) batchStart = row;

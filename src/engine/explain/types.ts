@@ -133,9 +133,10 @@ interface ExplanationCommon {
   /** Quality signals (poor fit, saturated scores, …), stamped by the run; empty when nothing is wrong. */
   quality?: QualitySignal[];
   /** LIME, RISE (KernelSHAP when anytime): Pearson correlation of the first class's map from the even samples with the
-   *  map from the odd ones (no extra model calls; quality.ts). Absent when a half has no variation to correlate. */
+   *  map from the odd ones (no extra model calls; quality.ts). Absent when a half has no variation to correlate, and
+   *  for KernelSHAP's exact values (nothing sampled: no halves). */
   stability?: {
-    splitHalf: number;
+    splitHalf?: number;
     /**
      * An anytime run's own estimate as it went: after each check, the samples so far and the predicted agreement of
      * the map with the map at any larger budget (Spearman, from the split-half agreement); `stoppedAt` when it

@@ -7,8 +7,8 @@ import type { ExplainJob } from '../../worker-api';
 import { historyEntryBytes, type HistoryStore } from '../history-db';
 import { sameInputs, screenInputs, type InputsKey } from '../inputs';
 import type { ExplanationSlice, ExplanationState, GetState, SetState, Slice, SliceContext } from '../types';
-import { checkMethod, jobFor, labelOf, targetsToExplain } from './job';
-import { createReopenActions, jobToRerun, otherInputsError, paramsToRerun } from './reopen';
+import { checkMethod, jobFor, labelOf, rowKey, targetsToExplain } from './job';
+import { createReopenActions, entryOf, jobToRerun, otherInputsError, paramsToRerun } from './reopen';
 
 /** At most this many results in the history strip, whatever their size. */
 export const HISTORY_LIMIT = 200;
@@ -41,8 +41,6 @@ export function evictForBudget(history: ExplanationState[], budgetBytes: number)
 
 const megabytes = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
 
-/** Key of the measured time per model row: the model and the backend it runs on. */
-export const rowKey = (s: Pick<ReturnType<GetState>, 'model'>) => (s.model ? `${s.model.fingerprint}:${s.model.backend}` : '');
 
 /** A finished result, bound to what produced it. */
 export function toState(get: GetState, ctx: SliceContext, result: Explanation, fallback: InputsKey): ExplanationState {
@@ -141,9 +139,15 @@ export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) =
 
   /**
    * Run one explanation job: progress while it runs; the finished result joins the history and is shown when it
-   * was computed from the inputs on screen. Undefined when it failed or was cancelled (reported under `context`).
+   * was computed from the inputs on screen, then its curves follow as their own job when the settings ask for them.
+   * Failures and cancels are reported under `context` (a cancel silently).
    */
-  const runJob = async (method: MethodId, job: ExplainJob, inputs: InputsKey, context: string): Promise<ExplanationState | undefined> => {
+  const runJob = async (method: MethodId, job: ExplainJob, inputs: InputsKey, context: string): Promise<void> => {
+    const entry = await runMap(method, job, inputs, context);
+    const curves = get().explainSettings.metrics;
+    if (entry && curves) await runCurves(entry, curves);
+  };
+  const runMap = async (method: MethodId, job: ExplainJob, inputs: InputsKey, context: string): Promise<ExplanationState | undefined> => {
     const jobId = `job-${ctx.nextJobId()}`;
     set({ run: { jobId, kind: 'explain', method, startedAt: Date.now() } });
     try {
@@ -164,8 +168,6 @@ export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) =
     }
   };
 
-  /** A history entry, or the result on screen, by id. */
-  const entryOf = (id: number) => get().history.find((h) => h.id === id) ?? (get().explanation?.id === id ? get().explanation : undefined);
 
   // The history store, until it fails: then the history lives in this page only (told once).
   const budget = ctx.deps.historyBudgetBytes ?? HISTORY_BUDGET_BYTES;
@@ -272,13 +274,11 @@ export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) =
       }
       const targets = targetsToExplain(get, explainSettings.topLabels);
       // the map first: the curves follow as their own job
-      const entry = await runJob(method, { ...jobFor(get, method, targets), metrics: undefined }, inputs, 'Explaining');
-      const curves = get().explainSettings.metrics;
-      if (entry && curves) await runCurves(entry, curves);
+      await runJob(method, { ...jobFor(get, method, targets), metrics: undefined }, inputs, 'Explaining');
     },
 
     async continueRun(id) {
-      const entry = entryOf(id);
+      const entry = entryOf(get, id);
       if (!entry || get().run) return;
       const next = continuation(entry.result);
       if (!next) return;
@@ -288,13 +288,11 @@ export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) =
         return;
       }
       // not fresh: the worker reuses the rows this run (and earlier ones) already evaluated
-      const continued = await runJob(entry.result.method as MethodId, jobToRerun(get, entry, next.params), entry.inputs, 'Continuing a run');
-      const curves = get().explainSettings.metrics;
-      if (continued && curves) await runCurves(continued, curves);
+      await runJob(entry.result.method as MethodId, jobToRerun(get, entry, next.params), entry.inputs, 'Continuing a run');
     },
 
     async computeCurves(id) {
-      const entry = entryOf(id);
+      const entry = entryOf(get, id);
       if (!entry || get().run) return;
       // the worker computes the curves on the model and image it holds: they must be the result's own
       const refused = otherInputsError(get, entry);

@@ -27,22 +27,22 @@ export function targetsToExplain(get: GetState, count: number): number[] {
   return [first, ...ranking.filter((i) => i !== first)].slice(0, count);
 }
 
+/** Key of what is measured per model and backend (time per row, the batch probe): '' without a model. */
+export const rowKey = (s: Pick<ReturnType<GetState>, 'model'>) => (s.model ? `${s.model.fingerprint}:${s.model.backend}` : '');
+
 /** The current model's probe (batch-probe.ts), when it was measured for this model and backend. */
 export function currentProbe(state: Pick<ReturnType<GetState>, 'batchProbe' | 'model'>): BatchProbe | undefined {
-  const { batchProbe, model } = state;
-  return batchProbe && model && batchProbe.key === `${model.fingerprint}:${model.backend}` ? batchProbe : undefined;
+  const { batchProbe } = state;
+  return batchProbe && batchProbe.key === rowKey(state) ? batchProbe : undefined;
 }
 
 /**
- * The batch size runs use where a method's is at its default: the probed one, on WebGPU. There the best batch
- * varies most (by device, driver and memory) and matters most; on WASM the probe is shown but the defaults kept:
- * on this project's machines 32 is within a few per cent of the best there (README, Performance), and the call
- * counts of a run stay what its settings say.
+ * The batch size runs use where a method's is at its default: the probed one (models on WebGPU only are probed:
+ * model.ts). A probe that ran out of time did not see where the time per image stops falling, so its best is no
+ * optimum (a software adapter stops after batch 1): shown, not used.
  */
 export function autoBatch(state: Pick<ReturnType<GetState>, 'batchProbe' | 'model'>): number | undefined {
-  const probe = state.model?.backend === 'webgpu' ? currentProbe(state) : undefined;
-  // a probe that ran out of time did not see where the time per image stops falling: its best is no optimum (a
-  // software adapter stops after batch 1)
+  const probe = currentProbe(state);
   return probe && probe.stoppedBy !== 'budget' ? probe.best : undefined;
 }
 

@@ -1,6 +1,7 @@
 import { GlassboxError } from '../../engine/errors';
 import { tensorDims } from '../../engine/image/preprocess';
 import { PAGE_LIMITS } from '../../worker-api';
+import { rowKey } from './job';
 import type { ModelSlice, Slice } from '../types';
 
 const MB = 1024 * 1024;
@@ -84,10 +85,13 @@ export const createModelSlice: Slice<ModelSlice> = (set, get, ctx) => {
     async probeBatch() {
       const { model, preprocess } = get();
       set({ batchProbe: undefined });
-      if (!model || !preprocess || !model.spec.dynamicBatch) return;
+      // WebGPU only: there the best batch varies most (device, driver, memory) and matters most; on WASM the
+      // defaults (32) are within a few per cent of the best measured (README, Performance), and the probe would hold
+      // the worker for up to 2 s after every load for nothing a run would use
+      if (!model || !preprocess || !model.spec.dynamicBatch || model.backend !== 'webgpu') return;
       try {
         const probe = await ctx.deps.compute().probeBatch(tensorDims(preprocess, 1));
-        if (probe && get().model === model) set({ batchProbe: { ...probe, key: `${model.fingerprint}:${model.backend}` } });
+        if (probe && get().model === model) set({ batchProbe: { ...probe, key: rowKey(get()) } });
       } catch {
         // no measurement: runs keep the batch sizes of their settings
       }

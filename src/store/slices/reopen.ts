@@ -52,6 +52,11 @@ export function paramsToRerun(result: Explanation): Explanation['params'] {
   return { ...result.params, segmentation: { ...segmentation, labels: result.segments, width: result.width, height: result.height } };
 }
 
+/** A history entry, or the result on screen, by id. */
+export function entryOf(get: GetState, id: number): ExplanationState | undefined {
+  return get().history.find((h) => h.id === id) ?? (get().explanation?.id === id ? get().explanation : undefined);
+}
+
 /**
  * The job that computes a result again on its own inputs: its method, parameters (`params`, by default
  * paramsToRerun's), classes, seed and preprocessing. Reuses the worker's cached rows unless the caller adds `fresh`.
@@ -120,7 +125,7 @@ export function createReopenActions(set: SetState, get: GetState, ctx: SliceCont
     },
 
     async rerunResult(id) {
-      const entry = get().history.find((h) => h.id === id) ?? (get().explanation?.id === id ? get().explanation : undefined);
+      const entry = entryOf(get, id);
       if (!entry || get().run) return;
       const refused = otherInputsError(get, entry);
       if (refused) {

@@ -1,7 +1,7 @@
 /**
- * The probed batch size in the store (issue 14.3): measured after a model loads; on WebGPU a method whose batch size
- * is at its default runs at the probed batch, one the user set keeps theirs; on WASM it is shown, not applied; a
- * probe made for another model or backend is not used; the Explain panel says which batch runs use.
+ * The probed batch size in the store (issue 14.3): measured after a model loads on WebGPU (not on WASM); a method
+ * whose batch size is at its default runs at the probed batch, one the user set keeps theirs; a probe made for
+ * another model or backend is not used; the Explain panel says which batch runs use.
  */
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
@@ -47,9 +47,10 @@ describe('the probed batch size', () => {
     expect((jobs[1].params as { batchSize: number }).batchSize).toBe(4);
   });
 
-  it('on WASM the probe is kept for the model panel but runs keep their settings', async () => {
-    const { store, jobs } = await probedPage(PROBE, 'wasm');
-    expect(store.getState().batchProbe?.key).toBe('fp-good.onnx:wasm');
+  it('on WASM no probe runs (the worker is not held after a load) and runs keep their settings', async () => {
+    const { store, jobs, probes } = await probedPage(PROBE, 'wasm');
+    expect(probes).toEqual([]);
+    expect(store.getState().batchProbe).toBeUndefined();
     await store.getState().runExplanation();
     expect((jobs[0].params as { batchSize: number }).batchSize).toBe(32);
   });
