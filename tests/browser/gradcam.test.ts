@@ -65,6 +65,52 @@ describe.skipIf(!browserTestsRunnable())('Grad-CAM and gradients in Chromium', (
     await page.waitForFunction(() => document.querySelector('[data-testid="backend-badge"]')?.textContent === 'WASM', undefined, { timeout: 120_000 });
   });
 
+  it('LIME and RISE on WebGPU compose their masked inputs on the GPU and give the WASM results', async () => {
+    const page = dashboard.session.page;
+    const read = () =>
+      page.evaluate(() => {
+        const r = (window as unknown as { glassbox: { getState(): { explanation: { result: { method: string; map: number[]; weights?: number[]; timings: { inputsOnGpu?: boolean } } } } } }).glassbox.getState().explanation.result;
+        return { method: r.method, values: r.weights ?? r.map, onGpu: !!r.timings.inputsOnGpu };
+      });
+    const closeTo = (gpu: number[], wasm: number[]) => {
+      expect(gpu.length).toBe(wasm.length);
+      const scale = Math.max(...wasm.map(Math.abs));
+      expect(scale).toBeGreaterThan(0);
+      let worst = 0;
+      for (let i = 0; i < wasm.length; i++) worst = Math.max(worst, Math.abs(gpu[i] - wasm[i]));
+      expect(worst / scale).toBeLessThan(1e-3);
+    };
+    const runBoth = async () => {
+      await page.selectOption('[data-testid="method-picker"]', 'lime');
+      await page.fill('input[aria-label="Samples"]', '96');
+      await runAndWait(page, 'lime');
+      const lime = await read();
+      expect(lime.method).toBe('lime');
+      const limeGpuNote = await page.$('[data-testid="inputs-on-gpu"]');
+      await page.selectOption('[data-testid="method-picker"]', 'rise');
+      await page.fill('input[aria-label="Masks"]', '64');
+      await runAndWait(page, 'rise');
+      const rise = await read();
+      expect(rise.method).toBe('rise');
+      return { lime, rise, limeGpuNote: !!limeGpuNote, riseGpuNote: !!(await page.$('[data-testid="inputs-on-gpu"]')) };
+    };
+    await page.uncheck('input[aria-label="Faithfulness curves"]');
+    const wasm = await runBoth();
+    expect([wasm.lime.onGpu, wasm.rise.onGpu, wasm.limeGpuNote, wasm.riseGpuNote]).toEqual([false, false, false, false]);
+    await page.selectOption('select[aria-label="Backend"]', 'webgpu');
+    await page.waitForFunction(() => document.querySelector('[data-testid="backend-badge"]')?.textContent === 'WEBGPU', undefined, { timeout: 120_000 });
+    await page.waitForFunction(() => !document.querySelector('[aria-label="predicting"]'));
+    const gpu = await runBoth();
+    expect([gpu.lime.onGpu, gpu.rise.onGpu, gpu.limeGpuNote, gpu.riseGpuNote]).toEqual([true, true, true, true]);
+    expect(await page.textContent('[data-testid="inputs-on-gpu"]')).toBe(' · inputs composed on the GPU');
+    closeTo(gpu.lime.values, wasm.lime.values);
+    closeTo(gpu.rise.values, wasm.rise.values);
+    expect(dashboard.session.consoleErrors).toEqual([]);
+    await page.selectOption('select[aria-label="Backend"]', 'wasm');
+    await page.waitForFunction(() => document.querySelector('[data-testid="backend-badge"]')?.textContent === 'WASM', undefined, { timeout: 120_000 });
+    await page.check('input[aria-label="Faithfulness curves"]');
+  });
+
   it('Integrated Gradients shows its completeness', async () => {
     const page = dashboard.session.page;
     await page.selectOption('[data-testid="method-picker"]', 'ig');

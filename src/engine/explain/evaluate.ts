@@ -27,6 +27,8 @@ export interface EvaluationStats {
   batchSize: number;
   /** Rows whose outputs came from an earlier run (reuse.ts) instead of the model. */
   reusedRows: number;
+  /** Some rows were composed on the GPU (a feed from Model.maskedInputs). */
+  inputsOnGpu?: boolean;
 }
 
 export function createStats(): EvaluationStats {
@@ -34,13 +36,14 @@ export function createStats(): EvaluationStats {
 }
 
 /** A result's timings from its stats: samples count every row used, reusedRows those no model call was made for. */
-export function rowTimings(stats: EvaluationStats): { inferenceMs: number; modelCalls: number; samples: number; batchSize: number; reusedRows?: number } {
+export function rowTimings(stats: EvaluationStats): { inferenceMs: number; modelCalls: number; samples: number; batchSize: number; reusedRows?: number; inputsOnGpu?: boolean } {
   return {
     inferenceMs: stats.inferenceMs,
     modelCalls: stats.modelCalls,
     samples: stats.rows + stats.reusedRows,
     batchSize: stats.batchSize,
     ...(stats.reusedRows ? { reusedRows: stats.reusedRows } : {}),
+    ...(stats.inputsOnGpu ? { inputsOnGpu: true } : {}),
   };
 }
 
@@ -111,10 +114,22 @@ export interface ModelEvaluation {
    * rows it lacks are run and added. `write` is still called for every row (a method's sampler advances there).
    */
   rows?: RowStore;
+  /**
+   * Rows given as something other than model input tensors (the GPU-composed masked inputs' weights,
+   * gpu-compose.ts): `per` values each, run by `run`, at most `maxRows` per call. Default: input tensors run by
+   * the model.
+   */
+  feed?: RowFeed;
+}
+
+export interface RowFeed {
+  per: number;
+  maxRows: number;
+  run(rows: Float32Array, n: number): Promise<Float32Array>;
 }
 
 /**
- * The common case: `total` input tensors written by `write(row, out, offset, stored)` into a reused batch buffer,
+ * The common case: `total` input tensors (or a feed's rows) written by `write(row, out, offset, stored)` into a reused batch buffer,
  * run through the model, and each row's raw scores (numClasses values, a view valid during the call) handed to
  * `consume(row, scores)`. `write` is called for every row, in order; for a row whose outputs the store holds
  * (`stored`) it need only advance its sampler: that input is not run.
@@ -125,9 +140,11 @@ export async function evaluateRows(
   write: (row: number, out: Float32Array, offset: number, stored: boolean) => void,
   consume: (row: number, scores: Float32Array) => void,
 ): Promise<void> {
-  const per = tensorLength(ev.preprocess);
-  const capacity = batchCapacity(ev.model.spec.dynamicBatch, ev.batchSize, total);
+  const feed = ev.feed;
+  const per = feed?.per ?? tensorLength(ev.preprocess);
+  const capacity = Math.min(batchCapacity(ev.model.spec.dynamicBatch, ev.batchSize, total), feed?.maxRows ?? Infinity);
   const buffer = new Float32Array(capacity * per);
+  const run = feed ? (n: number) => feed.run(buffer.subarray(0, n * per), n) : (n: number) => ev.model.run(buffer.subarray(0, n * per), tensorDims(ev.preprocess, n));
   const store = ev.rows;
   await forEachBatch(total, { phase: ev.phase, capacity, signal: ev.signal, onProgress: ev.onProgress, progressExtra: ev.progressExtra, within: ev.within, stop: ev.stop }, async (start, n) => {
     // rows the store holds are a prefix: the batch's first `known` rows; their inputs need not be written (`stored`)
@@ -137,7 +154,8 @@ export async function evaluateRows(
     let out: Float32Array | undefined;
     if (fresh > 0) {
       if (known > 0) buffer.copyWithin(0, known * per, n * per);
-      out = await timedCall(ev.stats, fresh, () => ev.model.run(buffer.subarray(0, fresh * per), tensorDims(ev.preprocess, fresh)));
+      out = await timedCall(ev.stats, fresh, () => run(fresh));
+      if (feed) ev.stats.inputsOnGpu = true;
       assertFinite(out, `the model's scores (${ev.phase})`, out.length / fresh, start + known);
     }
     ev.stats.reusedRows += known;

@@ -12,6 +12,8 @@ export type { HideMode, HideSpec } from './hide';
 
 export interface MaskedInputBuilder {
   readonly elementsPerImage: number;
+  /** The image as a model input tensor. */
+  readonly original: Float32Array;
   /** Write the image with only the features where z[s] = 1 kept into `out` from element `offset` on. */
   write(z: Uint8Array, out: Float32Array, offset: number): void;
 }
@@ -34,6 +36,7 @@ export function createMaskedInputBuilder(image: RgbaImage, seg: Segmentation, hi
   }
   return {
     elementsPerImage: length,
+    original,
     write(z, out, offset) {
       for (let e = 0; e < length; e++) out[offset + e] = z[elementSegment[e]] ? original[e] : hidden[e];
     },

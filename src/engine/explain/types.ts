@@ -87,6 +87,8 @@ export interface Timings {
   batchSize: number;
   /** Rows whose outputs an earlier run on the same model and image had computed (reuse.ts): no model call. */
   reusedRows?: number;
+  /** The masked inputs were composed on the GPU from per-row weights (gpu-compose.ts): no image uploaded per call. */
+  inputsOnGpu?: boolean;
 }
 
 /**

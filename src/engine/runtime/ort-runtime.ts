@@ -10,6 +10,7 @@ import { decodeModel, summarizeModel, type Dim, type ModelGraphInfo, type Tensor
 import { upgradeOpset } from '../onnx/opset-upgrade';
 import { rewriteFixedBatch } from '../onnx/batch-rewrite';
 import { inspectClassifier, type ClassifierSpec } from './classifier-spec';
+import { createGpuComposer, weightsPerRow, type GpuDeviceLike, type MaskedInputSpec } from './gpu-compose';
 
 export type Ort = typeof OrtNamespace;
 export type Backend = 'webgpu' | 'wasm';
@@ -29,7 +30,23 @@ export interface Model {
   readonly backend: Backend;
   /** `input` holds dims[0] images laid out as `dims`; returns dims[0] × numClasses raw scores. */
   run(input: Float32Array, dims: number[]): Promise<Float32Array>;
+  /**
+   * Where the model runs on WebGPU with a float32 input: a runner whose rows are composed on the GPU from a few
+   * weights each (gpu-compose.ts), so a batch uploads its weights instead of its images. Undefined elsewhere.
+   */
+  maskedInputs?(spec: MaskedInputSpec): Promise<MaskedInputRunner | undefined>;
   dispose(): Promise<void>;
+}
+
+/** Runs rows given as weights (gpu-compose.ts) through the model; the model input never leaves the GPU. */
+export interface MaskedInputRunner {
+  /** Weights per row. */
+  readonly per: number;
+  /** Rows one call can take. */
+  readonly maxRows: number;
+  /** n rows' weights (n × per values) → n × numClasses raw scores. */
+  run(weights: Float32Array, n: number): Promise<Float32Array>;
+  dispose(): void;
 }
 
 /** A tensor handed to or returned by a graph session (float32 or int64 data). */
@@ -325,6 +342,30 @@ class OrtModel implements Model {
       this.spec.inputDType === 'float16'
         ? new this.ort.Tensor('float16', float32ToFloat16Bits(input), dims)
         : new this.ort.Tensor('float32', input, dims);
+    return this.scores(tensor, dims);
+  }
+
+  async maskedInputs(spec: MaskedInputSpec): Promise<MaskedInputRunner | undefined> {
+    if (this.backend !== 'webgpu' || this.spec.inputDType !== 'float32') return undefined;
+    const device = (await this.ort.env.webgpu?.device) as unknown as GpuDeviceLike | undefined;
+    if (!device) return undefined;
+    const composer = createGpuComposer(device, spec);
+    if (!composer) return undefined;
+    const dimsOf = (n: number) => (spec.layout === 'NCHW' ? [n, spec.channels, spec.height, spec.width] : [n, spec.height, spec.width, spec.channels]);
+    return {
+      per: weightsPerRow(spec),
+      maxRows: this.spec.dynamicBatch ? composer.maxRows : 1,
+      run: (weights, n) => {
+        const dims = dimsOf(n);
+        const tensor = this.ort.Tensor.fromGpuBuffer(composer.compose(weights, n) as never, { dataType: 'float32', dims });
+        return this.scores(tensor, dims);
+      },
+      dispose: () => composer.destroy(),
+    };
+  }
+
+  /** One session call on an input tensor, the raw scores read back as float32. */
+  private async scores(tensor: OrtNamespace.Tensor, dims: number[]): Promise<Float32Array> {
     let results: OrtNamespace.InferenceSession.ReturnType;
     try {
       results = await this.session.run({ [this.spec.inputName]: tensor }, [this.spec.outputName]);

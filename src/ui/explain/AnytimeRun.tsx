@@ -55,3 +55,13 @@ export function ReusedRows(props: { result: Explanation }) {
   const reused = props.result.timings.reusedRows ?? 0;
   return reused > 0 ? <span data-testid="reused-rows"> · {reused} reused from earlier runs</span> : null;
 }
+
+/** Says when the masked inputs were composed on the GPU (WebGPU): each call uploaded weights, not images. */
+export function InputsOnGpu(props: { result: Explanation }) {
+  return props.result.timings.inputsOnGpu ? (
+    <span data-testid="inputs-on-gpu" title="Each batch uploaded one weight per superpixel or pixel; the masked images were composed on the GPU and read by the model there">
+      {' '}
+      · inputs composed on the GPU
+    </span>
+  ) : null;
+}

@@ -15,7 +15,7 @@ import { withMaskOutline } from '../../engine/render/outline';
 import { GroundTruthMetrics } from '../mask/GroundTruthMetrics';
 import { useAlignedMask, useOutlineShown } from '../mask/use-ground-truth';
 import { HeatmapExplanation } from './HeatmapExplanation';
-import { AnytimeRun, CurvesOrCompute, ReusedRows } from './AnytimeRun';
+import { AnytimeRun, CurvesOrCompute, ReusedRows, InputsOnGpu } from './AnytimeRun';
 import { WeightsChart } from './WeightsChart';
 import './views.css';
 
@@ -136,7 +136,8 @@ export function ExplanationView() {
         )}{' '}
         · {result.timings.samples} samples in {result.timings.modelCalls} model calls · {formatMs(result.timings.totalMs)} (inference{' '}
         {formatMs(result.timings.inferenceMs)})
-        <ReusedRows result={result} /> · seed {result.seed}
+        <ReusedRows result={result} />
+        <InputsOnGpu result={result} /> · seed {result.seed}
         {result.stability?.anytime && <span data-testid="anytime-summary"> · {anytimeSummary(result.stability.anytime, result.timings.samples)}</span>}
         {hover !== undefined && cls.weights && <> · superpixel #{hover}: {cls.weights[hover]?.toPrecision(3)}</>}
       </p>

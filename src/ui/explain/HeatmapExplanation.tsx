@@ -12,7 +12,7 @@ import { OpacityField } from '../common/OpacityField';
 import { formatMs } from '../common/format';
 import { useApp } from '../store-context';
 import { ExplanationHeader } from './ExplanationHeader';
-import { AnytimeRun, CurvesOrCompute, ReusedRows } from './AnytimeRun';
+import { AnytimeRun, CurvesOrCompute, ReusedRows, InputsOnGpu } from './AnytimeRun';
 import { withMaskOutline } from '../../engine/render/outline';
 import { GroundTruthMetrics } from '../mask/GroundTruthMetrics';
 import { useAlignedMask, useOutlineShown } from '../mask/use-ground-truth';
@@ -117,6 +117,7 @@ export function HeatmapExplanation() {
         {' '}· scores: {scoreSpaceLabel(result.scoreSpace)} · {result.timings.samples} inputs in {result.timings.modelCalls} model calls ·{' '}
         {formatMs(result.timings.totalMs)} (inference {formatMs(result.timings.inferenceMs)})
         <ReusedRows result={result} />
+        <InputsOnGpu result={result} />
         {result.stability?.anytime && <span data-testid="anytime-summary"> · {anytimeSummary(result.stability.anytime, result.timings.samples)}</span>}
       </p>
       <AnytimeRun entry={explanation} />
