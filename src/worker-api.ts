@@ -108,6 +108,8 @@ export interface ExplainJob<M extends MethodId = MethodId> {
    * (a re-run that checks a result reproduces; by default rows already evaluated are reused: reuse.ts).
    */
   fresh?: boolean;
+  /** A stopped anytime run continued to its budget: its stability is checked against its target, without stopping. */
+  continuesAnytime?: { target: number; stoppedAt: number };
 }
 
 /** The curves of one map: which class, the map at model resolution, and the preprocessing it was computed with. */

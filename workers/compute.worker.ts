@@ -203,6 +203,7 @@ function explainRequest(job: ExplainJob, signal: { aborted: boolean }, model: No
     gradients: model.gradients,
     inputs: { modelSha256: model.summary.fingerprint, imageSha256: pixels.sha256 },
     ...(job.fresh ? {} : { reuse: reuseCaches[model.summary.backend] }),
+    ...(job.continuesAnytime ? { continuesAnytime: job.continuesAnytime } : {}),
   };
 }
 

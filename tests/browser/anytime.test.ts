@@ -1,7 +1,7 @@
 /**
  * Anytime runs in Chromium on the demo model: LIME asked to stop when stable at 0.9 with a budget of 3000 samples
- * stops early and draws its stability curve, described in words; "Continue to 3000 samples" runs on to the budget
- * and says how many rows it reused from the stopped run; a result computed without deletion/insertion curves gets
+ * stops early and draws its stability curve, described in words; "Continue to 3000 samples" runs on to the budget,
+ * says how many rows it reused from the stopped run and draws the curve on past the stop; a result computed without deletion/insertion curves gets
  * them from "Compute deletion/insertion curves".
  */
 import type { Page } from 'playwright-core';
@@ -62,9 +62,13 @@ describe.skipIf(!browserTestsRunnable())('anytime runs in Chromium', () => {
     await settled(page);
     expect(await page.textContent('[data-testid="reused-rows"]')).toBe(` · ${stoppedAt} reused from earlier runs`);
     expect(await page.textContent('[data-testid="explanation-meta"]')).toMatch(/3000 samples in \d+ model calls/);
-    // run to its budget: nothing left to continue, no stability curve (it did not judge)
+    // run to its budget: nothing left to continue; its stability was still checked, so the curve goes on past the
+    // stop, which stays marked
     expect(await page.$('[data-testid="anytime-continue"]')).toBeNull();
-    expect(await page.$('[data-testid="stability-curve"]')).toBeNull();
+    const words = await page.getAttribute('[data-testid="stability-curve"] svg', 'aria-label');
+    expect(words).toMatch(new RegExp(`; stopped at ${stoppedAt}, then continued to 3000 \\(target 0\\.9\\)$`));
+    expect(await page.$('[data-testid="stability-stop"]')).not.toBeNull();
+    expect(await page.textContent('[data-testid="anytime-summary"]')).toMatch(new RegExp(`^ · stable after ${stoppedAt} samples, continued to 3000: predicted agreement with any larger budget ρ \\d\\.\\d{3}$`));
   });
 
   it('a result run without curves offers "Compute deletion/insertion curves", which adds them', async () => {

@@ -72,13 +72,21 @@ describe('anytime KernelSHAP and RISE, continuing and reuse, on the demo model',
 
   it('a stopped LIME run continued through the cache equals an uninterrupted run, calling the model only for the rest', { timeout: 120_000 }, async () => {
     const cache = createReuseCache();
-    const lime = (samples: number, stableAt: number, reuse?: ReuseCache) => explainLime({ ...base, params: { ...LIME_DEFAULTS, samples, stableAt, batchSize: 16 }, seed: 8, reuse });
+    const lime = (samples: number, stableAt: number, reuse?: ReuseCache, continuesAnytime?: { target: number; stoppedAt: number }) =>
+      explainLime({ ...base, params: { ...LIME_DEFAULTS, samples, stableAt, batchSize: 16 }, seed: 8, reuse, continuesAnytime });
     const stopped = await lime(2000, 0.9, cache);
     const at = stopped.stability!.anytime!.stoppedAt!;
     expect(at).toBeLessThan(2000);
-    const continued = await lime(2000, 0, cache);
+    const continued = await lime(2000, 0, cache, { target: 0.9, stoppedAt: at });
     const fresh = await lime(2000, 0);
     expect(continued.weights).toEqual(fresh.weights);
+    // its stability is still checked, without stopping: the stopped run's curve, then on past the stop
+    const record = continued.stability!.anytime!;
+    expect(record).toMatchObject({ target: 0.9, continuedFrom: at });
+    expect(record.stoppedAt).toBeUndefined();
+    expect(record.curve.slice(0, stopped.stability!.anytime!.curve.length)).toEqual(stopped.stability!.anytime!.curve);
+    expect(record.curve.at(-1)!.samples).toBe(2000 - 16);
+    expect(fresh.stability?.anytime).toBeUndefined();
     expect(continued.classes[0].intercept).toBe(fresh.classes[0].intercept);
     expect(continued.timings).toMatchObject({ samples: 2000, reusedRows: at });
     expect(continued.timings.modelCalls).toBe(Math.ceil((2000 - at) / 16));

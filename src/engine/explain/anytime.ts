@@ -31,6 +31,8 @@ export interface AnytimeRecord {
   target: number;
   curve: { samples: number; agreement: number }[];
   stoppedAt?: number;
+  /** A run continued past where an earlier one stopped (checked, not stopped): that stop. */
+  continuedFrom?: number;
   /** Why there was nothing to judge (KernelSHAP's exact values). */
   note?: string;
 }
@@ -45,17 +47,20 @@ export interface AnytimeMonitor {
 /**
  * The stop test of a sampled method with `features` unknowns: once readyToJudge, each check asks `splitHalf` for
  * the Spearman agreement of the two halves' maps so far, records the predicted agreement and stops at
- * CONFIRMATIONS checks in a row at or above the target. Undefined when the target is 0 (run the whole budget).
+ * CONFIRMATIONS checks in a row at or above the target. Undefined when the target is 0 (run the whole budget) and
+ * the run does not continue a stopped one (`continues`: then it checks against that run's target and never stops).
  */
-export function anytimeMonitor(target: number, features: number, splitHalf: () => number): AnytimeMonitor | undefined {
-  if (!(target > 0)) return undefined;
-  const record: AnytimeRecord = { target, curve: [] };
+export function anytimeMonitor(target: number, features: number, splitHalf: () => number, continues?: { target: number; stoppedAt: number }): AnytimeMonitor | undefined {
+  const watchOnly = !(target > 0) && continues !== undefined;
+  if (!(target > 0) && !watchOnly) return undefined;
+  const record: AnytimeRecord = watchOnly ? { target: continues.target, curve: [], continuedFrom: continues.stoppedAt } : { target, curve: [] };
   return {
     record,
     stop(done) {
       if (!readyToJudge(done, features)) return false;
       const agreement = predictedAgreement(splitHalf());
       record.curve.push({ samples: done, agreement });
+      if (watchOnly) return false;
       // stable at CONFIRMATIONS checks in a row: stopping at the first crossing favours a lucky estimate
       if (record.curve.length < CONFIRMATIONS || record.curve.slice(-CONFIRMATIONS).some((c) => c.agreement < target)) return false;
       record.stoppedAt = done;

@@ -50,6 +50,9 @@ export function explanationSummary(e: Explanation): string[] {
 export function anytimeSummary(anytime: NonNullable<NonNullable<Explanation['stability']>['anytime']>, samples: number): string {
   const last = anytime.curve[anytime.curve.length - 1];
   if (anytime.note) return `stop when stable at ${anytime.target}: nothing to wait for (${anytime.note})`;
+  if (anytime.continuedFrom !== undefined) {
+    return `stable after ${anytime.continuedFrom} samples, continued to ${samples}: predicted agreement with any larger budget ρ ${last ? last.agreement.toFixed(3) : '—'}`;
+  }
   return anytime.stoppedAt !== undefined
     ? `stable after ${anytime.stoppedAt} samples: predicted agreement with any larger budget ρ ${last.agreement.toFixed(3)} ≥ ${anytime.target}`
     : `not stable within the budget of ${samples} samples: predicted agreement ρ ${last ? last.agreement.toFixed(3) : '—'} < ${anytime.target}`;

@@ -51,6 +51,11 @@ export interface ExplainRequest<P> {
    * segmentations, backgrounds. The owner keeps one per model and image and drops it when either changes.
    */
   reuse?: ReuseCache;
+  /**
+   * A stopped anytime run continued to its budget (stableAt 0): its stability is still checked after each batch,
+   * against the target it had, without stopping, so its curve goes on past where it stopped.
+   */
+  continuesAnytime?: { target: number; stoppedAt: number };
 }
 
 export interface ClassAttribution {

@@ -83,6 +83,8 @@ export interface Continuation {
   /** What the button says in full (its title). */
   detail: string;
   params: Explanation['params'];
+  /** 'finish': the stop it goes on from, so the new run's stability curve goes on too. */
+  continues?: { target: number; stoppedAt: number };
 }
 
 /**
@@ -93,7 +95,8 @@ export interface Continuation {
  */
 export function continuation(result: Explanation): Continuation | undefined {
   const anytime = result.stability?.anytime;
-  if (!anytime || anytime.note || !isMethodId(result.method)) return undefined;
+  // a run that was continued to its budget has nothing left to continue
+  if (!anytime || anytime.note || anytime.continuedFrom !== undefined || !isMethodId(result.method)) return undefined;
   const spec = descriptorOf(result.method).params.find((p) => SAMPLE_COUNT_PARAMS.includes(p.name));
   if (!spec || (spec.kind !== 'int' && spec.kind !== 'int-or-auto')) return undefined;
   const name = spec.name;
@@ -101,7 +104,7 @@ export function continuation(result: Explanation): Continuation | undefined {
   const params = paramsToRerun(result);
   if (anytime.stoppedAt !== undefined) {
     const label = typeof budget === 'number' ? `Continue to ${budget} ${name}` : 'Continue to the full budget';
-    return { kind: 'finish', label, detail: `${label}: the same run with the same seed, past where it stopped (rows already evaluated are reused)`, params: { ...params, stableAt: 0 } };
+    return { kind: 'finish', label, detail: `${label}: the same run with the same seed, past where it stopped (rows already evaluated are reused)`, params: { ...params, stableAt: 0 }, continues: { target: anytime.target, stoppedAt: anytime.stoppedAt } };
   }
   // KernelSHAP's 'auto' budget is shap's 2M + 2048 sampled coalitions
   const current = typeof budget === 'number' ? budget : budget === 'auto' && result.kind === 'superpixel-weights' ? 2 * result.segmentCount + 2048 : undefined;
@@ -288,7 +291,8 @@ export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) =
         return;
       }
       // not fresh: the worker reuses the rows this run (and earlier ones) already evaluated
-      await runJob(entry.result.method as MethodId, jobToRerun(get, entry, next.params), entry.inputs, 'Continuing a run');
+      const job = { ...jobToRerun(get, entry, next.params), ...(next.continues ? { continuesAnytime: next.continues } : {}) };
+      await runJob(entry.result.method as MethodId, job, entry.inputs, 'Continuing a run');
     },
 
     async computeCurves(id) {

@@ -1,6 +1,7 @@
 /**
  * An anytime run's stability curve: the predicted agreement (Spearman ρ) of the map with any larger budget after
- * each check, the target it waited for (dashed) and where it stopped. Presentational: the record and the run's
+ * each check, the target it waited for (dashed) and where it stopped (for a run continued past its stop, that stop
+ * on the longer curve). Presentational: the record and the run's
  * samples in, an inline SVG out.
  */
 import type { AnytimeRecord } from '../../engine/explain/anytime';
@@ -39,7 +40,12 @@ export function stabilityCurveText(record: AnytimeRecord, samples: number): stri
     record.curve.length === 1
       ? `Predicted agreement ${rho(first.agreement)} at ${first.samples} samples`
       : `Predicted agreement ${last.agreement > first.agreement ? 'rose' : last.agreement < first.agreement ? 'fell' : 'stayed'} from ${rho(first.agreement)} at ${first.samples} samples to ${rho(last.agreement)} at ${last.samples}`;
-  const end = record.stoppedAt !== undefined ? `stopped at ${record.stoppedAt}` : `not stable within the budget of ${samples} samples`;
+  const end =
+    record.stoppedAt !== undefined
+      ? `stopped at ${record.stoppedAt}`
+      : record.continuedFrom !== undefined
+        ? `stopped at ${record.continuedFrom}, then continued to ${samples}`
+        : `not stable within the budget of ${samples} samples`;
   return `${course}; ${end} (target ${record.target})`;
 }
 
@@ -49,7 +55,10 @@ export function StabilityCurve(props: { record: AnytimeRecord; samples: number }
   const points = curvePoints(record, samples);
   const yOf = (v: number) => PLOT.bottom - ((Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo)) * (PLOT.bottom - PLOT.top);
   const xMax = samplesRange(record, samples);
-  const stop = record.stoppedAt !== undefined ? points[points.length - 1] : undefined;
+  // where it stopped: its last check, or (a continued run) the check at the earlier stop
+  const stopAt = record.stoppedAt ?? record.continuedFrom;
+  const stopIndex = stopAt === undefined ? -1 : record.curve.findIndex((c) => c.samples === stopAt);
+  const stop = record.stoppedAt !== undefined ? points[points.length - 1] : stopIndex >= 0 ? points[stopIndex] : undefined;
   const text = stabilityCurveText(record, samples);
   return (
     <figure className="stability-curve" data-testid="stability-curve">

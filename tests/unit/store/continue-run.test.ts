@@ -71,6 +71,8 @@ describe('continuing an anytime run', () => {
     expect(sent.fresh).toBeFalsy();
     expect(sent.preprocess).toEqual(stopped.inputs.preprocess);
     expect(paramsOf(sent)).toEqual({ ...(stopped.result.params as Params), stableAt: 0 });
+    // its stability is still checked against the stopped run's target, so its curve goes on
+    expect(sent.continuesAnytime).toEqual({ target: stopped.result.stability!.anytime!.target, stoppedAt: 1500 });
     const shown = store.getState().explanation!;
     expect(shown.id).not.toBe(stopped.id);
     expect(shown.result.timings).toMatchObject({ samples: 3000, reusedRows: 1500 });

@@ -47,6 +47,15 @@ describe('stability curve', () => {
     expect(html).toContain('>predicted ρ<');
     expect(renderToStaticMarkup(createElement(StabilityCurve, { record: { ...stopped, stoppedAt: undefined }, samples: 3000 }))).not.toContain('stability-stop');
   });
+
+  it('a run continued past its stop: the longer curve, the marker at the earlier stop, and both in words', () => {
+    const continued: AnytimeRecord = { target: 0.95, curve: [...stopped.curve, { samples: 2000, agreement: 0.97 }, { samples: 2900, agreement: 0.98 }], continuedFrom: 1344 };
+    expect(stabilityCurveText(continued, 3000)).toBe('Predicted agreement rose from 0.71 at 100 samples to 0.98 at 2900; stopped at 1344, then continued to 3000 (target 0.95)');
+    const html = renderToStaticMarkup(createElement(StabilityCurve, { record: continued, samples: 3000 }));
+    const stop = /<circle class="stop" cx="([\d.]+)" cy="([\d.]+)"/.exec(html);
+    const at1344 = curvePoints(continued, 3000)[2];
+    expect(stop && [Number(stop[1]), Number(stop[2])]).toEqual([at1344.x, at1344.y]);
+  });
 });
 
 function render(patch: Partial<Explanation>, run = false): string {
@@ -71,6 +80,15 @@ describe('result view: what comes after an anytime run', () => {
     expect(html).toMatch(/data-testid="anytime-continue"[^>]*>Continue to 3000 samples</);
     const more = render({ stability: { splitHalf: 0.8, anytime: { target: 0.95, curve: [{ samples: 3000, agreement: 0.9 }] } } });
     expect(more).toContain('>Continue with 4× the samples<');
+  });
+
+  it('a run continued to its budget keeps its curve, says where it had stopped, and offers nothing more', () => {
+    const anytime: AnytimeRecord = { target: 0.9, curve: [...stopped.curve, { samples: 2900, agreement: 0.98 }], continuedFrom: 1344 };
+    const html = render({ stability: { splitHalf: 0.95, anytime }, timings: { totalMs: 1, inferenceMs: 1, modelCalls: 1, samples: 3000, batchSize: 32, reusedRows: 1344 } });
+    expect(html).toContain('data-testid="stability-curve"');
+    expect(html).toContain('data-testid="stability-stop"');
+    expect(html).not.toContain('anytime-continue');
+    expect(html).toMatch(/data-testid="anytime-summary"> · stable after 1344 samples, continued to 3000: predicted agreement with any larger budget ρ 0\.980</);
   });
 
   it('no curve and no button without an anytime record; the rows a run reused are counted in its timings', () => {
