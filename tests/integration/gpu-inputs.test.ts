@@ -15,7 +15,7 @@ import { explainKernelShap, KERNEL_SHAP_DEFAULTS } from '../../src/engine/explai
 import { explainLime, LIME_DEFAULTS } from '../../src/engine/explain/lime';
 import { explainRise, RISE_DEFAULTS } from '../../src/engine/explain/rise';
 import { resizeForModel, type PreprocessConfig } from '../../src/engine/image/preprocess';
-import { createGpuComposer, type GpuBufferLike, type GpuDeviceLike } from '../../src/engine/runtime/gpu-compose';
+import { createCheckedGpuComposer, createGpuComposer, type GpuBufferLike, type GpuDeviceLike } from '../../src/engine/runtime/gpu-compose';
 import type { Model, MaskedInputRunner } from '../../src/engine/runtime/ort-runtime';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -33,12 +33,15 @@ class FakeBuffer implements GpuBufferLike {
 }
 
 /** A GPUDevice stand-in that executes the composer's dispatch the way its WGSL does. */
-function fakeDevice(limits = { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30, maxComputeWorkgroupsPerDimension: 65535 }) {
+function fakeDevice(limits = { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30, maxComputeWorkgroupsPerDimension: 65535 }, refuseShader = false) {
   const buffers: FakeBuffer[] = [];
   let written = 0;
   let bound: FakeBuffer[] = [];
+  const scopes: ({ message: string } | null)[] = [];
   const device: GpuDeviceLike = {
     limits,
+    pushErrorScope: () => void scopes.push(null),
+    popErrorScope: async () => scopes.pop() ?? null,
     queue: {
       writeBuffer(buffer, offset, data) {
         const b = buffer as FakeBuffer;
@@ -54,7 +57,11 @@ function fakeDevice(limits = { maxStorageBufferBindingSize: 1 << 30, maxBufferSi
       buffers.push(b);
       return b;
     },
-    createShaderModule: ({ code }) => code,
+    createShaderModule({ code }) {
+      // a GPU that refuses the shader says so in the innermost error scope, not by throwing
+      if (refuseShader) scopes[scopes.length - 1] = { message: 'shader refused' };
+      return code;
+    },
     createComputePipeline: () => ({ getBindGroupLayout: () => 'layout' }),
     createBindGroup({ entries }) {
       expect(entries.map((e) => e.binding)).toEqual([0, 1, 2, 3, 4, 5]);
@@ -102,7 +109,7 @@ function onFakeGpu(model: Model, preprocess: PreprocessConfig, maxRows?: number)
     backend: 'webgpu',
     run: (input, dims) => model.run(input, dims),
     async maskedInputs(spec) {
-      const composer = createGpuComposer(gpu.device, spec)!;
+      const composer = (await createCheckedGpuComposer(gpu.device, spec))!;
       const per = spec.pixelFeature ? spec.features! : spec.width * spec.height;
       const runner: MaskedInputRunner = {
         per,
@@ -184,6 +191,14 @@ describe('masked inputs composed on the GPU give the CPU path\'s results', async
     const composed = await explainLime({ ...request, model: onFakeGpu(nhwc, cfg).model });
     expect(composed.weights).toEqual(cpu.weights);
     await nhwc.dispose();
+  });
+
+  it('a GPU that refuses the shader (reported in an error scope, not thrown) gives no composer, and frees what it made', async () => {
+    const gpu = fakeDevice(undefined, true);
+    const len = preprocess.width * preprocess.height * preprocess.channels;
+    expect(await createCheckedGpuComposer(gpu.device, { original: new Float32Array(len), layout: 'NCHW', width: preprocess.width, height: preprocess.height, channels: preprocess.channels })).toBeUndefined();
+    expect(gpu.buffers.length).toBeGreaterThan(0);
+    expect(gpu.buffers.every((b) => b.destroyed)).toBe(true);
   });
 
   it('a device whose storage binding cannot hold one image gives no composer (the CPU path is used)', () => {

@@ -47,6 +47,8 @@ export interface GpuDeviceLike {
   createShaderModule(descriptor: { code: string }): unknown;
   createComputePipeline(descriptor: { layout: 'auto'; compute: { module: unknown; entryPoint: string } }): { getBindGroupLayout(i: number): unknown };
   createBindGroup(descriptor: { layout: unknown; entries: { binding: number; resource: { buffer: GpuBufferLike; size?: number } }[] }): unknown;
+  pushErrorScope(filter: 'validation' | 'out-of-memory'): void;
+  popErrorScope(): Promise<{ message: string } | null>;
   createCommandEncoder(): {
     beginComputePass(): { setPipeline(p: unknown): void; setBindGroup(i: number, g: unknown): void; dispatchWorkgroups(x: number, y?: number): void; end(): void };
     finish(): unknown;
@@ -87,6 +89,28 @@ export interface GpuComposer {
   /** Compose `n` rows from their weights (n × weightsPerRow values); the buffer holds exactly n rows. */
   compose(weights: Float32Array, n: number): GpuBufferLike;
   destroy(): void;
+}
+
+/**
+ * createGpuComposer, checked: WebGPU reports a shader or buffer it refused asynchronously, not by throwing, so the
+ * pipeline is built and one row composed inside error scopes; any error gives undefined (the CPU path), never a
+ * model run on a buffer the GPU did not write.
+ */
+export async function createCheckedGpuComposer(device: GpuDeviceLike, spec: MaskedInputSpec): Promise<GpuComposer | undefined> {
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  let composer: GpuComposer | undefined;
+  try {
+    composer = createGpuComposer(device, spec);
+    composer?.compose(new Float32Array(weightsPerRow(spec)).fill(1), 1);
+  } finally {
+    const errors = [await device.popErrorScope(), await device.popErrorScope()];
+    if (errors.some(Boolean)) {
+      composer?.destroy();
+      composer = undefined;
+    }
+  }
+  return composer;
 }
 
 /** Upload a spec's fixed parts and build the pipeline; undefined when one input does not fit a storage binding. */

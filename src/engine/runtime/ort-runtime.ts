@@ -10,7 +10,7 @@ import { decodeModel, summarizeModel, type Dim, type ModelGraphInfo, type Tensor
 import { upgradeOpset } from '../onnx/opset-upgrade';
 import { rewriteFixedBatch } from '../onnx/batch-rewrite';
 import { inspectClassifier, type ClassifierSpec } from './classifier-spec';
-import { createGpuComposer, weightsPerRow, type GpuDeviceLike, type MaskedInputSpec } from './gpu-compose';
+import { createCheckedGpuComposer, weightsPerRow, type GpuDeviceLike, type MaskedInputSpec } from './gpu-compose';
 
 export type Ort = typeof OrtNamespace;
 export type Backend = 'webgpu' | 'wasm';
@@ -349,7 +349,7 @@ class OrtModel implements Model {
     if (this.backend !== 'webgpu' || this.spec.inputDType !== 'float32') return undefined;
     const device = (await this.ort.env.webgpu?.device) as unknown as GpuDeviceLike | undefined;
     if (!device) return undefined;
-    const composer = createGpuComposer(device, spec);
+    const composer = await createCheckedGpuComposer(device, spec);
     if (!composer) return undefined;
     const dimsOf = (n: number) => (spec.layout === 'NCHW' ? [n, spec.channels, spec.height, spec.width] : [n, spec.height, spec.width, spec.channels]);
     return {
