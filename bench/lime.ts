@@ -24,7 +24,7 @@ async function bench(label: string, modelFile: string, imageFile: string) {
   const cfg = model.spec.suggestedPreprocess;
   const image = resizeForModel(await decodeImageFile(new Uint8Array(fs.readFileSync(imageFile))), cfg);
   const batch = model.spec.dynamicBatch ? LIME_DEFAULTS.batchSize : 1;
-  const params = { ...LIME_DEFAULTS, samples: SAMPLES, batchSize: batch };
+  const params = { ...LIME_DEFAULTS, samples: SAMPLES, batchSize: batch, stableAt: 0 }; // every sample: the overhead per call is what is measured
   await explainLime({ model, image, preprocess: cfg, targets: [0], params: { ...params, samples: batch * 2 }, seed: 0 }); // warm-up
   const input = new Float32Array(tensorLength(cfg) * batch).map((_, i) => Math.sin(i));
   const timeInference = async () => {

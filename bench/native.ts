@@ -120,8 +120,8 @@ async function main(): Promise<void> {
   const photo = fs.existsSync(sharedPath('images/chelsea.png')) ? sharedPath('images/chelsea.png') : path.join(ROOT, 'public/demo/images/circle-1.png');
   const batch = LIME_DEFAULTS.batchSize;
   const args = [path.join(ROOT, 'src/cli/explain.ts'), '--model', path.join(MODEL_DIR, 'resnet18.onnx'), '--image', photo, '--method', 'lime',
-    '--samples', String(LIME_SAMPLES), '--threads', String(LIME_THREADS), '--backend', 'native', '--json', '--top', '1'];
-  console.log(`\nGoal check: npx tsx src/cli/explain.ts --model .cache/bench-models/resnet18.onnx --image ${path.relative(ROOT, photo)} --method lime --samples ${LIME_SAMPLES} --threads ${LIME_THREADS} --backend native --json`);
+    '--samples', String(LIME_SAMPLES), '--stable-at', '0', '--threads', String(LIME_THREADS), '--backend', 'native', '--json', '--top', '1'];
+  console.log(`\nGoal check: npx tsx src/cli/explain.ts --model .cache/bench-models/resnet18.onnx --image ${path.relative(ROOT, photo)} --method lime --samples ${LIME_SAMPLES} --stable-at 0 --threads ${LIME_THREADS} --backend native --json`);
   const t = performance.now();
   const out = JSON.parse(execFileSync(TSX, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }));
   const cliSeconds = (performance.now() - t) / 1000;

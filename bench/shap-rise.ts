@@ -51,9 +51,9 @@ async function bench(label: string, modelFile: string, imageFile: string) {
     return e;
   };
   const shap = await row('KernelSHAP, 1000 coalitions', () =>
-    explainKernelShap({ model, image, preprocess: cfg, targets: [0], seed: 0, params: { ...KERNEL_SHAP_DEFAULTS, samples: 998, exactUpTo: 0, batchSize: batch } }),
+    explainKernelShap({ model, image, preprocess: cfg, targets: [0], seed: 0, params: { ...KERNEL_SHAP_DEFAULTS, samples: 998, exactUpTo: 0, batchSize: batch, stableAt: 0 } }),
   );
-  await row(`RISE, ${RISE_MASKS} masks`, () => explainRise({ model, image, preprocess: cfg, targets: [0], seed: 0, params: { ...RISE_DEFAULTS, masks: RISE_MASKS, batchSize: batch } }));
+  await row(`RISE, ${RISE_MASKS} masks`, () => explainRise({ model, image, preprocess: cfg, targets: [0], seed: 0, params: { ...RISE_DEFAULTS, masks: RISE_MASKS, batchSize: batch, stableAt: 0 } }));
   const t = performance.now();
   const m = await faithfulness({ model, image, preprocess: cfg, target: 0, map: shap.map, params: { ...FAITHFULNESS_DEFAULTS, batchSize: batch } });
   console.log(`${label.padEnd(14)} deletion + insertion (2 × ${m.steps + 1} images) ${(performance.now() - t).toFixed(0).padStart(7)} ms in ${m.timings.modelCalls} model calls`);

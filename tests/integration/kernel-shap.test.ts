@@ -57,7 +57,8 @@ async function interactionModel(grid: number) {
   for (const [i, j, v] of pairs) (exact[i] += v / 2), (exact[j] += v / 2);
   for (const i of triple.ids) exact[i] += triple.u / 3;
   const preprocess = { ...model.spec.suggestedPreprocess, width: size, height: size, resize: 'stretch' as const, range: 1 as const, mean: [0, 0, 0] as [number, number, number], std: [1, 1, 1] as [number, number, number] };
-  const params: KernelShapParams = { ...KERNEL_SHAP_DEFAULTS, segmentation: { method: 'grid', nSegments: m }, background: { mode: 'black' }, scoreSpace: 'raw' };
+  // the whole budget (stableAt 0): these check the estimator at a budget; anytime stops are anytime-*.test.ts's
+  const params: KernelShapParams = { ...KERNEL_SHAP_DEFAULTS, segmentation: { method: 'grid', nSegments: m }, background: { mode: 'black' }, scoreSpace: 'raw', stableAt: 0 };
   const f = w.reduce((a, b) => a + b, 0) + pairs.reduce((a, [, , v]) => a + v, 0) + triple.u;
   return { model, image, preprocess, params, exact, f, m, w };
 }

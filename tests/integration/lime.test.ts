@@ -49,7 +49,8 @@ async function linearSetup() {
     return (w * sum) / (3 * size[s]);
   });
   const preprocess = { ...model.spec.suggestedPreprocess, resize: 'stretch' as const, range: 1 as const, mean: [0, 0, 0] as [number, number, number], std: [1, 1, 1] as [number, number, number] };
-  const params: LimeParams = { ...LIME_DEFAULTS, samples: 1000, segmentation: { method: 'grid', nSegments: 9 }, hide: { mode: 'black' }, scoreSpace: 'raw', batchSize: 50 };
+  // the whole budget (stableAt 0): these check the estimator at a budget; anytime stops are anytime-*.test.ts's
+  const params: LimeParams = { ...LIME_DEFAULTS, samples: 1000, segmentation: { method: 'grid', nSegments: 9 }, hide: { mode: 'black' }, scoreSpace: 'raw', batchSize: 50, stableAt: 0 };
   return { model, image, preprocess, params, truth };
 }
 

@@ -94,7 +94,8 @@ async function linearSetup(layout: 'NCHW' | 'NHWC' = 'NCHW') {
   const model = await runtime.loadModel(bytes, { backend: 'wasm' });
   expect(model.spec.layout).toBe(layout);
   const preprocess = plainPreprocess(model);
-  const params: RiseParams = { ...RISE_DEFAULTS, masks: 3000, grid: 6, p1: 0.5, batchSize: 32, scoreSpace: 'raw' };
+  // the whole budget (stableAt 0): these check the estimator at a budget; anytime stops are anytime-*.test.ts's
+  const params: RiseParams = { ...RISE_DEFAULTS, masks: 3000, grid: 6, p1: 0.5, batchSize: 32, scoreSpace: 'raw', stableAt: 0 };
   return { model, image, preprocess, params, truth };
 }
 

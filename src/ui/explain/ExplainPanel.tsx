@@ -14,8 +14,11 @@ import './panel.css';
 /** Runs longer than this say so before they start. */
 export const LONG_RUN_MS = 30_000;
 
-/** The cost of the run the button would start: model calls, and a time from this model's measured rate. */
-function useRunEstimate(): { calls: number; ms?: number } | undefined {
+/**
+ * The cost of the run the button would start: model calls, and a time from this model's measured rate. `upTo`
+ * when the run stops once its map is stable (stableAt > 0): the budget is then the most it will cost.
+ */
+function useRunEstimate(): { calls: number; ms?: number; upTo: boolean } | undefined {
   const settings = useApp((s) => s.explainSettings);
   const model = useApp((s) => s.model);
   const preprocess = useApp((s) => s.preprocess);
@@ -28,12 +31,14 @@ function useRunEstimate(): { calls: number; ms?: number } | undefined {
   const layerName = settings.layer || support?.catalog.suggested;
   const channels = support?.catalog.candidates.find((c) => c.name === layerName)?.channels;
   try {
-    const cost = runCost(descriptorOf(method), paramsForJob(settings, method, batch) as never, { width: preprocess.width, height: preprocess.height, targets: settings.topLabels, channels, dynamicBatch: model.spec.dynamicBatch });
+    const params = paramsForJob(settings, method, batch);
+    const upTo = ((params as { stableAt?: number }).stableAt ?? 0) > 0;
+    const cost = runCost(descriptorOf(method), params as never, { width: preprocess.width, height: preprocess.height, targets: settings.topLabels, channels, dynamicBatch: model.spec.dynamicBatch });
     const curves = settings.metrics ? curvesRows(settings.metrics.steps) : 0;
     // measured time per row from earlier runs on this model and backend; else the fastest single prediction's
     // (an upper bound: batches amortise the per-call cost)
     const perRow = rowMs ?? predictMs;
-    return { calls: cost.calls, ms: perRow !== undefined ? perRow * (cost.rows + curves) : undefined };
+    return { calls: cost.calls, ms: perRow !== undefined ? perRow * (cost.rows + curves) : undefined, upTo };
   } catch {
     return undefined; // parameters out of range: the form says so when run
   }
@@ -99,7 +104,7 @@ export function ExplainPanel() {
   const unavailable = methodUnavailable(method, support, settings.layer);
   const estimate = useRunEstimate();
   const restarting = engine === 'restarting';
-  const cost = estimate ? ` · ${estimate.calls} model call${estimate.calls === 1 ? '' : 's'}${estimate.ms !== undefined ? ` · ~${formatMs(estimate.ms)}` : ''}` : '';
+  const cost = estimate ? ` · ${estimate.upTo ? 'up to ' : ''}${estimate.calls} model call${estimate.calls === 1 ? '' : 's'}${estimate.ms !== undefined ? ` · ~${formatMs(estimate.ms)}` : ''}` : '';
   return (
     <section className="panel" aria-labelledby="explain-h" data-testid="explain-panel">
       <header>
@@ -148,7 +153,14 @@ export function ExplainPanel() {
       )}
       {estimate?.ms !== undefined && estimate.ms > LONG_RUN_MS && !runKind && (
         <p className="warning small" data-testid="long-run">
-          This run will take about {formatMs(estimate.ms)} ({estimate.calls} model calls). Fewer samples or a larger batch make it shorter.
+          {estimate.upTo ? (
+            <>
+              This run may take up to about {formatMs(estimate.ms)} ({estimate.calls} model calls; it stops sooner once its map is stable).
+            </>
+          ) : (
+            <>This run will take about {formatMs(estimate.ms)} ({estimate.calls} model calls).</>
+          )}{' '}
+          Fewer samples or a larger batch make it shorter.
         </p>
       )}
       <div className="run-row">
@@ -163,7 +175,7 @@ export function ExplainPanel() {
             disabled={!model || !!unavailable || restarting}
             onClick={() => void runExplanation()}
             data-testid="run-explain"
-            title={restarting ? 'restarting the engine…' : unavailable}
+            title={restarting ? 'restarting the engine…' : (unavailable ?? (estimate?.upTo ? 'The budget is the most it will cost: the run stops sooner once its map is predicted stable (Stop when stable at)' : undefined))}
           >
             {restarting ? 'Restarting the engine…' : `Run ${meta.label}${cost}`}
           </button>
