@@ -60,6 +60,11 @@ describe('anytime KernelSHAP and RISE, continuing and reuse, on the demo model',
     const anytime = a.stability!.anytime!;
     expect(anytime.stoppedAt).toBeDefined();
     expect(a.timings.samples).toBe(1 + anytime.stoppedAt!); // the unmasked image, then the masks
+    // it counts masks, out of its budget of masks (not the 6001 inputs with the unmasked image)
+    expect(anytime).toMatchObject({ budget: 6000, unit: 'masks' });
+    expect(explanationSummary(a).join('\n')).toMatch(new RegExp(`stable after ${anytime.stoppedAt} masks: predicted agreement`));
+    const unsettled = await rise(300, 4, 0.999);
+    expect(explanationSummary(unsettled).join('\n')).toMatch(/not stable within the budget of 300 masks: predicted agreement ρ 0\.\d{3} < 0\.999/);
     expect(a.map).toEqual(b.map);
     expect(a.timings.samples).toBeLessThan(6001);
     const full = await rise(6000, 92);

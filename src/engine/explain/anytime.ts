@@ -33,6 +33,10 @@ export interface AnytimeRecord {
   stoppedAt?: number;
   /** A run continued past where an earlier one stopped (checked, not stopped): that stop. */
   continuedFrom?: number;
+  /** The most the run could evaluate (its samples, coalitions or masks); absent in results saved before. */
+  budget?: number;
+  /** What it counts: RISE's masks; samples otherwise. */
+  unit?: 'masks';
   /** Why there was nothing to judge (KernelSHAP's exact values). */
   note?: string;
 }
@@ -50,10 +54,17 @@ export interface AnytimeMonitor {
  * CONFIRMATIONS checks in a row at or above the target. Undefined when the target is 0 (run the whole budget) and
  * the run does not continue a stopped one (`continues`: then it checks against that run's target and never stops).
  */
-export function anytimeMonitor(target: number, features: number, splitHalf: () => number, continues?: { target: number; stoppedAt: number }): AnytimeMonitor | undefined {
+export function anytimeMonitor(
+  target: number,
+  features: number,
+  splitHalf: () => number,
+  run: { budget: number; unit?: 'masks'; continues?: { target: number; stoppedAt: number } },
+): AnytimeMonitor | undefined {
+  const { continues } = run;
   const watchOnly = !(target > 0) && continues !== undefined;
   if (!(target > 0) && !watchOnly) return undefined;
-  const record: AnytimeRecord = watchOnly ? { target: continues.target, curve: [], continuedFrom: continues.stoppedAt } : { target, curve: [] };
+  const counted = { budget: run.budget, ...(run.unit ? { unit: run.unit } : {}) };
+  const record: AnytimeRecord = watchOnly ? { target: continues.target, curve: [], continuedFrom: continues.stoppedAt, ...counted } : { target, curve: [], ...counted };
   return {
     record,
     stop(done) {

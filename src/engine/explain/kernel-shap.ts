@@ -252,7 +252,7 @@ export async function explainKernelShap(request: ExplainRequest<KernelShapParams
     return solveConstrained(part.plan, part.values, values[0][0], values[0][1]);
   };
   let rows = 0;
-  const anytime = sampledPlan ? anytimeMonitor(params.stableAt, m, () => spearman(halfValues(rows, 0), halfValues(rows, 1)), request.continuesAnytime) : undefined;
+  const anytime = sampledPlan ? anytimeMonitor(params.stableAt, m, () => spearman(halfValues(rows, 0), halfValues(rows, 1)), { budget: coalitions.length, continues: request.continuesAnytime }) : undefined;
   await surrogate.evaluate({
     phase: exact ? 'all coalitions' : 'coalitions',
     count: coalitions.length,

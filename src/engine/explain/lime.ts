@@ -48,7 +48,7 @@ export async function explainLime(request: ExplainRequest<LimeParams>): Promise<
   const halves = [new WeightedRidgeAccumulator(m, 1), new WeightedRidgeAccumulator(m, 1)] as const;
   const halfWeights = () => [halves[0].solve(params.alpha)[0].coef, halves[1].solve(params.alpha)[0].coef] as const;
   // Spearman of the halves' weights: the ranking of every superpixel, as the target promises
-  const anytime = anytimeMonitor(params.stableAt, m, () => spearman(...halfWeights()), request.continuesAnytime);
+  const anytime = anytimeMonitor(params.stableAt, m, () => spearman(...halfWeights()), { budget: params.samples, continues: request.continuesAnytime });
   const modelPrediction = new Float64Array(targets.length);
   await surrogate.evaluate({
     phase: 'sampling',

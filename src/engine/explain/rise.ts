@@ -322,7 +322,7 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
   const anytime = anytimeMonitor(params.stableAt, params.grid * params.grid, () => {
     const [a, b] = halves();
     return spearman(probe.map((i) => a[i]), probe.map((i) => b[i]));
-  }, request.continuesAnytime);
+  }, { budget: params.masks, unit: 'masks', continues: request.continuesAnytime });
   let done = 0;
   const examples: { mask: number[]; score: number }[] = [];
   const onProgress = request.onProgress;

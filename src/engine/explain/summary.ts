@@ -49,11 +49,12 @@ export function explanationSummary(e: Explanation): string[] {
 /** An anytime run in words: where it stopped and why, or that the budget ran out first. */
 export function anytimeSummary(anytime: NonNullable<NonNullable<Explanation['stability']>['anytime']>, samples: number): string {
   const last = anytime.curve[anytime.curve.length - 1];
+  const unit = anytime.unit ?? 'samples';
   if (anytime.note) return `stop when stable at ${anytime.target}: nothing to wait for (${anytime.note})`;
   if (anytime.continuedFrom !== undefined) {
-    return `stable after ${anytime.continuedFrom} samples, continued to ${samples}: predicted agreement with any larger budget ρ ${last ? last.agreement.toFixed(3) : '—'}`;
+    return `stable after ${anytime.continuedFrom} ${unit}, continued to ${anytime.budget ?? samples}: predicted agreement with any larger budget ρ ${last ? last.agreement.toFixed(3) : '—'}`;
   }
   return anytime.stoppedAt !== undefined
-    ? `stable after ${anytime.stoppedAt} samples: predicted agreement with any larger budget ρ ${last.agreement.toFixed(3)} ≥ ${anytime.target}`
-    : `not stable within the budget of ${samples} samples: predicted agreement ρ ${last ? last.agreement.toFixed(3) : '—'} < ${anytime.target}`;
+    ? `stable after ${anytime.stoppedAt} ${unit}: predicted agreement with any larger budget ρ ${last.agreement.toFixed(3)} ≥ ${anytime.target}`
+    : `not stable within the budget of ${anytime.budget ?? samples} ${unit}: predicted agreement ρ ${last ? last.agreement.toFixed(3) : '—'} < ${anytime.target}`;
 }

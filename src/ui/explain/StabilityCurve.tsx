@@ -17,9 +17,9 @@ export function agreementRange(record: AnytimeRecord): [number, number] {
   return [Math.max(0, Math.min(0.5, Math.floor(lowest * 10) / 10)), 1];
 }
 
-/** The x range: from 0 to the run's samples (or the last check, if later). */
+/** The x range: from 0 to the run's budget (its samples in results saved before; or the last check, if later). */
 function samplesRange(record: AnytimeRecord, samples: number): number {
-  return Math.max(1, samples, ...record.curve.map((c) => c.samples));
+  return Math.max(1, record.budget ?? samples, ...record.curve.map((c) => c.samples));
 }
 
 /** Plot coordinates of each check (x: samples, y: predicted agreement), within the plot area. */
@@ -35,17 +35,19 @@ export function curvePoints(record: AnytimeRecord, samples: number): { x: number
 /** The curve in words: "Predicted agreement rose from 0.71 at 100 samples to 0.96 at 1344; stopped at 1344 (target 0.95)". */
 export function stabilityCurveText(record: AnytimeRecord, samples: number): string {
   const first = record.curve[0], last = record.curve[record.curve.length - 1];
+  const unit = record.unit ?? 'samples';
+  const budget = record.budget ?? samples;
   if (!first) return `No stability check ran (target ${record.target}).`;
   const course =
     record.curve.length === 1
-      ? `Predicted agreement ${rho(first.agreement)} at ${first.samples} samples`
-      : `Predicted agreement ${last.agreement > first.agreement ? 'rose' : last.agreement < first.agreement ? 'fell' : 'stayed'} from ${rho(first.agreement)} at ${first.samples} samples to ${rho(last.agreement)} at ${last.samples}`;
+      ? `Predicted agreement ${rho(first.agreement)} at ${first.samples} ${unit}`
+      : `Predicted agreement ${last.agreement > first.agreement ? 'rose' : last.agreement < first.agreement ? 'fell' : 'stayed'} from ${rho(first.agreement)} at ${first.samples} ${unit} to ${rho(last.agreement)} at ${last.samples}`;
   const end =
     record.stoppedAt !== undefined
       ? `stopped at ${record.stoppedAt}`
       : record.continuedFrom !== undefined
-        ? `stopped at ${record.continuedFrom}, then continued to ${samples}`
-        : `not stable within the budget of ${samples} samples`;
+        ? `stopped at ${record.continuedFrom}, then continued to ${budget}`
+        : `not stable within the budget of ${budget} ${unit}`;
   return `${course}; ${end} (target ${record.target})`;
 }
 
@@ -86,7 +88,7 @@ export function StabilityCurve(props: { record: AnytimeRecord; samples: number }
         ))}
         {stop && <circle className="stop" cx={stop.x} cy={stop.y} r={3.5} data-testid="stability-stop" />}
         <text className="axis-label" x={(PLOT.left + PLOT.right) / 2} y={H - 2} textAnchor="middle">
-          samples
+          {record.unit ?? 'samples'}
         </text>
         <text className="axis-label" transform={`translate(8 ${(PLOT.top + PLOT.bottom) / 2}) rotate(-90)`} textAnchor="middle">
           predicted ρ

@@ -48,6 +48,15 @@ describe('stability curve', () => {
     expect(renderToStaticMarkup(createElement(StabilityCurve, { record: { ...stopped, stoppedAt: undefined }, samples: 3000 }))).not.toContain('stability-stop');
   });
 
+  it('counts in its own unit out of its budget: RISE’s masks, and a stopped run’s checks on an axis to the budget', () => {
+    const rise: AnytimeRecord = { target: 0.9, curve: [{ samples: 256, agreement: 0.6 }, { samples: 512, agreement: 0.7 }], budget: 2000, unit: 'masks' };
+    expect(stabilityCurveText(rise, 2001)).toBe('Predicted agreement rose from 0.60 at 256 masks to 0.70 at 512; not stable within the budget of 2000 masks (target 0.9)');
+    expect(renderToStaticMarkup(createElement(StabilityCurve, { record: rise, samples: 2001 }))).toContain('>masks<');
+    // stopped at 1344 of 3000: its last check sits at 1344 / 3000 of the axis, not at its right end
+    const early = curvePoints({ ...stopped, budget: 3000 }, 1344);
+    expect(early[2].x).toBeCloseTo(30 + (1344 / 3000) * (192 - 30), 6);
+  });
+
   it('a run continued past its stop: the longer curve, the marker at the earlier stop, and both in words', () => {
     const continued: AnytimeRecord = { target: 0.95, curve: [...stopped.curve, { samples: 2000, agreement: 0.97 }, { samples: 2900, agreement: 0.98 }], continuedFrom: 1344 };
     expect(stabilityCurveText(continued, 3000)).toBe('Predicted agreement rose from 0.71 at 100 samples to 0.98 at 2900; stopped at 1344, then continued to 3000 (target 0.95)');
