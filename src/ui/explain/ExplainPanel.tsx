@@ -104,7 +104,7 @@ export function ExplainPanel() {
   const unavailable = methodUnavailable(method, support, settings.layer);
   const estimate = useRunEstimate();
   const restarting = engine === 'restarting';
-  const cost = estimate ? ` · ${estimate.upTo ? 'up to ' : ''}${estimate.calls} model call${estimate.calls === 1 ? '' : 's'}${estimate.ms !== undefined ? ` · ~${formatMs(estimate.ms)}` : ''}` : '';
+  const cost = estimate ? ` · ${estimate.upTo ? '≤ ' : ''}${estimate.calls} model call${estimate.calls === 1 ? '' : 's'}${estimate.ms !== undefined ? ` · ~${formatMs(estimate.ms)}` : ''}` : '';
   return (
     <section className="panel" aria-labelledby="explain-h" data-testid="explain-panel">
       <header>
@@ -175,7 +175,7 @@ export function ExplainPanel() {
             disabled={!model || !!unavailable || restarting}
             onClick={() => void runExplanation()}
             data-testid="run-explain"
-            title={restarting ? 'restarting the engine…' : (unavailable ?? (estimate?.upTo ? 'The budget is the most it will cost: the run stops sooner once its map is predicted stable (Stop when stable at)' : undefined))}
+            title={restarting ? 'restarting the engine…' : (unavailable ?? `Run ${meta.label}${cost}${estimate?.upTo ? ': the budget is the most it will cost, the run stops sooner once its map is predicted stable (Stop when stable at)' : ''}`)}
           >
             {restarting ? 'Restarting the engine…' : `Run ${meta.label}${cost}`}
           </button>

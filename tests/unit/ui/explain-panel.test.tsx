@@ -23,11 +23,11 @@ function renderWith(prepare: (store: ReturnType<typeof createAppStore>) => void,
 }
 
 describe('ExplainPanel cost', () => {
-  it('LIME at 1000 samples, batch 32: up to 32 model calls (it stops once stable); with a measured 2 ms per image about 2 s (curves included)', () => {
+  it('LIME at 1000 samples, batch 32: ≤ 32 model calls (it stops once stable); with a measured 2 ms per image about 2 s (curves included)', () => {
     const html = render({ rowMs: { 'fp:wasm': 2 } });
     // 1000 rows and the curves' 127 (2 × 31 steps of the map, 2 × 31 of the random order, 3 end points)
-    expect(html).toMatch(/Run LIME · up to 32 model calls · ~2\.25 s/);
-    expect(html).toMatch(/title="The budget is the most it will cost/);
+    expect(html).toMatch(/Run LIME · ≤ 32 model calls · ~2\.25 s/);
+    expect(html).toMatch(/title="Run LIME · ≤ 32 model calls · ~2\.25 s: the budget is the most it will cost/);
     expect(html).not.toContain('data-testid="long-run"');
   });
 
@@ -43,7 +43,7 @@ describe('ExplainPanel cost', () => {
   });
 
   it('without any measurement it still shows the model calls; while the engine restarts Run waits', () => {
-    expect(render({})).toMatch(/Run LIME · up to 32 model calls</);
+    expect(render({})).toMatch(/Run LIME · ≤ 32 model calls</);
     expect(render({ engine: 'restarting' })).toMatch(/disabled[^>]*>Restarting the engine…/);
   });
 });
