@@ -109,7 +109,7 @@ describe.skipIf(!posix)('SIGINT and SIGTERM stop a long run within a second', ()
   ] as const)('%s → exit %i with one line on stderr', async (signal, expected) => {
     // node with tsx's loader, not the tsx launcher: the signal goes to the CLI itself (the launcher relays it, and
     // SIGKILLs a child whose event loop does not answer within a few tens of milliseconds)
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/explain.ts', '--model', MODEL, '--image', IMAGE, '--method', 'kernelshap', '--samples', '200000', '--json'], { cwd: ROOT });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/explain.ts', '--model', MODEL, '--image', IMAGE, '--method', 'kernelshap', '--samples', '200000', '--stable-at', '0', '--json'], { cwd: ROOT });
     let stderr = '';
     let stdout = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));

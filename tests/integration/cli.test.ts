@@ -186,7 +186,7 @@ describe('npm run explain: anytime and reuse within one request', () => {
     const stoppedAt = out.explanation.stability.anytime.stoppedAt;
     expect(stoppedAt).toBeGreaterThan(0);
     expect(stoppedAt).toBeLessThan(6000);
-    expect(out.summary.join('\n')).toMatch(new RegExp(`stable after ${stoppedAt} samples`));
+    expect(out.summary.join('\n')).toMatch(new RegExp(`stable after ${stoppedAt} masks`));
     // LIME then KernelSHAP on the same segmentation, each with curves: the second's curves reuse the baseline rows
     const two = await cli(['--model', MODEL, '--image', IMAGE, '--method', 'lime,kernelshap', '--samples', '200', '--metrics', '--metric-steps', '8', '--json']);
     expect(two.code, two.stderr).toBe(0);
