@@ -96,7 +96,7 @@ describe.skipIf(!browserTestsRunnable())('anytime runs in Chromium', () => {
     await page.waitForSelector('[data-testid="stability-curve"]', { timeout: 180_000 });
     await settled(page);
     const summary = (await page.textContent('[data-testid="anytime-summary"]')) ?? '';
-    const at = Number(/stable after (\d+) samples/.exec(summary)?.[1]);
+    const at = Number(/stable after (\d+) masks/.exec(summary)?.[1]);
     expect(at).toBeGreaterThan(0);
     expect(at).toBeLessThan(6000);
     expect(await page.textContent('[data-testid="anytime-continue"]')).toBe('Continue to 6000 masks');
