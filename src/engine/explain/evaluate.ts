@@ -8,7 +8,8 @@
 import { assertFinite } from './finite';
 import { tensorDims, tensorLength, type PreprocessConfig } from '../image/preprocess';
 import { now } from '../math/clock';
-import type { Model } from '../runtime/ort-runtime';
+import type { MaskedInputSpec } from '../runtime/gpu-compose';
+import type { MaskedInputRunner, Model } from '../runtime/ort-runtime';
 import { createProgressTracker } from './progress';
 import type { RowStore } from './reuse';
 import type { CancelSignal, Progress } from './types';
@@ -115,21 +116,15 @@ export interface ModelEvaluation {
    */
   rows?: RowStore;
   /**
-   * Rows given as something other than model input tensors (the GPU-composed masked inputs' weights,
-   * gpu-compose.ts): `per` values each, run by `run`, at most `maxRows` per call. Default: input tensors run by
-   * the model.
+   * The masked images these rows are (gpu-compose.ts). Where the model composes them on the GPU
+   * (Model.maskedInputs, WebGPU), `write` is asked for each row's weights instead of its tensor (`weights`), and
+   * only those are uploaded; elsewhere it writes the tensor as usual.
    */
-  feed?: RowFeed;
-}
-
-export interface RowFeed {
-  per: number;
-  maxRows: number;
-  run(rows: Float32Array, n: number): Promise<Float32Array>;
+  masked?: MaskedInputSpec;
 }
 
 /**
- * The common case: `total` input tensors (or a feed's rows) written by `write(row, out, offset, stored)` into a reused batch buffer,
+ * The common case: `total` input tensors (or, `weights`, their masks' weights) written by `write(row, out, offset, stored, weights)` into a reused batch buffer,
  * run through the model, and each row's raw scores (numClasses values, a view valid during the call) handed to
  * `consume(row, scores)`. `write` is called for every row, in order; for a row whose outputs the store holds
  * (`stored`) it need only advance its sampler: that input is not run.
@@ -137,10 +132,24 @@ export interface RowFeed {
 export async function evaluateRows(
   ev: ModelEvaluation,
   total: number,
-  write: (row: number, out: Float32Array, offset: number, stored: boolean) => void,
+  write: (row: number, out: Float32Array, offset: number, stored: boolean, weights: boolean) => void,
   consume: (row: number, scores: Float32Array) => void,
 ): Promise<void> {
-  const feed = ev.feed;
+  const feed = ev.masked ? await ev.model.maskedInputs?.(ev.masked) : undefined;
+  try {
+    await evaluateInto(ev, total, feed, write, consume);
+  } finally {
+    feed?.dispose();
+  }
+}
+
+async function evaluateInto(
+  ev: ModelEvaluation,
+  total: number,
+  feed: MaskedInputRunner | undefined,
+  write: (row: number, out: Float32Array, offset: number, stored: boolean, weights: boolean) => void,
+  consume: (row: number, scores: Float32Array) => void,
+): Promise<void> {
   const per = feed?.per ?? tensorLength(ev.preprocess);
   const capacity = Math.min(batchCapacity(ev.model.spec.dynamicBatch, ev.batchSize, total), feed?.maxRows ?? Infinity);
   const buffer = new Float32Array(capacity * per);
@@ -149,7 +158,7 @@ export async function evaluateRows(
   await forEachBatch(total, { phase: ev.phase, capacity, signal: ev.signal, onProgress: ev.onProgress, progressExtra: ev.progressExtra, within: ev.within, stop: ev.stop }, async (start, n) => {
     // rows the store holds are a prefix: the batch's first `known` rows; their inputs need not be written (`stored`)
     const known = store ? Math.max(0, Math.min(n, store.count - start)) : 0;
-    for (let b = 0; b < n; b++) write(start + b, buffer, b * per, b < known);
+    for (let b = 0; b < n; b++) write(start + b, buffer, b * per, b < known, !!feed);
     const fresh = n - known;
     let out: Float32Array | undefined;
     if (fresh > 0) {

@@ -236,28 +236,24 @@ export async function explainRise(request: ExplainRequest<RiseParams>): Promise<
   const stats = createStats();
   const evaluation = (phase: string): ModelEvaluation => ({ model, preprocess, batchSize: params.batchSize, stats, phase, signal: request.signal, onProgress: request.onProgress });
   /** `count` masks drawn from `rng` with keep probability `p`, through the model; each mask with its raw scores. */
-  const evaluateMasks = async (ev: ModelEvaluation, count: number, rng: Rng, p: number, consume: (row: number, mask: Float32Array, raw: Float32Array) => void) => {
+  // on WebGPU the masked images are composed on the GPU: a row is then its mask, one weight per pixel
+  const masked = { original: imageTensor, hidden, layout: preprocess.layout, width, height, channels };
+  const evaluateMasks = (ev: ModelEvaluation, count: number, rng: Rng, p: number, consume: (row: number, mask: Float32Array, raw: Float32Array) => void) => {
     let batchStart = 0;
     const slot = (row: number) => batchMasks.subarray((row - batchStart) * pixels, (row - batchStart + 1) * pixels);
-    // on WebGPU the masked images are composed on the GPU: a row is then its mask, one weight per pixel
-    const gpu = await model.maskedInputs?.({ original: imageTensor, hidden, layout: preprocess.layout, width, height, channels });
-    try {
-      await evaluateRows(
-        { ...ev, feed: gpu },
-        count,
-        (row, out, offset, stored) => {
-          if (offset === 0) batchStart = row;
-          const mask = slot(row);
-          riseMask(rng, params.grid, p, width, height, mask, plan); // the map needs the mask, stored or not
-          if (stored) return;
-          if (gpu) out.set(mask, offset);
-          else writeMasked(mask, out, offset);
-        },
-        (row, raw) => consume(row, slot(row), raw),
-      );
-    } finally {
-      gpu?.dispose();
-    }
+    return evaluateRows(
+      { ...ev, masked },
+      count,
+      (row, out, offset, stored, weights) => {
+        if (offset === 0) batchStart = row;
+        const mask = slot(row);
+        riseMask(rng, params.grid, p, width, height, mask, plan); // the map needs the mask, stored or not
+        if (stored) return;
+        if (weights) out.set(mask, offset);
+        else writeMasked(mask, out, offset);
+      },
+      (row, raw) => consume(row, slot(row), raw),
+    );
   };
 
   // The unmasked image: the model's own score for each target, and which score space its outputs are in.

@@ -109,28 +109,24 @@ export function createSurrogate(request: ExplainRequest<SurrogateParams>, hide: 
       const rows = design.stream !== undefined ? streamRows(request, { ...(design.stream as object), hiddenKey }) : undefined;
       // on WebGPU the masked images are composed on the GPU: a row is then its coalition, m weights
       const { layout, width, height, channels } = preprocess;
-      const gpu = await model.maskedInputs?.({ original: builder.original, hidden, layout, width, height, channels, pixelFeature: segmentation.labels, features: m });
-      try {
-        await evaluateRows(
-          { model, preprocess, batchSize: params.batchSize, stats, phase: design.phase, signal: request.signal, onProgress: request.onProgress, stop: design.stop?.bind(design), rows, feed: gpu },
-          design.count,
-          (row, out, offset, stored) => {
-            if (offset === 0) batchStart = row;
-            const z = slot(row);
-            design.coalition(row, z);
-            if (stored) return;
-            if (gpu) for (let s = 0; s < m; s++) out[offset + s] = z[s];
-            else builder.write(z, out, offset);
-          },
-          (row, raw) => {
-            const scores = scoresIn(raw, params.scoreSpace, model.spec.outputKind);
-            for (let j = 0; j < targets.length; j++) responses[j] = scores[targets[j]];
-            design.observe(row, slot(row), responses);
-          },
-        );
-      } finally {
-        gpu?.dispose();
-      }
+      const masked = { original: builder.original, hidden, layout, width, height, channels, pixelFeature: segmentation.labels, features: m };
+      await evaluateRows(
+        { model, preprocess, batchSize: params.batchSize, stats, phase: design.phase, signal: request.signal, onProgress: request.onProgress, stop: design.stop?.bind(design), rows, masked },
+        design.count,
+        (row, out, offset, stored, weights) => {
+          if (offset === 0) batchStart = row;
+          const z = slot(row);
+          design.coalition(row, z);
+          if (stored) return;
+          if (weights) for (let s = 0; s < m; s++) out[offset + s] = z[s];
+          else builder.write(z, out, offset);
+        },
+        (row, raw) => {
+          const scores = scoresIn(raw, params.scoreSpace, model.spec.outputKind);
+          for (let j = 0; j < targets.length; j++) responses[j] = scores[targets[j]];
+          design.observe(row, slot(row), responses);
+        },
+      );
     },
     explanation(method, fits, extra) {
       const pixels = image.width * image.height;
