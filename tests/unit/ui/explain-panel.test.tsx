@@ -23,27 +23,27 @@ function renderWith(prepare: (store: ReturnType<typeof createAppStore>) => void,
 }
 
 describe('ExplainPanel cost', () => {
-  it('LIME at 1000 samples, batch 32: 32 model calls; with a measured 2 ms per image about 2 s (curves included)', () => {
+  it('LIME at 1000 samples, batch 32: ≤ 32 model calls (it stops once stable); with a measured 2 ms per image about 2 s (curves included)', () => {
     const html = render({ rowMs: { 'fp:wasm': 2 } });
     // 1000 rows and the curves' 127 (2 × 31 steps of the map, 2 × 31 of the random order, 3 end points)
-    expect(html).toMatch(/Run LIME · 32 model calls · ~2\.25 s/);
+    expect(html).toMatch(/Run LIME · ≤ 32 model calls · ~2\.25 s/);
+    expect(html).toMatch(/title="Run LIME · ≤ 32 model calls · ~2\.25 s: the budget is the most it will cost/);
     expect(html).not.toContain('data-testid="long-run"');
   });
 
-  it('a run estimated over 30 s says so before it starts', () => {
+  it('a run estimated over 30 s says so before it starts; "up to" when it stops once stable', () => {
     const html = render({ rowMs: { 'fp:wasm': 50 } });
-    expect(html).toMatch(/data-testid="long-run"[^>]*>This run will take about 56\.35 s \(32 model calls\)/);
-  });
-
-  it('a run that stops once stable (Stop when stable at > 0): its budget is the most it costs, "≤ N model calls"', () => {
-    const html = renderWith((store) => store.getState().setMethodParams('lime', { stableAt: 0.95 }), { rowMs: { 'fp:wasm': 50 } });
-    expect(html).toMatch(/Run LIME · ≤ 32 model calls · ~56\.35 s/);
-    expect(html).toMatch(/title="Run LIME · ≤ 32 model calls · ~56\.35 s: the budget is the most it will cost/);
     expect(html).toMatch(/data-testid="long-run"[^>]*>This run may take up to about 56\.35 s \(32 model calls; it stops sooner once its map is stable\)/);
   });
 
+  it('with Stop when stable at 0 the budget is what it costs: no "up to"', () => {
+    const html = renderWith((store) => store.getState().setMethodParams('lime', { stableAt: 0 }), { rowMs: { 'fp:wasm': 50 } });
+    expect(html).toMatch(/Run LIME · 32 model calls · ~56\.35 s/);
+    expect(html).toMatch(/data-testid="long-run"[^>]*>This run will take about 56\.35 s \(32 model calls\)/);
+  });
+
   it('without any measurement it still shows the model calls; while the engine restarts Run waits', () => {
-    expect(render({})).toMatch(/Run LIME · 32 model calls</);
+    expect(render({})).toMatch(/Run LIME · ≤ 32 model calls</);
     expect(render({ engine: 'restarting' })).toMatch(/disabled[^>]*>Restarting the engine…/);
   });
 });

@@ -24,7 +24,7 @@ export const BATCH_PARAM = (defaultSize: number): IntParam => ({
 });
 /** Anytime runs (anytime.ts): LIME, KernelSHAP, RISE. */
 export const STABLE_AT_PARAM = (what: string): NumberParam => ({
-  kind: 'number', name: 'stableAt', label: 'Stop when stable at', cli: 'stable-at', default: 0, min: 0, max: 0.999, step: 0.01,
+  kind: 'number', name: 'stableAt', label: 'Stop when stable at', cli: 'stable-at', default: 0.95, min: 0, max: 0.999, step: 0.01,
   help: `Stop ${what} once the map is predicted (from split halves) to agree with any larger budget at this Spearman ρ, e.g. 0.95; 0 uses the whole budget`,
 });
 export const SCORE_SPACE_PARAM: ScoreSpaceParam = {
