@@ -155,6 +155,67 @@ describe('GraphEditor decode → encode round trip', () => {
   });
 });
 
+describe('GraphEditor.encodeForSession (weights handed to onnxruntime as external data, not copied)', () => {
+  // y = MatMul(x, W1) + b, then MatMul(·, W2): W1 (64×48, 12 KB) and W2 (48×32, 6 KB) go external, b (48 floats) stays inline
+  const spec: Parameters<typeof buildModel>[0] = {
+    inputs: [{ name: 'x', dims: ['N', 64] }],
+    constants: [
+      { name: 'W1', dims: [64, 48], values: randn(64 * 48) },
+      { name: 'b', dims: [48], values: randn(48) },
+      { name: 'W2', dims: [48, 32], values: randn(48 * 32) },
+    ],
+    nodes: [
+      { op: 'MatMul', inputs: ['x', 'W1'], outputs: ['h'] },
+      { op: 'Add', inputs: ['h', 'b'], outputs: ['hb'] },
+      { op: 'MatMul', inputs: ['hb', 'W2'], outputs: ['y'] },
+    ],
+    outputs: ['y'],
+  };
+  const feeds = { x: { data: randn(3 * 64), dims: [3, 64] } };
+
+  it('refers to the decoded bytes by offset, leaves only the graph in the model, and onnxruntime gives the same outputs', async () => {
+    const bytes = buildModel(spec);
+    const editor = GraphEditor.fromBytes(bytes);
+    const before = editor.encode();
+    const { model, externalData } = editor.encodeForSession();
+    // one in-memory file: the model's own buffer (no copy of the weights)
+    expect(externalData).toHaveLength(1);
+    expect(externalData[0].data.buffer).toBe(bytes.buffer);
+    expect(bytes.length).toBeGreaterThan((64 * 48 + 48 * 32) * 4);
+    expect(model.length).toBeLessThan(1024);
+    const refs = onnx.ModelProto.decode(model).graph!.initializer!.map((t) => [t.name, t.dataLocation, t.rawData?.length ?? 0]);
+    expect(refs).toEqual([
+      ['W1', onnx.TensorProto.DataLocation.EXTERNAL, 0],
+      ['b', onnx.TensorProto.DataLocation.DEFAULT, 48 * 4],
+      ['W2', onnx.TensorProto.DataLocation.EXTERNAL, 0],
+    ]);
+    const session = await runtime.createSession(model, { backend: 'wasm', externalData });
+    const viaExternal = (await session.run(feeds)).y;
+    await session.dispose();
+    const direct = (await run(bytes, feeds)).y;
+    expect(Array.from(viaExternal.data)).toEqual(Array.from(direct.data));
+    // the editor is as it was: the same bytes as before, weights inline
+    expect(Array.from(editor.encode())).toEqual(Array.from(before));
+    expect(editor.graph.initializer?.every((t) => t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL && (t.rawData?.length ?? 0) > 0)).toBe(true);
+  });
+
+  it('a weight edited since decoding (its own buffer) is a file of its own', async () => {
+    const bytes = buildModel(spec);
+    const editor = GraphEditor.fromBytes(bytes);
+    const w2 = editor.graph.initializer!.find((t) => t.name === 'W2')!;
+    // (a copy: rawData may be a Node Buffer, whose slice() is a view)
+    const halved = new Float32Array(new Uint8Array(w2.rawData!).buffer).map((v) => v / 2);
+    w2.rawData = new Uint8Array(halved.buffer);
+    const { model, externalData } = editor.encodeForSession();
+    expect(externalData.map((f) => f.data.buffer === bytes.buffer)).toEqual([true, false]);
+    const session = await runtime.createSession(model, { backend: 'wasm', externalData });
+    const y = (await session.run(feeds)).y;
+    await session.dispose();
+    const direct = (await run(bytes, feeds)).y;
+    expect(maxAbsDiff(y.data, direct.data.map((v) => v / 2))).toBeLessThan(1e-5);
+  });
+});
+
 describe('GraphEditor on an old-IR model that lists its initializers as inputs', () => {
   it('lists only the real input, and the re-encoded model still runs with the same outputs', async () => {
     const bytes = fixture('tiny_old_ir_initializers_as_inputs.onnx');

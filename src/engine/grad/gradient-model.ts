@@ -190,7 +190,8 @@ function sizedSource(runtime: OrtRuntime, decode: () => GraphEditor, backend: Ba
           if (!wrt.length) throw new GlassboxError('PARAM_INVALID', 'Nothing to differentiate: ask for a layer or the input.');
           const backward = appendBackward(editor, { score: score.name, wrt, shapes, guidedRelu: request.guidedRelu });
           editor.setOutputs([score.name, ...(layer ? [layer.name] : []), ...Object.values(backward.grads)]);
-          const session = await runtime.createSession(editor.encode(), { backend, forceCpuNodeNames: backward.cpuNodes, ...(optimization ? { optimization } : {}) });
+          const { model, externalData } = editor.encodeForSession();
+          const session = await runtime.createSession(model, { backend, externalData, forceCpuNodeNames: backward.cpuNodes, ...(optimization ? { optimization } : {}) });
           const classes = Number((shapes.get(score.name)?.shape ?? []).slice(1).find((d) => typeof d === 'number' && d > 1) ?? 0);
           return new SessionGradientModel(session, inputName, score.name, shapes.get(score.name)?.shape ?? [], backward.seed, layer, layer ? backward.grads[layer.name] : undefined, request.input ? backward.grads[inputName] : undefined, classes, score.kind, backend);
         })();
@@ -212,7 +213,8 @@ function sizedSource(runtime: OrtRuntime, decode: () => GraphEditor, backend: Ba
           const editor = copy(base);
           const inputName = editor.inputNames[0];
           editor.setOutputs([score.name, ...(layer ? [layer.name] : [])]);
-          const session = await runtime.createSession(editor.encode(), { backend });
+          const { model, externalData } = editor.encodeForSession();
+          const session = await runtime.createSession(model, { backend, externalData });
           return {
             layer,
             scoreKind: score.kind,
@@ -240,7 +242,8 @@ function sizedSource(runtime: OrtRuntime, decode: () => GraphEditor, backend: Ba
           const sub = copy(editor);
           sub.setOutputs([score.name]);
           const head = sub.subgraphAfter(layerName, layer.shape.map((d, i) => (i === 0 ? 'N' : d)));
-          const session = await runtime.createSession(head.encode(), { backend });
+          const { model, externalData } = head.encodeForSession();
+          const session = await runtime.createSession(model, { backend, externalData });
           return {
             layer,
             async run(activation: Float32Array, dims: number[]) {

@@ -7,6 +7,9 @@ import { GlassboxError } from '../errors';
 import { decodeModel } from './model-graph';
 import { onnx, type ModelProto } from './proto';
 
+/** Initializers at least this large are handed to a session as external data (encodeForSession). */
+export const EXTERNAL_MIN_BYTES = 4096;
+
 export const FLOAT = 1;
 export const INT64 = 7;
 
@@ -385,6 +388,51 @@ export class GraphEditor {
         end.push(mode === 'SAME_UPPER' ? total - small : small);
       }
       n.attribute = [...(n.attribute ?? []).filter((a) => a.name !== 'auto_pad' && a.name !== 'pads'), makeAttr('pads', [...begin, ...end])];
+    }
+  }
+
+  /**
+   * The model for a new onnxruntime session without copying its weights: each large initializer becomes an
+   * external-data reference (location, offset, length) into the buffer its raw_data already lies in — the
+   * decoded model file's own bytes, for weights not edited since — and those buffers are handed to onnxruntime
+   * as in-memory external data files (`SessionOptions.externalData`). The model bytes left are the graph alone
+   * (kilobytes). For ResNet-18 on onnxruntime-node this takes encode + create from ~80 to ~50 ms, the JavaScript
+   * copy of 47 MB gone. Tensors under EXTERNAL_MIN_BYTES stay inline. The editor itself is left as it was.
+   */
+  encodeForSession(): { model: Uint8Array; externalData: { path: string; data: Uint8Array }[] } {
+    const initializers = this.model.graph?.initializer ?? [];
+    const buffers = new Map<ArrayBufferLike, string>();
+    const externalData: { path: string; data: Uint8Array }[] = [];
+    // the fields each tensor had as its own (a decoded message reads absent fields from its prototype's defaults)
+    const keys = ['rawData', 'dataLocation', 'externalData'] as const;
+    const saved: { t: onnx.ITensorProto; own: Partial<Record<(typeof keys)[number], unknown>> }[] = [];
+    for (const t of initializers) {
+      const raw = t.rawData;
+      if (!raw || raw.length < EXTERNAL_MIN_BYTES || t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) continue;
+      let path = buffers.get(raw.buffer);
+      if (!path) {
+        path = `glassbox-weights-${buffers.size}.bin`;
+        buffers.set(raw.buffer, path);
+        externalData.push({ path, data: new Uint8Array(raw.buffer) });
+      }
+      const own: Partial<Record<(typeof keys)[number], unknown>> = {};
+      for (const k of keys) if (Object.prototype.hasOwnProperty.call(t, k)) own[k] = t[k];
+      saved.push({ t, own });
+      t.externalData = [
+        { key: 'location', value: path },
+        { key: 'offset', value: String(raw.byteOffset) },
+        { key: 'length', value: String(raw.length) },
+      ];
+      t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+      t.rawData = new Uint8Array(0);
+    }
+    try {
+      return { model: this.encode(), externalData };
+    } finally {
+      for (const { t, own } of saved) {
+        for (const k of keys) delete t[k];
+        Object.assign(t, own);
+      }
     }
   }
 

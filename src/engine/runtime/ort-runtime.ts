@@ -70,6 +70,8 @@ export interface SessionOptions {
   forceCpuNodeNames?: string[];
   /** Keep the graph as written (no fusions), e.g. to read intermediate tensors exactly. */
   optimization?: 'all' | 'extended' | 'basic' | 'disabled';
+  /** In-memory files the model's external-data tensors name (GraphEditor.encodeForSession). */
+  externalData?: { path: string; data: Uint8Array }[];
 }
 
 export interface OrtRuntime {
@@ -266,6 +268,7 @@ export function createOrtRuntime(ort: Ort, runtimeOptions: OrtRuntimeOptions = {
           executionProviders: ep as OrtNamespace.InferenceSession.SessionOptions['executionProviders'],
           graphOptimizationLevel: options.optimization ?? 'all',
           logSeverityLevel: 3,
+          ...(options.externalData?.length ? { externalData: options.externalData } : {}),
           ...threads,
         });
       } catch (e) {
