@@ -2,7 +2,7 @@ import { GlassboxError } from '../../engine/errors';
 import { FAITHFULNESS_DEFAULTS, type FaithfulnessParams } from '../../engine/explain/faithfulness-params';
 import { MORE_SAMPLES_FACTOR, SAMPLE_COUNT_PARAMS } from '../../engine/explain/quality';
 import { descriptorOf, isMethodId, type MethodId } from '../../engine/explain/registry';
-import type { Explanation } from '../../engine/explain/types';
+import type { Explanation, Progress } from '../../engine/explain/types';
 import type { ExplainJob } from '../../worker-api';
 import { historyEntryBytes, type HistoryStore } from '../history-db';
 import { sameInputs, screenInputs, type InputsKey } from '../inputs';
@@ -122,6 +122,15 @@ export function continuation(result: Explanation): Continuation | undefined {
  * One explanation run: progress while it runs; the map is shown as soon as it exists (only when computed from the
  * inputs on screen), then its deletion/insertion curves run as their own cancellable job.
  */
+/**
+ * A progress report keeps the run's last "map so far" when it brings none: the engine sends a map only now and then
+ * (RISE, every PREVIEW_INTERVAL_MS), and without this the preview unmounted and mounted again with every other
+ * report — the map blinking, its canvas rebuilt, the panel re-laid out. A new phase starts without one.
+ */
+export function keepPreview(previous: Progress | undefined, next: Progress): Progress {
+  return next.preview || !previous?.preview || previous.phase !== next.phase ? next : { ...next, preview: previous.preview };
+}
+
 export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) => {
   const runCurves = async (entry: ExplanationState, params: FaithfulnessParams) => {
     const jobId = `job-${ctx.nextJobId()}`;
@@ -155,7 +164,8 @@ export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) =
     set({ run: { jobId, kind: 'explain', method, startedAt: Date.now() } });
     try {
       const result = await ctx.deps.compute().explain(jobId, job, (progress) => {
-        if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
+        const run = get().run;
+        if (run?.jobId === jobId) set({ run: { ...run, progress: keepPreview(run.progress, progress) } });
       });
       const entry = toState(get, ctx, result, inputs);
       learnRowTime(set, get, result);

@@ -8,8 +8,10 @@ export function ImageCanvas(props: { image: RgbaImage; className?: string; label
     const c = canvas.current;
     if (!c) return;
     const { width, height, data } = props.image;
-    c.width = width;
-    c.height = height;
+    // set only when it changes: assigning a canvas its own size still clears it and marks its layout dirty, which
+    // re-laid out the whole column on every "map so far" a running method sent
+    if (c.width !== width) c.width = width;
+    if (c.height !== height) c.height = height;
     const pixels = new ImageData(new Uint8ClampedArray(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength), width, height);
     c.getContext('2d')?.putImageData(pixels, 0, 0);
   }, [props.image]);

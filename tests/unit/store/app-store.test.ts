@@ -179,6 +179,24 @@ describe('app store', () => {
     expect(store.getState().explanation?.result.classes.map((c) => c.target)).toEqual([2, 1]);
   });
 
+  it('the map so far stays on screen between the reports that bring one, and goes at a new phase', async () => {
+    const { store, compute } = await ready();
+    const explain = compute.api.explain;
+    const map = { width: 2, height: 2, map: [0, 1, 2, 3] };
+    // RISE sends its map only now and then: a report with one, one without, then the next phase
+    compute.api.explain = async (jobId, job, onProgress) => {
+      onProgress({ phase: 'masks', done: 32, total: 96, preview: map });
+      onProgress({ phase: 'masks', done: 64, total: 96 });
+      onProgress({ phase: 'curves', done: 1, total: 3 });
+      return explain(jobId, job, () => undefined);
+    };
+    const seen: string[] = [];
+    const unsubscribe = store.subscribe((s) => s.run?.progress && seen.push(`${s.run.progress.phase} ${s.run.progress.done}: ${s.run.progress.preview ? 'map' : 'none'}`));
+    await store.getState().runExplanation();
+    unsubscribe();
+    expect(seen.slice(0, 3)).toEqual(['masks 32: map', 'masks 64: map', 'curves 1: none']);
+  });
+
   it('cancelling keeps the earlier explanation and shows no error; invalid parameters never reach the worker', async () => {
     const { store, compute } = await ready();
     await store.getState().runExplanation();
