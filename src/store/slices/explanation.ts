@@ -119,10 +119,6 @@ export function continuation(result: Explanation): Continuation | undefined {
 }
 
 /**
- * One explanation run: progress while it runs; the map is shown as soon as it exists (only when computed from the
- * inputs on screen), then its deletion/insertion curves run as their own cancellable job.
- */
-/**
  * A progress report keeps the run's last "map so far" when it brings none: the engine sends a map only now and then
  * (RISE, every PREVIEW_INTERVAL_MS), and without this the preview unmounted and mounted again with every other
  * report — the map blinking, its canvas rebuilt, the panel re-laid out. A new phase starts without one.
@@ -131,6 +127,10 @@ export function keepPreview(previous: Progress | undefined, next: Progress): Pro
   return next.preview || !previous?.preview || previous.phase !== next.phase ? next : { ...next, preview: previous.preview };
 }
 
+/**
+ * One explanation run: progress while it runs; the map is shown as soon as it exists (only when computed from the
+ * inputs on screen), then its deletion/insertion curves run as their own cancellable job.
+ */
 export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) => {
   const runCurves = async (entry: ExplanationState, params: FaithfulnessParams) => {
     const jobId = `job-${ctx.nextJobId()}`;
