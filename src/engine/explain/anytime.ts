@@ -41,6 +41,11 @@ export interface AnytimeRecord {
   note?: string;
 }
 
+/** What a record counts and its budget; results saved before records carried them count samples, `samples` of them. */
+export function anytimeCount(record: AnytimeRecord, samples: number): { unit: 'samples' | 'masks'; budget: number } {
+  return { unit: record.unit ?? 'samples', budget: record.budget ?? samples };
+}
+
 export interface AnytimeMonitor {
   /** The record the result carries. */
   record: AnytimeRecord;

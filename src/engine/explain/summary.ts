@@ -1,5 +1,6 @@
 /** A plain-text summary of any result, by its kind — the CLI's table output (and any text export). */
 import { descriptorOf } from './registry';
+import { anytimeCount } from './anytime';
 import { scoreSpaceLabel } from './units';
 import type { Explanation } from './types';
 
@@ -49,12 +50,12 @@ export function explanationSummary(e: Explanation): string[] {
 /** An anytime run in words: where it stopped and why, or that the budget ran out first. */
 export function anytimeSummary(anytime: NonNullable<NonNullable<Explanation['stability']>['anytime']>, samples: number): string {
   const last = anytime.curve[anytime.curve.length - 1];
-  const unit = anytime.unit ?? 'samples';
+  const { unit, budget } = anytimeCount(anytime, samples);
   if (anytime.note) return `stop when stable at ${anytime.target}: nothing to wait for (${anytime.note})`;
   if (anytime.continuedFrom !== undefined) {
-    return `stable after ${anytime.continuedFrom} ${unit}, continued to ${anytime.budget ?? samples}: predicted agreement with any larger budget ρ ${last ? last.agreement.toFixed(3) : '—'}`;
+    return `stable after ${anytime.continuedFrom} ${unit}, continued to ${budget}: predicted agreement with any larger budget ρ ${last ? last.agreement.toFixed(3) : '—'}`;
   }
   return anytime.stoppedAt !== undefined
     ? `stable after ${anytime.stoppedAt} ${unit}: predicted agreement with any larger budget ρ ${last.agreement.toFixed(3)} ≥ ${anytime.target}`
-    : `not stable within the budget of ${anytime.budget ?? samples} ${unit}: predicted agreement ρ ${last ? last.agreement.toFixed(3) : '—'} < ${anytime.target}`;
+    : `not stable within the budget of ${budget} ${unit}: predicted agreement ρ ${last ? last.agreement.toFixed(3) : '—'} < ${anytime.target}`;
 }

@@ -12,7 +12,7 @@ import { upgradeOpset } from '../onnx/opset-upgrade';
 import { widenToFloat32 } from '../onnx/float32';
 import { symboliseBatch } from '../onnx/batch-rewrite';
 import { fixInputSize, foldShapeArithmetic } from './prepare';
-import type { Backend, GraphSession, OrtRuntime, TensorValue } from '../runtime/ort-runtime';
+import type { Backend, GraphSession, OrtRuntime, SessionOptions, TensorValue } from '../runtime/ort-runtime';
 import { appendBackward, unsupportedOps } from './backward';
 import { layerCatalog, type LayerCandidate, type LayerCatalog } from './layers';
 
@@ -166,6 +166,11 @@ function sizedSource(runtime: OrtRuntime, decode: () => GraphEditor, backend: Ba
   const heads = new Map<string, Promise<HeadModel>>();
   const forwards = new Map<string, Promise<ForwardModel>>();
   const copy = (editor: GraphEditor) => editor.clone();
+  // a session on the edited graph, its weights handed over without a copy (encodeForSession)
+  const open = (editor: GraphEditor, options: Omit<SessionOptions, 'externalData'>) => {
+    const { model, externalData } = editor.encodeForSession();
+    return runtime.createSession(model, { ...options, externalData });
+  };
 
   return {
     catalog: () => (catalogPromise ??= prepare().then(({ editor, shapes }) => layerCatalog(editor, shapes))),
@@ -190,8 +195,7 @@ function sizedSource(runtime: OrtRuntime, decode: () => GraphEditor, backend: Ba
           if (!wrt.length) throw new GlassboxError('PARAM_INVALID', 'Nothing to differentiate: ask for a layer or the input.');
           const backward = appendBackward(editor, { score: score.name, wrt, shapes, guidedRelu: request.guidedRelu });
           editor.setOutputs([score.name, ...(layer ? [layer.name] : []), ...Object.values(backward.grads)]);
-          const { model, externalData } = editor.encodeForSession();
-          const session = await runtime.createSession(model, { backend, externalData, forceCpuNodeNames: backward.cpuNodes, ...(optimization ? { optimization } : {}) });
+          const session = await open(editor, { backend, forceCpuNodeNames: backward.cpuNodes, ...(optimization ? { optimization } : {}) });
           const classes = Number((shapes.get(score.name)?.shape ?? []).slice(1).find((d) => typeof d === 'number' && d > 1) ?? 0);
           return new SessionGradientModel(session, inputName, score.name, shapes.get(score.name)?.shape ?? [], backward.seed, layer, layer ? backward.grads[layer.name] : undefined, request.input ? backward.grads[inputName] : undefined, classes, score.kind, backend);
         })();
@@ -213,8 +217,7 @@ function sizedSource(runtime: OrtRuntime, decode: () => GraphEditor, backend: Ba
           const editor = copy(base);
           const inputName = editor.inputNames[0];
           editor.setOutputs([score.name, ...(layer ? [layer.name] : [])]);
-          const { model, externalData } = editor.encodeForSession();
-          const session = await runtime.createSession(model, { backend, externalData });
+          const session = await open(editor, { backend });
           return {
             layer,
             scoreKind: score.kind,
@@ -242,8 +245,7 @@ function sizedSource(runtime: OrtRuntime, decode: () => GraphEditor, backend: Ba
           const sub = copy(editor);
           sub.setOutputs([score.name]);
           const head = sub.subgraphAfter(layerName, layer.shape.map((d, i) => (i === 0 ? 'N' : d)));
-          const { model, externalData } = head.encodeForSession();
-          const session = await runtime.createSession(model, { backend, externalData });
+          const session = await open(head, { backend });
           return {
             layer,
             async run(activation: Float32Array, dims: number[]) {

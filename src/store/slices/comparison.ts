@@ -1,6 +1,7 @@
 import { GlassboxError, serializeError } from '../../engine/errors';
 import { FAITHFULNESS_DEFAULTS } from '../../engine/explain/faithfulness-params';
 import type { ComparisonEntry, ComparisonSlice, Slice } from '../types';
+import { reportProgress } from '../run-progress';
 import { screenInputs } from '../inputs';
 import { runCaptions } from '../../engine/explain/run-diff';
 import { learnRowTime, toState } from './explanation';
@@ -43,7 +44,7 @@ export const createComparisonSlice: Slice<ComparisonSlice> = (set, get, ctx) => 
       try {
         const job = { ...jobFor(get, method, targets), metrics: get().explainSettings.metrics ?? FAITHFULNESS_DEFAULTS };
         const result = await ctx.deps.compute().explain(jobId, job, (progress) => {
-          if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
+          reportProgress(set, get, jobId, progress);
         });
         entries[i] = { key: method, method, result };
         learnRowTime(set, get, result);

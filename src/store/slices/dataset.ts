@@ -13,6 +13,7 @@ import type { MethodId } from '../../engine/explain/registry';
 import type { DatasetFile, DatasetJob, DatasetRow } from '../../worker-api';
 import { paramsForJob } from '../explain-settings';
 import type { Slice } from '../types';
+import { withProgress } from '../run-progress';
 import { checkMethod } from './job';
 
 /** A file as the page gets it from an input or a drop (a File; `webkitRelativePath` when a folder was picked). */
@@ -185,7 +186,7 @@ export const createDatasetSlice: Slice<DatasetSlice> = (set, get, ctx) => {
             summarise(false);
           },
           (progress) => {
-            if (mine()) set({ run: { ...get().run!, progress } });
+            if (mine()) set({ run: withProgress(get().run!, progress) });
           },
         );
         patch({ done: true });

@@ -2,11 +2,12 @@ import { GlassboxError } from '../../engine/errors';
 import { FAITHFULNESS_DEFAULTS, type FaithfulnessParams } from '../../engine/explain/faithfulness-params';
 import { MORE_SAMPLES_FACTOR, SAMPLE_COUNT_PARAMS } from '../../engine/explain/quality';
 import { descriptorOf, isMethodId, type MethodId } from '../../engine/explain/registry';
-import type { Explanation, Progress } from '../../engine/explain/types';
+import type { Explanation } from '../../engine/explain/types';
 import type { ExplainJob } from '../../worker-api';
 import { historyEntryBytes, type HistoryStore } from '../history-db';
 import { sameInputs, screenInputs, type InputsKey } from '../inputs';
 import type { ExplanationSlice, ExplanationState, GetState, SetState, Slice, SliceContext } from '../types';
+import { reportProgress } from '../run-progress';
 import { checkMethod, jobFor, labelOf, rowKey, targetsToExplain } from './job';
 import { createReopenActions, entryOf, jobToRerun, otherInputsError, paramsToRerun } from './reopen';
 
@@ -119,15 +120,6 @@ export function continuation(result: Explanation): Continuation | undefined {
 }
 
 /**
- * A progress report keeps the run's last "map so far" when it brings none: the engine sends a map only now and then
- * (RISE, every PREVIEW_INTERVAL_MS), and without this the preview unmounted and mounted again with every other
- * report — the map blinking, its canvas rebuilt, the panel re-laid out. A new phase starts without one.
- */
-export function keepPreview(previous: Progress | undefined, next: Progress): Progress {
-  return next.preview || !previous?.preview || previous.phase !== next.phase ? next : { ...next, preview: previous.preview };
-}
-
-/**
  * One explanation run: progress while it runs; the map is shown as soon as it exists (only when computed from the
  * inputs on screen), then its deletion/insertion curves run as their own cancellable job.
  */
@@ -137,7 +129,7 @@ export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) =
     set({ run: { jobId, kind: 'curves', method: entry.result.method, startedAt: Date.now() } });
     try {
       const metrics = await ctx.deps.compute().curves(jobId, { target: entry.result.target, map: entry.result.map, preprocess: entry.inputs.preprocess, params, seed: entry.result.seed }, (progress) => {
-        if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
+        reportProgress(set, get, jobId, progress);
       });
       const withCurves = { ...entry, result: { ...entry.result, metrics } };
       if (get().history.some((h) => h.id === entry.id)) get().keepInHistory(withCurves); // unless deleted meanwhile
@@ -164,8 +156,7 @@ export const createExplanationSlice: Slice<ExplanationSlice> = (set, get, ctx) =
     set({ run: { jobId, kind: 'explain', method, startedAt: Date.now() } });
     try {
       const result = await ctx.deps.compute().explain(jobId, job, (progress) => {
-        const run = get().run;
-        if (run?.jobId === jobId) set({ run: { ...run, progress: keepPreview(run.progress, progress) } });
+        reportProgress(set, get, jobId, progress);
       });
       const entry = toState(get, ctx, result, inputs);
       learnRowTime(set, get, result);

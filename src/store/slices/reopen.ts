@@ -12,6 +12,7 @@ import { createRgbaImage, type RgbaImage } from '../../engine/image/types';
 import type { ExplainJob } from '../../worker-api';
 import { sameInputs, screenInputs, type InputsKey } from '../inputs';
 import type { ExplanationSlice, ExplanationState, GetState, RerunCheck, SetState, SliceContext } from '../types';
+import { reportProgress } from '../run-progress';
 import { labelOf } from './job';
 
 type ReopenActions = Pick<ExplanationSlice, 'openResults' | 'rerunResult'>;
@@ -138,7 +139,7 @@ export function createReopenActions(set: SetState, get: GetState, ctx: SliceCont
       try {
         // fresh: a check that the result reproduces recomputes every row, reusing nothing earlier runs left in the worker
         const again = await ctx.deps.compute().explain(jobId, { ...jobToRerun(get, entry), fresh: true }, (progress) => {
-          if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
+          reportProgress(set, get, jobId, progress);
         });
         const rerun = compareMaps(result, again);
         // the check stays with the re-opened result; the new run joins the history beside it

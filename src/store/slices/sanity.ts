@@ -10,6 +10,7 @@ import { type MethodId } from '../../engine/explain/registry';
 import type { SanityRun } from '../../worker-api';
 import { sameInputs, screenInputs, type InputsKey } from '../inputs';
 import type { Slice } from '../types';
+import { reportProgress } from '../run-progress';
 import { checkMethod, jobFor, labelOf, targetsToExplain } from './job';
 
 /**
@@ -121,7 +122,7 @@ export const createSanitySlice: Slice<SanitySlice> = (set, get, ctx) => ({
     try {
       const job = { methods: jobs.map((j) => ({ method: j.method, params: j.params as unknown as Record<string, unknown> })), target, preprocess, steps, seed };
       const result = await ctx.deps.compute().sanityCheck(jobId, job, (progress) => {
-        if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
+        reportProgress(set, get, jobId, progress);
       });
       if (mine()) set({ sanity: { ...get().sanity!, result, done: true } });
     } catch (e) {

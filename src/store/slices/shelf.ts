@@ -11,7 +11,7 @@ import { methodUnavailable } from '../../engine/explain/availability';
 import { FAITHFULNESS_DEFAULTS } from '../../engine/explain/faithfulness-params';
 import { descriptorOf, isMethodId, type MethodId } from '../../engine/explain/registry';
 import { validateParams } from '../../engine/explain/schema';
-import type { Explanation } from '../../engine/explain/types';
+import type { Explanation, Progress } from '../../engine/explain/types';
 import type { PreprocessConfig } from '../../engine/image/preprocess';
 import type { RgbaImage } from '../../engine/image/types';
 import { matchTarget, type MatchHow } from '../../engine/labels/match';
@@ -21,6 +21,7 @@ import type { ClassifierSpec } from '../../engine/runtime/classifier-spec';
 import type { ExplainJob, PredictResult } from '../../worker-api';
 import { paramsForJob } from '../explain-settings';
 import type { AppState, Slice } from '../types';
+import { reportProgress } from '../run-progress';
 
 /** The id of the row that stands for the dashboard's current model. */
 export const CURRENT_ROW = 'current';
@@ -366,8 +367,8 @@ export const createShelfSlice: Slice<ShelfSlice> = (set, get, ctx) => {
             lastJobId = jobId;
             const index = i * methods.length + m;
             set({ run: { jobId, kind: 'shelf', method, startedAt: Date.now() }, ...(mine() ? { shelfGrid: { ...get().shelfGrid!, step: { row: i, method: m, index, count } } } : {}) });
-            const onProgress = (progress: NonNullable<AppState['run']>['progress']) => {
-              if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
+            const onProgress = (progress: Progress) => {
+              reportProgress(set, get, jobId, progress);
             };
             try {
               const result = row.current

@@ -9,6 +9,7 @@ import { checkStabilityK, STABILITY_K_DEFAULT, type StabilityStats } from '../..
 import type { Explanation } from '../../engine/explain/types';
 import { sameInputs, screenInputs, type InputsKey } from '../inputs';
 import type { Slice } from '../types';
+import { reportProgress } from '../run-progress';
 import { learnRowTime } from './explanation';
 import { checkMethod, jobFor, labelOf, targetsToExplain } from './job';
 
@@ -101,7 +102,7 @@ export const createStabilitySlice: Slice<StabilitySlice> = (set, get, ctx) => ({
     const mine = () => get().stability?.id === id;
     try {
       const out = await compute.stability(jobId, job, k, (progress) => {
-        if (get().run?.jobId === jobId) set({ run: { ...get().run!, progress } });
+        reportProgress(set, get, jobId, progress);
       });
       if (out.results[0]) learnRowTime(set, get, out.results[0]);
       const first = out.results[0];

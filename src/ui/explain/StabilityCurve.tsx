@@ -4,7 +4,7 @@
  * on the longer curve). Presentational: the record and the run's
  * samples in, an inline SVG out.
  */
-import type { AnytimeRecord } from '../../engine/explain/anytime';
+import { anytimeCount, type AnytimeRecord } from '../../engine/explain/anytime';
 
 const W = 200, H = 70;
 const PLOT = { left: 30, right: W - 8, top: 6, bottom: H - 20 };
@@ -19,7 +19,7 @@ export function agreementRange(record: AnytimeRecord): [number, number] {
 
 /** The x range: from 0 to the run's budget (its samples in results saved before; or the last check, if later). */
 function samplesRange(record: AnytimeRecord, samples: number): number {
-  return Math.max(1, record.budget ?? samples, ...record.curve.map((c) => c.samples));
+  return Math.max(1, anytimeCount(record, samples).budget, ...record.curve.map((c) => c.samples));
 }
 
 /** Plot coordinates of each check (x: samples, y: predicted agreement), within the plot area. */
@@ -35,8 +35,7 @@ export function curvePoints(record: AnytimeRecord, samples: number): { x: number
 /** The curve in words: "Predicted agreement rose from 0.71 at 100 samples to 0.96 at 1344; stopped at 1344 (target 0.95)". */
 export function stabilityCurveText(record: AnytimeRecord, samples: number): string {
   const first = record.curve[0], last = record.curve[record.curve.length - 1];
-  const unit = record.unit ?? 'samples';
-  const budget = record.budget ?? samples;
+  const { unit, budget } = anytimeCount(record, samples);
   if (!first) return `No stability check ran (target ${record.target}).`;
   const course =
     record.curve.length === 1
@@ -88,7 +87,7 @@ export function StabilityCurve(props: { record: AnytimeRecord; samples: number }
         ))}
         {stop && <circle className="stop" cx={stop.x} cy={stop.y} r={3.5} data-testid="stability-stop" />}
         <text className="axis-label" x={(PLOT.left + PLOT.right) / 2} y={H - 2} textAnchor="middle">
-          {record.unit ?? 'samples'}
+          {anytimeCount(record, props.samples).unit}
         </text>
         <text className="axis-label" transform={`translate(8 ${(PLOT.top + PLOT.bottom) / 2}) rotate(-90)`} textAnchor="middle">
           predicted ρ
